@@ -1,0 +1,177 @@
+// `ingest`: the runner's command line.
+#include "cli/signals.hpp"
+#include "config/connector_config.hpp"
+#include "kafka/mock_cluster.hpp"
+#include "log/logging.hpp"
+#include "plugin_host/describe.hpp"
+#include "plugin_host/plugin_catalog.hpp"
+#include "worker/bootstrap_file.hpp"
+#include "worker/worker.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <thread>
+
+namespace {
+
+using namespace ingest;
+
+std::vector<std::filesystem::path> plugin_path_or_default(const std::vector<std::string>& given) {
+    if (given.empty()) return plugin_host::default_plugin_path();
+    return {given.begin(), given.end()};
+}
+
+int run_broker(int partitions, const std::vector<std::string>& topics, const std::string& bootstrap_file) {
+    cli::StopSignals signals(nullptr);
+    kafka::MockCluster cluster;
+    for (const auto& topic : topics) cluster.create_topic(topic, partitions);
+    std::cout << cluster.bootstrap() << std::endl;
+    if (!bootstrap_file.empty()) {
+        std::filesystem::path file(bootstrap_file);
+        auto written = worker::write_bootstrap_file(file.parent_path().empty() ? "." : file.parent_path(),
+                                                    cluster.bootstrap());
+        if (written != file) std::filesystem::rename(written, file);
+    }
+    log::info("broker") << "embedded Kafka broker (mock cluster) listening on " << cluster.bootstrap()
+                        << "; in memory only, at most 5 MiB per partition; stop with SIGINT/SIGTERM";
+    while (!signals.stop_requested().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    log::info("broker") << "stopped";
+    return 0;
+}
+
+int check_plugin(const std::string& file) {
+    try {
+        auto library = plugin_host::PluginLibrary::load(file);
+        const auto& d = library->descriptor();
+        std::cout << "ok: " << d.name << " " << d.version << " (" << plugin_host::kind_name(d.kind) << ", "
+                  << d.config_key_count << " config keys, plugin ABI " << d.abi_version << ")\n";
+        return 0;
+    } catch (const std::exception& error) {
+        std::cerr << error.what() << "\n";
+        return 1;
+    }
+}
+
+int list_plugins(const std::vector<std::filesystem::path>& path) {
+    auto catalog = plugin_host::PluginCatalog::scan(path);
+    for (const auto& [name, library] : catalog.plugins()) {
+        const auto& d = library->descriptor();
+        std::cout << name << "\t" << plugin_host::kind_name(d.kind) << "\t" << d.version << "\t"
+                  << library->file().string() << "\t" << (d.description ? d.description : "") << "\n";
+    }
+    for (const auto& refused : catalog.refused()) std::cout << "refused\t" << refused.what() << "\n";
+    return catalog.refused().empty() ? 0 : 1;
+}
+
+int describe_plugin(const std::vector<std::filesystem::path>& path, const std::string& name, const std::string& format) {
+    try {
+        auto library = plugin_host::PluginCatalog::scan(path).find(name);
+        std::cout << (format == "markdown" ? plugin_host::describe_markdown(library->descriptor())
+                                           : plugin_host::describe_json_schema(library->descriptor()));
+        return 0;
+    } catch (const std::exception& error) {
+        std::cerr << error.what() << "\n";
+        return 1;
+    }
+}
+
+int validate_connectors(const std::vector<std::filesystem::path>& path, const std::vector<std::string>& files) {
+    auto catalog = plugin_host::PluginCatalog::scan(path);
+    int exit_code = 0;
+    for (const auto& file : files) {
+        try {
+            auto spec = config::read_connector_file(file, config::process_env());
+            auto library = catalog.find(config::plugin_name_of(spec));
+            config::validate_connector(spec, library->descriptor());
+            std::cout << file << ": ok (" << spec.name << ", plugin " << library->name() << ")\n";
+        } catch (const std::exception& error) {
+            std::cerr << log::mask_secrets(error.what()) << "\n";
+            exit_code = worker::kBadConfig;
+        }
+    }
+    return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ingest: a Kafka Connect-style ingestion runner"};
+    app.require_subcommand(1);
+    std::string log_level = "info", log_format = "text";
+    app.add_option("--log-level", log_level, "trace, debug, info, warn or error")->capture_default_str();
+    app.add_option("--log-format", log_format, "text or json (one JSON object per line)")->capture_default_str();
+    std::vector<std::string> plugin_path;
+    app.add_option("--plugin-path", plugin_path,
+                   "Directory with plugin .so files (repeatable; default: $INGEST_PLUGIN_PATH or <exe dir>/../plugins)");
+
+    worker::WorkerOptions options;
+    std::string connectors_dir = options.connectors_dir.string(), state_dir = options.state_dir.string();
+    auto* run = app.add_subcommand("run", "Run the connectors of a directory until stopped");
+    run->add_option("--connectors", connectors_dir, "Directory of connector configs (*.json)")->capture_default_str();
+    run->add_option("--bootstrap", options.bootstrap, "Kafka bootstrap servers; none: start the embedded mock broker");
+    run->add_option("--state-dir", state_dir, "Where the runner writes its state (e.g. the embedded broker's address)")
+        ->capture_default_str();
+    run->add_flag("--until-done", options.until_done,
+                  "Exit once every source ended and every validator reported (exit 0 only if all passed)");
+
+    int partitions = 6;
+    std::vector<std::string> topics;
+    std::string bootstrap_file;
+    auto* broker = app.add_subcommand("broker", "Run the embedded Kafka mock broker alone (for several runners, kcat)");
+    broker->add_option("--partitions", partitions, "Partitions of each --topic")->capture_default_str();
+    broker->add_option("--topic", topics, "Topic to create (repeatable)");
+    broker->add_option("--bootstrap-file", bootstrap_file, "Also write the bootstrap address to this file");
+
+    auto* plugins = app.add_subcommand("plugins", "Inspect the plugins on the plugin path");
+    plugins->require_subcommand(1);
+    auto* plugins_list = plugins->add_subcommand("list", "List loadable plugins and refused files");
+    std::string describe_name, describe_format = "json-schema";
+    auto* plugins_describe = plugins->add_subcommand("describe", "Print a plugin's connector config as JSON Schema or Markdown");
+    plugins_describe->add_option("name", describe_name, "Plugin name")->required();
+    plugins_describe->add_option("--format", describe_format, "json-schema or markdown")
+        ->check(CLI::IsMember({"json-schema", "markdown"}))
+        ->capture_default_str();
+
+    std::string check_file;
+    auto* plugin = app.add_subcommand("plugin", "Check one plugin file");
+    plugin->require_subcommand(1);
+    auto* plugin_check = plugin->add_subcommand("check", "Load a plugin .so and report whether it is usable");
+    plugin_check->add_option("file", check_file, "Plugin shared object")->required();
+
+    std::vector<std::string> validate_files;
+    auto* connectors = app.add_subcommand("connectors", "Work with connector configs");
+    connectors->require_subcommand(1);
+    auto* connectors_validate = connectors->add_subcommand("validate", "Validate connector config files against their plugins");
+    connectors_validate->add_option("files", validate_files, "Connector config files")->required();
+
+    try {
+        app.parse(argc, argv);
+        log::init(log::parse_level(log_level), log::parse_format(log_format));
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error) == 0 ? 0 : worker::kBadConfig;
+    } catch (const std::invalid_argument& error) {
+        std::cerr << "ingest: " << error.what() << "\n";
+        return worker::kBadConfig;
+    }
+
+    try {
+        auto path = plugin_path_or_default(plugin_path);
+        if (*run) {
+            options.connectors_dir = connectors_dir;
+            options.state_dir = state_dir;
+            options.plugin_path = path;
+            cli::StopSignals signals(&worker::notify_worker);
+            return worker::run_worker(options, signals.stop_requested());
+        }
+        if (*broker) return run_broker(partitions, topics, bootstrap_file);
+        if (*plugins_list) return list_plugins(path);
+        if (*plugins_describe) return describe_plugin(path, describe_name, describe_format);
+        if (*plugin_check) return check_plugin(check_file);
+        if (*connectors_validate) return validate_connectors(path, validate_files);
+    } catch (const std::exception& error) {
+        log::error("ingest") << error.what();
+        return worker::kFailed;
+    }
+    return worker::kBadConfig;
+}

@@ -1,0 +1,260 @@
+#include "config/connector_config.hpp"
+
+#include "config/runner_keys.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace ingest::config {
+namespace {
+
+std::string describe(const std::vector<Problem>& problems) {
+    std::string text;
+    for (const auto& problem : problems) {
+        text += "\n  - ";
+        if (!problem.key.empty()) text += "key '" + problem.key + "': ";
+        text += problem.message;
+    }
+    return text;
+}
+
+// 1-based line and column of a byte offset, for JSON syntax errors.
+std::string position_of(const std::string& text, size_t offset) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+bool valid_connector_name(const std::string& name) {
+    static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    return std::regex_match(name, pattern);
+}
+
+std::string trim(std::string text) {
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+    text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+    return text;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
+    : std::runtime_error(source + ": invalid connector config:" + describe(problems)),
+      source_(std::move(source)),
+      problems_(std::move(problems)) {}
+
+EnvLookup process_env() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        if (const char* value = std::getenv(name.c_str())) return std::string(value);
+        return std::nullopt;
+    };
+}
+
+std::optional<std::string> expand_env(const std::string& value, const EnvLookup& env, std::string& out) {
+    static const std::string kOpen = "${env:";
+    out.clear();
+    size_t at = 0;
+    while (true) {
+        size_t start = value.find(kOpen, at);
+        if (start == std::string::npos) {
+            out.append(value, at, std::string::npos);
+            return std::nullopt;
+        }
+        out.append(value, at, start - at);
+        size_t close = value.find('}', start);
+        if (close == std::string::npos)
+            return "unterminated '${env:' reference in '" + value + "'";
+        std::string body = value.substr(start + kOpen.size(), close - start - kOpen.size());
+        std::optional<std::string> fallback;
+        if (size_t dash = body.find(":-"); dash != std::string::npos) {
+            fallback = body.substr(dash + 2);
+            body.resize(dash);
+        }
+        if (body.empty()) return "empty variable name in '${env:...}' reference";
+        auto found = env(body);
+        if (found && !found->empty())
+            out += *found;
+        else if (fallback)
+            out += *fallback;
+        else
+            return "environment variable " + body + " is not set";
+        at = close + 1;
+    }
+}
+
+ConnectorSpec parse_connector(const std::string& text, const std::string& source,
+                              const std::string& fallback_name, const EnvLookup& env) {
+    boost::json::stream_parser parser;
+    boost::system::error_code ec;
+    size_t consumed = parser.write_some(text.data(), text.size(), ec);
+    if (!ec) parser.finish(ec);
+    if (ec)
+        throw ConfigError(source, {{"", "not valid JSON at " + position_of(text, consumed) + ": " + ec.message()}});
+    boost::json::value document = parser.release();
+    if (!document.is_object())
+        throw ConfigError(source, {{"", "expected a JSON object {\"name\": ..., \"config\": {...}}"}});
+
+    std::vector<Problem> problems;
+    ConnectorSpec spec;
+    spec.source = source;
+    spec.name = fallback_name;
+    const auto& object = document.as_object();
+    for (const auto& [field, value] : object) {
+        if (field == "name") {
+            if (value.is_string())
+                spec.name = std::string(value.as_string());
+            else
+                problems.push_back({"", "\"name\" must be a string"});
+        } else if (field != "config") {
+            problems.push_back({"", "unknown top-level field \"" + std::string(field) +
+                                        "\" (expected \"name\" and \"config\")"});
+        }
+    }
+    if (!valid_connector_name(spec.name))
+        problems.push_back({"", "connector name '" + spec.name +
+                                    "' must be 1-128 characters of letters, digits, '.', '_' or '-'"});
+
+    auto config = object.if_contains("config");
+    if (!config || !config->is_object()) {
+        problems.push_back({"", "missing \"config\" object"});
+        throw ConfigError(source, problems);
+    }
+    for (const auto& [key_view, value] : config->as_object()) {
+        std::string key(key_view);
+        std::string text_value;
+        if (value.is_string())
+            text_value = std::string(value.as_string());
+        else if (value.is_bool())
+            text_value = value.as_bool() ? "true" : "false";
+        else if (value.is_int64() || value.is_uint64() || value.is_double())
+            text_value = boost::json::serialize(value);
+        else {
+            problems.push_back({key, "value must be a string, number or boolean"});
+            continue;
+        }
+        std::string expanded;
+        if (auto problem = expand_env(text_value, env, expanded))
+            problems.push_back({key, *problem});
+        else
+            spec.raw[key] = expanded;
+    }
+    if (!problems.empty()) throw ConfigError(source, problems);
+    return spec;
+}
+
+ConnectorSpec read_connector_file(const std::filesystem::path& path, const EnvLookup& env) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path.string(), {{"", "cannot be read"}});
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_connector(text.str(), path.string(), path.stem().string(), env);
+}
+
+std::vector<ConnectorSpec> read_connector_dir(const std::filesystem::path& dir, const EnvLookup& env) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw ConfigError(dir.string(), {{"", "is not a directory"}});
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+
+    std::vector<ConnectorSpec> specs;
+    std::vector<Problem> problems;
+    std::map<std::string, std::string> seen;  // name → file
+    for (const auto& file : files) {
+        try {
+            auto spec = read_connector_file(file, env);
+            auto [it, fresh] = seen.emplace(spec.name, spec.source);
+            if (!fresh)
+                problems.push_back({"", spec.source + ": connector name '" + spec.name +
+                                            "' is already used by " + it->second});
+            else
+                specs.push_back(std::move(spec));
+        } catch (const ConfigError& error) {
+            for (const auto& problem : error.problems())
+                problems.push_back({"", error.source() + ": " +
+                                            (problem.key.empty() ? "" : "key '" + problem.key + "': ") +
+                                            problem.message});
+        }
+    }
+    if (!problems.empty()) throw ConfigError(dir.string(), problems);
+    return specs;
+}
+
+std::string plugin_name_of(const ConnectorSpec& spec) {
+    auto it = spec.raw.find("plugin");
+    if (it == spec.raw.end() || it->second.empty())
+        throw ConfigError(spec.source, {{"plugin", "is required: the name of the plugin to run"}});
+    return it->second;
+}
+
+ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugin& plugin) {
+    ConnectorConfig config;
+    config.source = spec.source;
+    config.name = spec.name;
+    config.kind = plugin.kind;
+
+    std::vector<Problem> problems;
+    std::span<const ingest_config_key> plugin_table(plugin.config_keys, plugin.config_key_count);
+    apply_table(common_runner_keys(), spec.raw, config.runner, problems);
+    apply_table(runner_keys_for(plugin.kind), spec.raw, config.runner, problems);
+    apply_table(plugin_table, spec.raw, config.plugin, problems);
+
+    for (const auto& [key, value] : spec.raw) {
+        if (find_key(common_runner_keys(), key) || find_key(runner_keys_for(plugin.kind), key))
+            continue;
+        if (const auto* declared = find_key(plugin_table, key)) {
+            if (declared->type == INGEST_CONFIG_PASSWORD) config.secrets.push_back(value);
+            continue;
+        }
+        std::string hint = is_runner_key(key.c_str())
+                               ? " (a runner key of the other connector kind)"
+                               : " (not a runner key nor a key of plugin '" + std::string(plugin.name) +
+                                     "'; see `ingest plugins describe " + plugin.name + "`)";
+        problems.push_back({key, "unknown key" + hint});
+    }
+    if (plugin.kind == INGEST_KIND_SINK && spec.raw.count("topics") && config.topics().empty())
+        problems.push_back({"topics", "names no topic"});
+    if (!problems.empty()) throw ConfigError(spec.source, problems);
+    return config;
+}
+
+std::vector<std::string> ConnectorConfig::topics() const {
+    std::vector<std::string> result;
+    auto it = runner.find("topics");
+    if (it == runner.end()) return result;
+    std::stringstream list(it->second);
+    std::string topic;
+    while (std::getline(list, topic, ','))
+        if (auto trimmed = trim(topic); !trimmed.empty()) result.push_back(trimmed);
+    return result;
+}
+
+std::string ConnectorConfig::consumer_group() const {
+    const auto& group = runner.at("consumer.group");
+    return group.empty() ? "connect-" + name : group;
+}
+
+std::string ConnectorConfig::dead_letter_topic() const {
+    const auto& topic = runner.at("errors.deadletterqueue.topic.name");
+    if (!topic.empty()) return topic;
+    auto all = topics();
+    return all.empty() ? name + ".dlq" : all.front() + ".dlq";
+}
+
+}  // namespace ingest::config

@@ -1,0 +1,41 @@
+#include "kafka/client.hpp"
+
+#include "log/logging.hpp"
+
+namespace ingest::kafka {
+
+Conf make_conf(const Properties& properties) {
+    Conf conf(rd_kafka_conf_new());
+    char error[512];
+    for (const auto& [key, value] : properties)
+        if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error) !=
+            RD_KAFKA_CONF_OK)
+            throw KafkaError("Kafka client property '" + key + "': " + error);
+    route_logs(conf.get());
+    return conf;
+}
+
+Handle make_handle(rd_kafka_type_t type, Conf conf) {
+    char error[512];
+    rd_kafka_t* handle = rd_kafka_new(type, conf.get(), error, sizeof error);
+    if (!handle) throw KafkaError(std::string("cannot create Kafka client: ") + error);
+    conf.release();  // owned by the handle now
+    return Handle(handle);
+}
+
+void route_logs(rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* facility, const char* message) {
+        // syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug
+        auto ours = level <= 3 ? log::Level::error
+                    : level == 4 ? log::Level::warn
+                    : level <= 6 ? log::Level::info
+                                 : log::Level::debug;
+        log::write(ours, "kafka", std::string(facility) + ": " + message);
+    });
+}
+
+std::string error_text(rd_kafka_resp_err_t err) {
+    return std::string(rd_kafka_err2name(err)) + ": " + rd_kafka_err2str(err);
+}
+
+}  // namespace ingest::kafka

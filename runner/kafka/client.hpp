@@ -1,0 +1,41 @@
+// Thin RAII over librdkafka handles and configuration, shared by producers, consumers and admin.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace ingest::kafka {
+
+using Properties = std::map<std::string, std::string>;
+
+class KafkaError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+struct HandleDeleter {
+    void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct ConfDeleter {
+    void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+// Builds a librdkafka configuration; throws KafkaError naming the property that was refused.
+Conf make_conf(const Properties& properties);
+
+// Creates the client; on success librdkafka owns `conf`.
+Handle make_handle(rd_kafka_type_t type, Conf conf);
+
+// Routes librdkafka's own log lines into the runner's log (component "kafka").
+void route_logs(rd_kafka_conf_t* conf);
+
+std::string error_text(rd_kafka_resp_err_t err);
+
+}  // namespace ingest::kafka

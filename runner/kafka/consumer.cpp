@@ -1,0 +1,143 @@
+#include "kafka/consumer.hpp"
+
+#include "log/logging.hpp"
+
+namespace ingest::kafka {
+namespace {
+
+struct ListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* list) const {
+        rd_kafka_topic_partition_list_destroy(list);
+    }
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+PartitionList to_list(const std::vector<PartitionOffset>& partitions) {
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const auto& p : partitions)
+        rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+    return list;
+}
+
+std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list) {
+    std::vector<PartitionOffset> result;
+    for (int i = 0; list && i < list->cnt; ++i)
+        result.push_back({list->elems[i].topic, list->elems[i].partition, list->elems[i].offset});
+    return result;
+}
+
+}  // namespace
+
+Consumer::Consumer(const std::string& bootstrap, const std::string& group, const Properties& overrides,
+                   RebalanceListener& listener)
+    : listener_(listener) {
+    Properties properties = {
+        {"bootstrap.servers", bootstrap},
+        {"group.id", group},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        // Never reset silently: an unknown position is resolved explicitly on assignment, so a
+        // reset request can only mean the position fell off the log (retention) — an error.
+        {"auto.offset.reset", "error"},
+        {"session.timeout.ms", "6000"},
+        {"heartbeat.interval.ms", "1000"},
+        {"max.poll.interval.ms", "300000"},
+        {"fetch.wait.max.ms", "100"},
+        {"queued.max.messages.kbytes", "65536"},
+    };
+    for (const auto& [key, value] : overrides) properties[key] = value;
+    Conf conf = make_conf(properties);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
+    handle_ = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
+    rd_kafka_poll_set_consumer(handle_.get());
+}
+
+Consumer::~Consumer() {
+    try {
+        close();
+    } catch (const std::exception& error) {
+        log::warn("kafka") << "closing consumer: " << error.what();
+    }
+}
+
+void Consumer::subscribe(const std::vector<std::string>& topics) {
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+    for (const auto& topic : topics)
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(handle_.get(), list.get()))
+        throw KafkaError("cannot subscribe: " + error_text(err));
+}
+
+Message Consumer::poll(int timeout_ms) { return Message(rd_kafka_consumer_poll(handle_.get(), timeout_ms)); }
+
+std::vector<PartitionOffset> Consumer::committed_or_beginning(std::vector<PartitionOffset> partitions) {
+    std::vector<PartitionOffset> unknown;
+    for (const auto& p : partitions)
+        if (p.offset == RD_KAFKA_OFFSET_INVALID) unknown.push_back(p);
+    if (!unknown.empty()) {
+        PartitionList list = to_list(unknown);
+        if (auto err = rd_kafka_committed(handle_.get(), list.get(), 10000))
+            throw KafkaError("cannot read committed offsets: " + error_text(err));
+        auto committed = from_list(list.get());
+        for (auto& p : partitions)
+            for (const auto& c : committed)
+                if (p.offset == RD_KAFKA_OFFSET_INVALID && c.topic == p.topic && c.partition == p.partition)
+                    p.offset = c.offset >= 0 ? c.offset : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    return partitions;
+}
+
+void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<Consumer*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        auto assigned = from_list(partitions);
+        for (auto& p : assigned) p.offset = RD_KAFKA_OFFSET_INVALID;
+        try {
+            self->listener_.on_assigned(assigned);
+            assigned = self->committed_or_beginning(std::move(assigned));
+        } catch (const std::exception& error) {
+            // Consuming from a guessed position would break the sink's guarantee: assign nothing,
+            // and let the listener's failure stop the task.
+            log::error("kafka") << "partition assignment failed: " << error.what();
+            rd_kafka_assign(rk, nullptr);
+            return;
+        }
+        PartitionList list = to_list(assigned);
+        rd_kafka_assign(rk, list.get());
+    } else {
+        self->listener_.on_revoked(from_list(partitions));
+        rd_kafka_assign(rk, nullptr);
+    }
+}
+
+void Consumer::commit(const std::vector<PartitionOffset>& offsets) {
+    if (offsets.empty()) return;
+    PartitionList list = to_list(offsets);
+    auto err = rd_kafka_commit(handle_.get(), list.get(), 0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        throw KafkaError("cannot commit offsets: " + error_text(err));
+}
+
+void Consumer::close() {
+    if (closed_ || !handle_) return;
+    closed_ = true;
+    rd_kafka_consumer_close(handle_.get());  // revokes the assignment through on_rebalance
+}
+
+std::vector<PartitionOffset> Consumer::assignment() const {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(handle_.get(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+    PartitionList owned(list);
+    return from_list(list);
+}
+
+std::pair<int64_t, int64_t> Consumer::watermarks(const std::string& topic, int32_t partition, int timeout_ms) {
+    int64_t low = -1, high = -1;
+    if (auto err = rd_kafka_query_watermark_offsets(handle_.get(), topic.c_str(), partition, &low, &high, timeout_ms))
+        throw KafkaError("cannot read watermarks of " + topic + "/" + std::to_string(partition) + ": " + error_text(err));
+    return {low, high};
+}
+
+}  // namespace ingest::kafka

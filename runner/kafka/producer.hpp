@@ -1,0 +1,50 @@
+// An idempotent producer whose delivery reports reach one handler, on the thread that polls.
+#pragma once
+
+#include "kafka/client.hpp"
+
+#include <ingest/plugin_abi.h>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ingest::kafka {
+
+struct Delivery {
+    uint64_t correlation;
+    int32_t partition;
+    int64_t offset;
+    rd_kafka_resp_err_t error;  // RD_KAFKA_RESP_ERR_NO_ERROR when the broker confirmed it
+};
+
+class Producer {
+   public:
+    using DeliveryHandler = std::function<void(const Delivery&)>;
+
+    // `overrides` go over the defaults (idempotence on, lz4, acks=all) and may set anything.
+    Producer(const std::string& bootstrap, const Properties& overrides, DeliveryHandler on_delivery);
+
+    // Queues one record; while the local queue is full it serves delivery reports and waits.
+    // `stopping` aborts the wait (returns false). Throws KafkaError on a non-retriable refusal.
+    bool produce(const std::string& topic, int32_t partition, ingest_bytes key, ingest_bytes value,
+                 const ingest_header* headers, size_t header_count, uint64_t correlation,
+                 const std::atomic<bool>* stopping = nullptr);
+
+    // Serves delivery reports for up to `timeout_ms`.
+    void poll(int timeout_ms);
+    int in_flight() const;
+    // The producer's fatal error (idempotence broken), if any.
+    std::optional<std::string> fatal_error() const;
+    rd_kafka_t* handle() const { return handle_.get(); }
+
+   private:
+    static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque);
+
+    DeliveryHandler on_delivery_;
+    Handle handle_;
+};
+
+}  // namespace ingest::kafka

@@ -1,0 +1,121 @@
+#include "pipeline/plugin_task.hpp"
+
+#include "log/logging.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace ingest::pipeline {
+namespace {
+
+void fill(ingest_error* error, const std::string& message) {
+    if (error) std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
+}
+
+}  // namespace
+
+PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std::string connector, int task_id,
+                       HostServices services)
+    : library_(std::move(library)),
+      connector_(std::move(connector)),
+      label_(connector_ + "-" + std::to_string(task_id)),
+      services_(std::move(services)) {
+    host_.abi_version = INGEST_ABI_VERSION;
+    host_.struct_size = sizeof(ingest_host);
+    host_.context = this;
+    host_.connector_name = connector_.c_str();
+    host_.task_id = task_id;
+    host_.log = &PluginTask::host_log;
+    host_.dead_letter = &PluginTask::host_dead_letter;
+    host_.watermarks = &PluginTask::host_watermarks;
+    host_.report_verdict = &PluginTask::host_report_verdict;
+
+    ingest_error error{};
+    void* created = nullptr;
+    try {
+        created = plugin().create(&host_, &error);
+    } catch (...) {
+        fill(&error, "create() threw an exception");
+    }
+    if (!created)
+        throw std::runtime_error("plugin '" + std::string(plugin().name) + "' could not create task " + label_ +
+                                 ": " + (error.message[0] ? error.message : "no reason given"));
+    task_ = created;
+}
+
+PluginTask::~PluginTask() {
+    try {
+        plugin().destroy(task_);
+    } catch (...) {
+        log::error(label_) << "plugin '" << plugin().name << "' threw from destroy()";
+    }
+}
+
+CallResult PluginTask::call(const char* what, const std::function<ingest_status(void*, ingest_error*)>& fn) {
+    ingest_error error{};
+    CallResult result;
+    try {
+        result.status = fn(task_, &error);
+        result.message = error.message;
+    } catch (const std::exception& e) {
+        result = {INGEST_FATAL, std::string(what) + "() threw: " + e.what()};
+    } catch (...) {
+        result = {INGEST_FATAL, std::string(what) + "() threw an exception"};
+    }
+    if (result.status != INGEST_OK && result.status != INGEST_END && result.message.empty())
+        result.message = std::string(what) + "() failed without a reason";
+    return result;
+}
+
+CallResult PluginTask::start(const std::map<std::string, std::string>& config) {
+    std::vector<ingest_config_entry> entries;
+    entries.reserve(config.size());
+    for (const auto& [key, value] : config) entries.push_back({key.c_str(), value.c_str()});
+    ingest_config raw{entries.data(), entries.size()};
+    return call("start", [&](void* task, ingest_error* error) { return plugin().start(task, &raw, error); });
+}
+
+CallResult PluginTask::stop() {
+    return call("stop", [&](void* task, ingest_error* error) { return plugin().stop(task, error); });
+}
+
+void PluginTask::host_log(void* context, ingest_log_level level, const char* message) {
+    auto* self = static_cast<PluginTask*>(context);
+    auto ours = static_cast<log::Level>(level < INGEST_LOG_TRACE || level > INGEST_LOG_ERROR ? INGEST_LOG_INFO : level);
+    log::write(ours, self->label_, message ? message : "");
+}
+
+ingest_status PluginTask::host_dead_letter(void* context, const ingest_record* record, const char* reason,
+                                           ingest_error* error) {
+    auto* self = static_cast<PluginTask*>(context);
+    if (!self->services_.dead_letter) {
+        fill(error, "this task has no dead-letter topic");
+        return INGEST_FATAL;
+    }
+    try {
+        return self->services_.dead_letter(*record, reason ? reason : "", error);
+    } catch (const std::exception& e) {
+        fill(error, e.what());
+        return INGEST_RETRIABLE;
+    }
+}
+
+ingest_status PluginTask::host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
+                                          int64_t* high, ingest_error* error) {
+    auto* self = static_cast<PluginTask*>(context);
+    try {
+        return self->services_.watermarks(topic, partition, low, high, error);
+    } catch (const std::exception& e) {
+        fill(error, e.what());
+        return INGEST_RETRIABLE;
+    }
+}
+
+void PluginTask::host_report_verdict(void* context, int ok, const char* summary) {
+    auto* self = static_cast<PluginTask*>(context);
+    std::string text = summary ? summary : "";
+    log::write(ok ? log::Level::info : log::Level::error, self->label_, "verdict: " + text);
+    if (self->services_.report_verdict) self->services_.report_verdict(ok != 0, text);
+}
+
+}  // namespace ingest::pipeline

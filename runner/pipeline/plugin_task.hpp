@@ -1,0 +1,67 @@
+// One task object of a plugin, and the host services it sees. Every call into the plugin goes
+// through call(), which turns a throwing plugin (one not built with the SDK's guards) into a
+// FATAL status instead of a crashed runner.
+#pragma once
+
+#include "plugin_host/plugin_library.hpp"
+
+#include <ingest/plugin_abi.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ingest::pipeline {
+
+struct CallResult {
+    ingest_status status = INGEST_OK;
+    std::string message;
+    bool ok() const { return status == INGEST_OK; }
+};
+
+// What the host offers a task, as plain functions the task's worker provides.
+struct HostServices {
+    std::function<ingest_status(const ingest_record&, const char* reason, ingest_error*)> dead_letter;
+    std::function<ingest_status(const char* topic, int32_t partition, int64_t* low, int64_t* high,
+                                ingest_error*)>
+        watermarks;
+    std::function<void(bool ok, const std::string& summary)> report_verdict;
+};
+
+class PluginTask {
+   public:
+    // Creates the task object; throws std::runtime_error when create() fails.
+    PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std::string connector, int task_id,
+               HostServices services);
+    ~PluginTask();
+    PluginTask(const PluginTask&) = delete;
+    PluginTask& operator=(const PluginTask&) = delete;
+
+    CallResult start(const std::map<std::string, std::string>& config);
+    CallResult stop();
+
+    // Runs `fn(task, error)` with the plugin's task object, guarding against exceptions.
+    CallResult call(const char* what, const std::function<ingest_status(void*, ingest_error*)>& fn);
+
+    const ingest_plugin& plugin() const { return library_->descriptor(); }
+    const std::string& label() const { return label_; }
+
+   private:
+    static void host_log(void* context, ingest_log_level level, const char* message);
+    static ingest_status host_dead_letter(void* context, const ingest_record* record, const char* reason,
+                                          ingest_error* error);
+    static ingest_status host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
+                                         int64_t* high, ingest_error* error);
+    static void host_report_verdict(void* context, int ok, const char* summary);
+
+    std::shared_ptr<plugin_host::PluginLibrary> library_;  // keeps the code mapped while task_ lives
+    std::string connector_;
+    std::string label_;  // "<connector>-<task>", the log component
+    HostServices services_;
+    ingest_host host_{};
+    void* task_ = nullptr;
+};
+
+}  // namespace ingest::pipeline

@@ -1,0 +1,98 @@
+#include "plugin_host/plugin_library.hpp"
+
+#include "config/config_table.hpp"
+#include "config/runner_keys.hpp"
+
+#include <dlfcn.h>
+
+#include <fstream>
+
+namespace ingest::plugin_host {
+namespace {
+
+// Everything wrong with a descriptor, so that a plugin author sees all of it at once.
+std::string check_descriptor(const ingest_plugin& plugin) {
+    std::string problems;
+    auto add = [&](const std::string& problem) { problems += (problems.empty() ? "" : "; ") + problem; };
+
+    if (!plugin.name || !*plugin.name) add("it has no name");
+    if (!plugin.version) add("it has no version");
+    if (!plugin.create || !plugin.start || !plugin.stop || !plugin.destroy)
+        add("a lifecycle function (create/start/stop/destroy) is missing");
+    if (plugin.kind == INGEST_KIND_SOURCE) {
+        if (!plugin.source || !plugin.source->poll || !plugin.source->record_delivered ||
+            !plugin.source->commit)
+            add("it is a source but its source functions are missing");
+    } else if (plugin.kind == INGEST_KIND_SINK) {
+        if (!plugin.sink || !plugin.sink->open || !plugin.sink->put || !plugin.sink->pre_commit ||
+            !plugin.sink->close)
+            add("it is a sink but its sink functions are missing");
+    } else {
+        add("unknown kind " + std::to_string(static_cast<int>(plugin.kind)));
+    }
+    if (plugin.config_key_count > 0 && !plugin.config_keys) add("its config table is missing");
+    else {
+        std::span<const ingest_config_key> table(plugin.config_keys, plugin.config_key_count);
+        for (const auto& problem : config::check_table(table)) add(problem);
+        for (const auto& key : table)
+            if (key.name && config::is_runner_key(key.name))
+                add("config key '" + std::string(key.name) + "' is reserved for the runner");
+    }
+    return problems;
+}
+
+}  // namespace
+
+PluginLoadError::PluginLoadError(const std::filesystem::path& file, const std::string& reason)
+    : std::runtime_error("plugin " + file.string() + " refused: " + reason), reason_(reason) {}
+
+PluginLibrary::PluginLibrary(std::filesystem::path file, boost::dll::shared_library library,
+                             const ingest_plugin* descriptor)
+    : file_(std::move(file)), library_(std::move(library)), descriptor_(descriptor) {}
+
+std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) throw PluginLoadError(file, "no such file");
+
+    boost::dll::shared_library library;
+    boost::dll::fs::error_code load_error;
+    // rtld_local keeps each plugin's symbols to itself, so two plugins never bind to each other.
+    library.load(boost::dll::fs::path(file.string()), load_error,
+                 boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    if (load_error) {
+        std::string detail = load_error.message();
+        if (const char* dl = dlerror()) detail = dl;
+        throw PluginLoadError(file, "not a loadable shared object (" + detail + ")");
+    }
+    if (!library.has(INGEST_PLUGIN_ENTRY_SYMBOL))
+        throw PluginLoadError(file, std::string("no entry point '") + INGEST_PLUGIN_ENTRY_SYMBOL +
+                                        "' (not an ingest plugin, or built without the SDK's export macro)");
+
+    const ingest_plugin* descriptor = nullptr;
+    try {
+        descriptor = library.get<const ingest_plugin*()>(INGEST_PLUGIN_ENTRY_SYMBOL)();
+    } catch (...) {
+        throw PluginLoadError(file, "its entry point threw an exception");
+    }
+    if (!descriptor) throw PluginLoadError(file, "its entry point returned no descriptor");
+    // abi_version and struct_size are read before anything else: they say whether the rest of
+    // the struct means what this runner thinks it means.
+    if (descriptor->abi_version != INGEST_ABI_VERSION)
+        throw PluginLoadError(file, "built for plugin ABI version " +
+                                        std::to_string(descriptor->abi_version) +
+                                        ", this runner speaks version " +
+                                        std::to_string(INGEST_ABI_VERSION) + "; rebuild it against this SDK");
+    if (descriptor->struct_size < sizeof(ingest_plugin))
+        throw PluginLoadError(file, "its descriptor is " + std::to_string(descriptor->struct_size) +
+                                        " bytes, expected at least " + std::to_string(sizeof(ingest_plugin)));
+    if (auto problems = check_descriptor(*descriptor); !problems.empty())
+        throw PluginLoadError(file, "invalid descriptor: " + problems);
+
+    return std::shared_ptr<PluginLibrary>(new PluginLibrary(file, std::move(library), descriptor));
+}
+
+const char* kind_name(ingest_plugin_kind kind) {
+    return kind == INGEST_KIND_SOURCE ? "source" : kind == INGEST_KIND_SINK ? "sink" : "unknown";
+}
+
+}  // namespace ingest::plugin_host

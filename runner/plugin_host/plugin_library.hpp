@@ -1,0 +1,50 @@
+// One loaded plugin shared object: checked once at load, kept loaded while anything uses it.
+#pragma once
+
+#include <ingest/plugin_abi.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace ingest::plugin_host {
+
+// A file that cannot be used as a plugin; the message names the file and the reason.
+class PluginLoadError : public std::runtime_error {
+   public:
+    PluginLoadError(const std::filesystem::path& file, const std::string& reason);
+    const std::string& reason() const { return reason_; }
+
+   private:
+    std::string reason_;
+};
+
+class PluginLibrary {
+   public:
+    // Loads and checks `file`; throws PluginLoadError. Tasks hold the returned pointer, so the
+    // library stays mapped while any object created by it is alive.
+    static std::shared_ptr<PluginLibrary> load(const std::filesystem::path& file);
+
+    const ingest_plugin& descriptor() const { return *descriptor_; }
+    const std::filesystem::path& file() const { return file_; }
+    std::string name() const { return descriptor_->name; }
+    std::span<const ingest_config_key> config_keys() const {
+        return {descriptor_->config_keys, descriptor_->config_key_count};
+    }
+
+   private:
+    PluginLibrary(std::filesystem::path file, boost::dll::shared_library library,
+                  const ingest_plugin* descriptor);
+
+    std::filesystem::path file_;
+    boost::dll::shared_library library_;
+    const ingest_plugin* descriptor_;
+};
+
+const char* kind_name(ingest_plugin_kind kind);
+
+}  // namespace ingest::plugin_host

@@ -1,0 +1,30 @@
+// The worker: loads plugins and connector configs, brings up the broker connection (or the
+// embedded mock), runs every connector's tasks, and stops them cleanly.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ingest::worker {
+
+struct WorkerOptions {
+    std::filesystem::path connectors_dir = "connectors.d";
+    std::vector<std::filesystem::path> plugin_path;  // empty: the default plugin path
+    std::string bootstrap;                           // empty: start the embedded mock cluster
+    std::filesystem::path state_dir = ".run";
+    bool until_done = false;
+};
+
+// Exit codes of `ingest run`.
+enum ExitCode { kOk = 0, kFailed = 1, kBadConfig = 2 };
+
+// Runs until `stop` is set (or, with until_done, until the work is done). Returns an ExitCode.
+int run_worker(const WorkerOptions& options, std::atomic<bool>& stop);
+
+// Wakes run_worker after `stop` was set from a signal thread.
+void notify_worker();
+
+}  // namespace ingest::worker

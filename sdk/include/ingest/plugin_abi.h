@@ -1,0 +1,245 @@
+/*
+ * The plugin boundary: the only contract between the `ingest` runner and a plugin shared object.
+ *
+ * Plain C on purpose. Nothing that crosses it is a C++ object, an exception or a standard-library
+ * type: plugins built with another compiler, another standard library or a later release of this
+ * SDK must either keep loading or be refused with a clear message.
+ *
+ * A plugin exports one symbol, INGEST_PLUGIN_ENTRY_SYMBOL, a function returning a pointer to a static
+ * `ingest_plugin` descriptor. The runner checks `abi_version` and `struct_size` before it reads any
+ * other field; both are the first members of every versioned struct.
+ *
+ * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
+ * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
+ * the plugin; the host keeps the library loaded while any task of it is alive.
+ *
+ * Threads: each task is driven by one host thread at a time. Different tasks of the same plugin may
+ * run on different threads concurrently, so plugins keep per-task state in the task object.
+ *
+ * Errors: every fallible call returns an `ingest_status` and fills the host-owned `ingest_error`.
+ * RETRIABLE asks the host to call again later; FATAL fails the task visibly (status, log).
+ */
+#ifndef INGEST_PLUGIN_ABI_H
+#define INGEST_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every incompatible change of any struct or function signature below. */
+#define INGEST_ABI_VERSION 1u
+#define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
+
+typedef enum ingest_status {
+    INGEST_OK = 0,
+    INGEST_RETRIABLE = 1, /* transient: the host retries the same call later */
+    INGEST_FATAL = 2,     /* the task fails; the host reports it and stops the task */
+    INGEST_END = 3        /* source poll only: the stream is complete, no more records */
+} ingest_status;
+
+#define INGEST_ERROR_MESSAGE_MAX 1024
+
+/* Host-owned error slot; the plugin writes a NUL-terminated message into it. */
+typedef struct ingest_error {
+    char message[INGEST_ERROR_MESSAGE_MAX];
+} ingest_error;
+
+/* A borrowed byte range. data == NULL means "absent" (a null key or a tombstone value). */
+typedef struct ingest_bytes {
+    const char* data;
+    size_t size;
+} ingest_bytes;
+
+typedef struct ingest_header {
+    const char* key; /* NUL-terminated */
+    ingest_bytes value;
+} ingest_header;
+
+/* A record as a sink sees it: a view into the consumer's message, valid during put(). */
+typedef struct ingest_record {
+    const char* topic; /* NUL-terminated */
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp_ms; /* -1 when the broker gave none */
+    ingest_bytes key;
+    ingest_bytes value; /* value.data == NULL: tombstone */
+    const ingest_header* headers;
+    size_t header_count;
+} ingest_record;
+
+/* A record as a source hands it over. The host copies key, value and headers before emit returns. */
+typedef struct ingest_source_record {
+    const char* topic;  /* NULL: the connector's configured `topic` */
+    int32_t partition;  /* INGEST_PARTITION_ANY: partitioned by key */
+    ingest_bytes key;
+    ingest_bytes value; /* value.data == NULL: tombstone */
+    const ingest_header* headers;
+    size_t header_count;
+    uint64_t correlation; /* the plugin's own id, echoed back in record_delivered() */
+} ingest_source_record;
+
+#define INGEST_PARTITION_ANY (-1)
+#define INGEST_OFFSET_NONE (-1) /* "no stored offset: start from the consumer's reset policy" */
+
+typedef struct ingest_topic_partition {
+    const char* topic; /* NUL-terminated */
+    int32_t partition;
+    int64_t offset; /* next offset to consume, or INGEST_OFFSET_NONE */
+} ingest_topic_partition;
+
+/* ---------------------------------------------------------------------------------------------
+ * Configuration: each plugin declares every key it accepts in one table. The host validates the
+ * connector's config against it (all problems at once, unknown keys rejected), fills defaults, and
+ * hands the task the complete, validated set as strings.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum ingest_config_type {
+    INGEST_CONFIG_STRING = 0,
+    INGEST_CONFIG_INT = 1,    /* 64-bit signed integer */
+    INGEST_CONFIG_DOUBLE = 2,
+    INGEST_CONFIG_BOOL = 3,   /* "true" or "false" */
+    INGEST_CONFIG_PASSWORD = 4 /* a string the host masks in logs, status and errors */
+} ingest_config_type;
+
+typedef struct ingest_config_key {
+    const char* name;
+    ingest_config_type type;
+    const char* default_value; /* NULL: required */
+    const char* documentation;
+    int has_min; /* INT and DOUBLE: inclusive bounds when set */
+    double min;
+    int has_max;
+    double max;
+    const char* const* allowed_values; /* STRING: NULL-terminated list, or NULL for any value */
+} ingest_config_key;
+
+typedef struct ingest_config_entry {
+    const char* key;
+    const char* value;
+} ingest_config_entry;
+
+typedef struct ingest_config {
+    const ingest_config_entry* entries;
+    size_t count;
+} ingest_config;
+
+/* ---------------------------------------------------------------------------------------------
+ * What the host offers a task. Valid from create() until destroy().
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum ingest_log_level {
+    INGEST_LOG_TRACE = 0,
+    INGEST_LOG_DEBUG = 1,
+    INGEST_LOG_INFO = 2,
+    INGEST_LOG_WARN = 3,
+    INGEST_LOG_ERROR = 4
+} ingest_log_level;
+
+typedef struct ingest_host {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void* context;                 /* pass back as the first argument of every callback */
+    const char* connector_name;    /* NUL-terminated */
+    int32_t task_id;
+
+    void (*log)(void* context, ingest_log_level level, const char* message);
+
+    /* Sinks: hand a record the task cannot process to the dead-letter topic (`<topic>.dlq`) with
+     * headers naming `reason` and the original topic/partition/offset. Blocks until the broker
+     * confirmed it, so a sink may then count the record as handled. */
+    ingest_status (*dead_letter)(void* context, const ingest_record* record, const char* reason,
+                                 ingest_error* error);
+
+    /* The low and high (next to be written) offsets of a partition as the broker reports them. */
+    ingest_status (*watermarks)(void* context, const char* topic, int32_t partition, int64_t* low,
+                                int64_t* high, ingest_error* error);
+
+    /* A task that judges something (a validator, see ingest_sink_api.reports_verdict) reports its
+     * outcome once: ok != 0 passes. The summary appears in the connector's status and the log. */
+    void (*report_verdict)(void* context, int ok, const char* summary);
+} ingest_host;
+
+/* ---------------------------------------------------------------------------------------------
+ * Lifecycles, as in Kafka Connect.
+ *   source: create → start → (poll, record_delivered*)* → commit → stop → destroy
+ *   sink:   create → start → (open → put* → pre_commit* → close)* → stop → destroy
+ * ------------------------------------------------------------------------------------------- */
+
+typedef void (*ingest_emit_fn)(void* emit_context, const ingest_source_record* record);
+
+typedef struct ingest_source_api {
+    /* Hand over records by calling emit() zero or more times; return INGEST_END once the stream
+     * is complete. Should return within about 100 ms so the host can serve delivery reports. */
+    ingest_status (*poll)(void* task, ingest_emit_fn emit, void* emit_context, ingest_error* error);
+
+    /* The broker confirmed (error == NULL) or finally refused (error set) one record. Called on
+     * the task's thread, between polls. */
+    void (*record_delivered)(void* task, uint64_t correlation, int32_t partition, int64_t offset,
+                             const char* error);
+
+    /* Every record emitted so far has been confirmed or refused; persist progress. */
+    ingest_status (*commit)(void* task, ingest_error* error);
+} ingest_source_api;
+
+typedef struct ingest_sink_api {
+    /* Partitions assigned to this task. A sink that owns its offsets writes the stored next offset
+     * into each element's `offset` (or leaves INGEST_OFFSET_NONE); the host seeks there. */
+    ingest_status (*open)(void* task, ingest_topic_partition* partitions, size_t count,
+                          ingest_error* error);
+
+    /* A batch in Kafka order per partition. Returning RETRIABLE makes the host redeliver the
+     * same batch later; the sink must not have applied any of it. */
+    ingest_status (*put)(void* task, const ingest_record* records, size_t count,
+                         ingest_error* error);
+
+    /* The host is about to commit `offsets` (next offsets after the last put) to Kafka. The sink
+     * flushes and may lower each offset to what it has durably written. */
+    ingest_status (*pre_commit)(void* task, ingest_topic_partition* offsets, size_t count,
+                                ingest_error* error);
+
+    /* The partitions are revoked; the sink drops any state about them. */
+    ingest_status (*close)(void* task, const ingest_topic_partition* partitions, size_t count,
+                           ingest_error* error);
+
+    /* Nonzero: the sink stores its offsets itself (in the same transaction as its writes); the host
+     * then never commits offsets to Kafka on its behalf for correctness, only for monitoring. */
+    int owns_offsets;
+    /* Nonzero: each task eventually calls host->report_verdict (a validator); `ingest run
+     * --until-done` waits for it. */
+    int reports_verdict;
+} ingest_sink_api;
+
+typedef enum ingest_plugin_kind { INGEST_KIND_SOURCE = 0, INGEST_KIND_SINK = 1 } ingest_plugin_kind;
+
+typedef struct ingest_plugin {
+    uint32_t abi_version; /* INGEST_ABI_VERSION the plugin was built against */
+    uint32_t struct_size; /* sizeof(ingest_plugin) the plugin was built with */
+
+    const char* name;     /* e.g. "sink_postgres"; what connector configs name in `plugin` */
+    const char* version;
+    const char* description;
+    ingest_plugin_kind kind;
+
+    const ingest_config_key* config_keys;
+    size_t config_key_count;
+
+    /* Creates a task; returns NULL and fills `error` on failure. */
+    void* (*create)(const ingest_host* host, ingest_error* error);
+    ingest_status (*start)(void* task, const ingest_config* config, ingest_error* error);
+    ingest_status (*stop)(void* task, ingest_error* error);
+    void (*destroy)(void* task);
+
+    const ingest_source_api* source; /* set when kind == SOURCE */
+    const ingest_sink_api* sink;     /* set when kind == SINK */
+} ingest_plugin;
+
+typedef const ingest_plugin* (*ingest_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INGEST_PLUGIN_ABI_H */

@@ -1,0 +1,429 @@
+// The C++ plugin SDK: the only header a plugin includes.
+//
+// It puts Kafka Connect-style base classes (SourceTask, SinkTask) on top of the C boundary in
+// plugin_abi.h and turns exceptions into error values at the boundary, so nothing C++ ever crosses
+// it. A plugin derives from one base class, declares its config table, and exports itself with
+// INGEST_SOURCE_PLUGIN or INGEST_SINK_PLUGIN.
+//
+//   class MySink : public ingest::sdk::SinkTask {
+//     void start(const ingest::sdk::Config& config) override;
+//     void put(std::span<const ingest::sdk::Record> records) override;
+//   };
+//   constexpr ingest_config_key kKeys[] = { ingest::sdk::string_key("table", "events", "...") };
+//   INGEST_SINK_PLUGIN(MySink, "sink_mine", "1.0.0", "What it does", kKeys)
+#pragma once
+
+#include <ingest/plugin_abi.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ingest::sdk {
+
+// Throw from any task method: the call may be repeated later (the host retries).
+class RetriableError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throw from any task method: the task fails visibly. Any other exception counts as fatal too.
+class FatalError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+// ---- config table helpers ------------------------------------------------------------------
+
+constexpr ingest_config_key string_key(const char* name, const char* default_value,
+                                       const char* doc,
+                                       const char* const* allowed_values = nullptr) {
+    return {name, INGEST_CONFIG_STRING, default_value, doc, 0, 0, 0, 0, allowed_values};
+}
+constexpr ingest_config_key password_key(const char* name, const char* default_value,
+                                         const char* doc) {
+    return {name, INGEST_CONFIG_PASSWORD, default_value, doc, 0, 0, 0, 0, nullptr};
+}
+constexpr ingest_config_key int_key(const char* name, const char* default_value, const char* doc,
+                                    double min = std::numeric_limits<double>::lowest(),
+                                    double max = std::numeric_limits<double>::max()) {
+    return {name,
+            INGEST_CONFIG_INT,
+            default_value,
+            doc,
+            min != std::numeric_limits<double>::lowest(),
+            min,
+            max != std::numeric_limits<double>::max(),
+            max,
+            nullptr};
+}
+constexpr ingest_config_key double_key(const char* name, const char* default_value,
+                                       const char* doc,
+                                       double min = std::numeric_limits<double>::lowest(),
+                                       double max = std::numeric_limits<double>::max()) {
+    ingest_config_key key = int_key(name, default_value, doc, min, max);
+    key.type = INGEST_CONFIG_DOUBLE;
+    return key;
+}
+constexpr ingest_config_key bool_key(const char* name, const char* default_value,
+                                     const char* doc) {
+    return {name, INGEST_CONFIG_BOOL, default_value, doc, 0, 0, 0, 0, nullptr};
+}
+
+// ---- config values ---------------------------------------------------------------------------
+
+// The validated config a task receives. Every declared key is present (defaults filled in), and
+// values already passed the type and range checks of the table, so accessors only convert.
+class Config {
+   public:
+    explicit Config(const ingest_config& raw) : raw_(raw) {}
+
+    std::optional<std::string_view> find(std::string_view key) const {
+        for (size_t i = 0; i < raw_.count; ++i)
+            if (key == raw_.entries[i].key) return std::string_view(raw_.entries[i].value);
+        return std::nullopt;
+    }
+    std::string get_string(std::string_view key) const {
+        auto value = find(key);
+        if (!value) throw FatalError("config key '" + std::string(key) + "' is missing");
+        return std::string(*value);
+    }
+    long long get_int(std::string_view key) const {
+        return std::strtoll(get_string(key).c_str(), nullptr, 10);
+    }
+    double get_double(std::string_view key) const {
+        return std::strtod(get_string(key).c_str(), nullptr);
+    }
+    bool get_bool(std::string_view key) const { return get_string(key) == "true"; }
+
+   private:
+    const ingest_config& raw_;
+};
+
+// ---- records ------------------------------------------------------------------------------------
+
+inline std::string_view view(ingest_bytes bytes) { return {bytes.data ? bytes.data : "", bytes.size}; }
+
+// A read-only view of one consumed record; valid during put() only.
+class Record {
+   public:
+    explicit Record(const ingest_record& raw) : raw_(&raw) {}
+    std::string_view topic() const { return raw_->topic; }
+    int32_t partition() const { return raw_->partition; }
+    int64_t offset() const { return raw_->offset; }
+    int64_t timestamp_ms() const { return raw_->timestamp_ms; }
+    std::string_view key() const { return view(raw_->key); }
+    bool has_key() const { return raw_->key.data != nullptr; }
+    bool is_tombstone() const { return raw_->value.data == nullptr; }
+    std::string_view value() const { return view(raw_->value); }
+    std::optional<std::string_view> header(std::string_view name) const {
+        for (size_t i = 0; i < raw_->header_count; ++i)
+            if (name == raw_->headers[i].key) return view(raw_->headers[i].value);
+        return std::nullopt;
+    }
+    const ingest_record& raw() const { return *raw_; }
+
+   private:
+    const ingest_record* raw_;
+};
+
+// ---- the host ----------------------------------------------------------------------------------
+
+class Host {
+   public:
+    Host() = default;
+    explicit Host(const ingest_host* raw) : raw_(raw) {}
+
+    std::string_view connector_name() const { return raw_->connector_name; }
+    int32_t task_id() const { return raw_->task_id; }
+
+    void log(ingest_log_level level, const std::string& message) const {
+        raw_->log(raw_->context, level, message.c_str());
+    }
+    void info(const std::string& message) const { log(INGEST_LOG_INFO, message); }
+    void warn(const std::string& message) const { log(INGEST_LOG_WARN, message); }
+    void error(const std::string& message) const { log(INGEST_LOG_ERROR, message); }
+    void debug(const std::string& message) const { log(INGEST_LOG_DEBUG, message); }
+
+    // Throws RetriableError or FatalError when the dead-letter topic refused the record.
+    void dead_letter(const Record& record, const std::string& reason) const {
+        ingest_error error{};
+        rethrow(raw_->dead_letter(raw_->context, &record.raw(), reason.c_str(), &error), error);
+    }
+
+    struct Watermarks {
+        int64_t low;
+        int64_t high;
+    };
+    Watermarks watermarks(const std::string& topic, int32_t partition) const {
+        ingest_error error{};
+        Watermarks marks{-1, -1};
+        rethrow(raw_->watermarks(raw_->context, topic.c_str(), partition, &marks.low, &marks.high,
+                                 &error),
+                error);
+        return marks;
+    }
+
+    void report_verdict(bool ok, const std::string& summary) const {
+        raw_->report_verdict(raw_->context, ok ? 1 : 0, summary.c_str());
+    }
+
+   private:
+    static void rethrow(ingest_status status, const ingest_error& error) {
+        if (status == INGEST_RETRIABLE) throw RetriableError(error.message);
+        if (status != INGEST_OK) throw FatalError(error.message);
+    }
+    const ingest_host* raw_ = nullptr;
+};
+
+// ---- task base classes ---------------------------------------------------------------------------
+
+class Task {
+   public:
+    virtual ~Task() = default;
+    virtual void start(const Config& config) = 0;
+    virtual void stop() {}
+
+    void attach(const Host& host) { host_ = host; }
+
+   protected:
+    const Host& host() const { return host_; }
+
+   private:
+    Host host_;
+};
+
+// Hands records to the host during poll(); the host copies them before emit() returns.
+class Emitter {
+   public:
+    Emitter(ingest_emit_fn emit_fn, void* context) : emit_(emit_fn), context_(context) {}
+
+    void emit(std::string_view key, std::optional<std::string_view> value, uint64_t correlation,
+              std::span<const ingest_header> headers = {}, const char* topic = nullptr) {
+        ingest_source_record record{};
+        record.topic = topic;
+        record.partition = INGEST_PARTITION_ANY;
+        record.key = {key.data(), key.size()};
+        record.value = value ? ingest_bytes{value->data(), value->size()} : ingest_bytes{nullptr, 0};
+        record.headers = headers.data();
+        record.header_count = headers.size();
+        record.correlation = correlation;
+        emit_(context_, &record);
+    }
+
+   private:
+    ingest_emit_fn emit_;
+    void* context_;
+};
+
+class SourceTask : public Task {
+   public:
+    enum class PollResult { More, End };
+
+    // Emit zero or more records; return End once the stream is complete. Return within ~100 ms.
+    virtual PollResult poll(Emitter& emitter) = 0;
+    // The broker confirmed (error empty) or finally refused one record emitted earlier.
+    virtual void on_delivered(uint64_t correlation, int32_t partition, int64_t offset,
+                              std::string_view error) = 0;
+    // Everything emitted so far was confirmed or refused: persist progress.
+    virtual void commit() {}
+};
+
+struct TopicPartition {
+    std::string_view topic;
+    int32_t partition;
+};
+
+class SinkTask : public Task {
+   public:
+    // Partitions assigned. Return the stored next offset of a partition, or nullopt.
+    virtual std::optional<int64_t> open(TopicPartition) { return std::nullopt; }
+    virtual void put(std::span<const Record> records) = 0;
+    // Flush; return the next offset durably handled for this partition, or nullopt to accept the
+    // host's proposal.
+    virtual std::optional<int64_t> pre_commit(TopicPartition, int64_t /*proposed*/) {
+        return std::nullopt;
+    }
+    virtual void close(TopicPartition) {}
+};
+
+// Sink traits, the last argument of INGEST_SINK_PLUGIN (combine with |).
+// kOwnsOffsets: the sink stores consumed offsets transactionally with its writes.
+// kReportsVerdict: every task eventually calls host().report_verdict (a validator).
+inline constexpr unsigned kOwnsOffsets = 1u;
+inline constexpr unsigned kReportsVerdict = 2u;
+
+// ---- the adapter: C calls into C++ virtuals, exceptions into statuses ----------------------------
+
+namespace detail {
+
+inline void copy_message(ingest_error* error, const char* message) {
+    if (!error) return;
+    std::snprintf(error->message, sizeof(error->message), "%s", message);
+}
+
+template <typename Fn>
+ingest_status guarded(ingest_error* error, Fn&& fn) noexcept {
+    try {
+        fn();
+        return INGEST_OK;
+    } catch (const RetriableError& e) {
+        copy_message(error, e.what());
+        return INGEST_RETRIABLE;
+    } catch (const std::exception& e) {
+        copy_message(error, e.what());
+        return INGEST_FATAL;
+    } catch (...) {
+        copy_message(error, "unknown exception");
+        return INGEST_FATAL;
+    }
+}
+
+template <typename TaskType>
+struct Adapter {
+    static TaskType* self(void* task) { return static_cast<TaskType*>(task); }
+
+    static void* create(const ingest_host* host, ingest_error* error) noexcept {
+        TaskType* task = nullptr;
+        guarded(error, [&] {
+            task = new TaskType();
+            task->attach(Host(host));
+        });
+        return task;
+    }
+    static ingest_status start(void* task, const ingest_config* config,
+                               ingest_error* error) noexcept {
+        return guarded(error, [&] { self(task)->start(Config(*config)); });
+    }
+    static ingest_status stop(void* task, ingest_error* error) noexcept {
+        return guarded(error, [&] { self(task)->stop(); });
+    }
+    static void destroy(void* task) noexcept {
+        try {
+            delete self(task);
+        } catch (...) {
+        }
+    }
+
+    // source
+    static ingest_status poll(void* task, ingest_emit_fn emit, void* context,
+                              ingest_error* error) noexcept {
+        auto result = SourceTask::PollResult::More;
+        ingest_status status = guarded(error, [&] {
+            Emitter emitter(emit, context);
+            result = self(task)->poll(emitter);
+        });
+        if (status == INGEST_OK && result == SourceTask::PollResult::End) return INGEST_END;
+        return status;
+    }
+    static void record_delivered(void* task, uint64_t correlation, int32_t partition,
+                                 int64_t offset, const char* error) noexcept {
+        ingest_error ignored{};
+        guarded(&ignored, [&] {
+            self(task)->on_delivered(correlation, partition, offset, error ? error : "");
+        });
+    }
+    static ingest_status commit(void* task, ingest_error* error) noexcept {
+        return guarded(error, [&] { self(task)->commit(); });
+    }
+
+    // sink
+    static ingest_status open(void* task, ingest_topic_partition* parts, size_t count,
+                              ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            for (size_t i = 0; i < count; ++i) {
+                auto stored = self(task)->open({parts[i].topic, parts[i].partition});
+                parts[i].offset = stored ? *stored : INGEST_OFFSET_NONE;
+            }
+        });
+    }
+    static ingest_status put(void* task, const ingest_record* records, size_t count,
+                             ingest_error* error) noexcept {
+        // Record is a one-pointer view; the vector is reused, so steady state allocates nothing.
+        return guarded(error, [&] {
+            thread_local std::vector<Record> views;
+            views.clear();
+            for (size_t i = 0; i < count; ++i) views.emplace_back(records[i]);
+            self(task)->put(std::span<const Record>(views.data(), views.size()));
+        });
+    }
+    static ingest_status pre_commit(void* task, ingest_topic_partition* offsets, size_t count,
+                                    ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            for (size_t i = 0; i < count; ++i) {
+                auto durable = self(task)->pre_commit({offsets[i].topic, offsets[i].partition},
+                                                      offsets[i].offset);
+                if (durable) offsets[i].offset = *durable;
+            }
+        });
+    }
+    static ingest_status close(void* task, const ingest_topic_partition* parts, size_t count,
+                               ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            for (size_t i = 0; i < count; ++i) self(task)->close({parts[i].topic, parts[i].partition});
+        });
+    }
+
+    static constexpr ingest_source_api source_api{&poll, &record_delivered, &commit};
+    static constexpr ingest_sink_api sink_api(unsigned traits) {
+        return {&open,
+                &put,
+                &pre_commit,
+                &close,
+                (traits & kOwnsOffsets) ? 1 : 0,
+                (traits & kReportsVerdict) ? 1 : 0};
+    }
+};
+
+template <typename TaskType, size_t N>
+constexpr ingest_plugin describe(const char* name, const char* version, const char* description,
+                                 const ingest_config_key (&keys)[N],
+                                 const ingest_source_api* source, const ingest_sink_api* sink) {
+    return {INGEST_ABI_VERSION,
+            sizeof(ingest_plugin),
+            name,
+            version,
+            description,
+            source ? INGEST_KIND_SOURCE : INGEST_KIND_SINK,
+            keys,
+            N,
+            &Adapter<TaskType>::create,
+            &Adapter<TaskType>::start,
+            &Adapter<TaskType>::stop,
+            &Adapter<TaskType>::destroy,
+            source,
+            sink};
+}
+
+}  // namespace detail
+}  // namespace ingest::sdk
+
+#define INGEST_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+
+// Exports a source plugin whose tasks are `TaskType` (derived from ingest::sdk::SourceTask).
+#define INGEST_SOURCE_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS)                      \
+    INGEST_PLUGIN_EXPORT const ingest_plugin* ingest_plugin_entry(void) {                     \
+        static const ingest_plugin descriptor = ::ingest::sdk::detail::describe<TaskType>(    \
+            NAME, VERSION, DESCRIPTION, KEYS, &::ingest::sdk::detail::Adapter<TaskType>::source_api, \
+            nullptr);                                                                          \
+        return &descriptor;                                                                    \
+    }
+
+// Exports a sink plugin whose tasks are `TaskType` (derived from ingest::sdk::SinkTask).
+// TRAITS: 0, or ingest::sdk::kOwnsOffsets and/or ingest::sdk::kReportsVerdict (true = kOwnsOffsets).
+#define INGEST_SINK_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS, TRAITS)                  \
+    INGEST_PLUGIN_EXPORT const ingest_plugin* ingest_plugin_entry(void) {                      \
+        static const ingest_sink_api sink_api =                                                \
+            ::ingest::sdk::detail::Adapter<TaskType>::sink_api(TRAITS);                         \
+        static const ingest_plugin descriptor = ::ingest::sdk::detail::describe<TaskType>(     \
+            NAME, VERSION, DESCRIPTION, KEYS, nullptr, &sink_api);                             \
+        return &descriptor;                                                                     \
+    }

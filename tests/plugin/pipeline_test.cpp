@@ -1,0 +1,118 @@
+// The runner end to end on the embedded broker: a fixture source through Kafka into a fixture
+// sink, dead letters included; and configs the runner must refuse before it starts anything.
+#include "log/logging.hpp"
+#include "worker/worker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace {
+
+using ingest::worker::run_worker;
+using ingest::worker::WorkerOptions;
+
+const std::filesystem::path kFixtures = FIXTURE_DIR;
+
+class PipelineTest : public ::testing::Test {
+   protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("ingest-pipeline-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_ / "connectors");
+        options_.connectors_dir = dir_ / "connectors";
+        options_.state_dir = dir_ / "state";
+        options_.plugin_path = {kFixtures};
+        options_.until_done = true;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    void write_connector(const std::string& file, const std::string& json) {
+        std::ofstream(dir_ / "connectors" / file) << json;
+    }
+    std::vector<std::string> lines(const std::string& file) {
+        std::ifstream in(dir_ / file);
+        std::vector<std::string> result;
+        for (std::string line; std::getline(in, line);) result.push_back(line);
+        return result;
+    }
+
+    std::filesystem::path dir_;
+    WorkerOptions options_;
+    std::atomic<bool> stop_{false};
+};
+
+TEST_F(PipelineTest, EveryDeliveredRecordReachesTheSinkOrItsDeadLetterTopic) {
+    const int count = 5000;
+    write_connector("counter.json", R"({"name": "counter", "config": {
+        "plugin": "fixture_counting_source", "topic": "numbers", "topic.partitions": 3,
+        "count": )" + std::to_string(count) + R"(, "tombstone.every": 10, "bad.every": 7,
+        "deliveries.file": ")" + (dir_ / "deliveries.txt").string() + R"("}})");
+    write_connector("recorder.json", R"({"name": "recorder", "config": {
+        "plugin": "fixture_recording_sink", "topics": "numbers, numbers.dlq", "batch.max.ms": 100,
+        "expect": )" + std::to_string(count) + R"(, "records.file": ")" + (dir_ / "records.txt").string() + R"("}})");
+
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+
+    // What the source was told was delivered...
+    std::set<std::pair<int, long long>> delivered;
+    for (const auto& line : lines("deliveries.txt")) {
+        std::istringstream in(line);
+        long long correlation, offset;
+        int partition;
+        std::string status;
+        in >> correlation >> partition >> offset >> status;
+        ASSERT_EQ(status, "ok") << line;
+        delivered.insert({partition, offset});
+    }
+    ASSERT_EQ(delivered.size(), static_cast<size_t>(count));
+
+    // ...is exactly what the sink saw, directly or via the dead-letter topic.
+    std::set<std::pair<int, long long>> seen;
+    int dead_letters = 0, tombstones = 0;
+    for (const auto& line : lines("records.txt")) {
+        std::istringstream in(line);
+        std::string topic;
+        int partition;
+        long long offset;
+        in >> topic;
+        if (topic == "dlq") {
+            in >> topic;
+            ++dead_letters;
+            EXPECT_NE(line.find("value is bad"), std::string::npos) << line;
+        }
+        in >> partition >> offset;
+        EXPECT_EQ(topic, "numbers") << line;
+        EXPECT_TRUE(seen.insert({partition, offset}).second) << "seen twice: " << line;
+        if (line.find("<tombstone>") != std::string::npos) ++tombstones;
+    }
+    EXPECT_EQ(seen, delivered);
+    // A record that is both every 10th and every 7th is a tombstone, not "bad".
+    EXPECT_EQ(dead_letters, count / 7 - count / 70);
+    EXPECT_EQ(tombstones, count / 10);
+    EXPECT_TRUE(std::filesystem::exists(options_.state_dir / "bootstrap"));
+}
+
+TEST_F(PipelineTest, RefusesUnknownKeysAndReportsEveryProblemBeforeStarting) {
+    write_connector("recorder.json", R"({"name": "recorder", "config": {
+        "plugin": "fixture_recording_sink", "topics": "numbers", "expect": -1, "colour": "blue",
+        "batch.max.ms": "soon"}})");
+    ASSERT_EQ(run_worker(options_, stop_), ingest::worker::kBadConfig);
+}
+
+TEST_F(PipelineTest, RefusesAConnectorNamingAMissingPlugin) {
+    write_connector("x.json", R"({"config": {"plugin": "sink_nowhere", "topics": "numbers"}})");
+    ASSERT_EQ(run_worker(options_, stop_), ingest::worker::kBadConfig);
+}
+
+TEST_F(PipelineTest, AFailingTaskFailsTheRunWithoutCrashing) {
+    options_.plugin_path = {kFixtures, BAD_FIXTURE_DIR};
+    write_connector("boom.json", R"({"config": {"plugin": "fixture_throwing_start", "topics": "numbers"}})");
+    ASSERT_EQ(run_worker(options_, stop_), ingest::worker::kFailed);
+}
+
+}  // namespace
