@@ -27,12 +27,7 @@ int run_broker(int partitions, const std::vector<std::string>& topics, const std
     kafka::MockCluster cluster;
     for (const auto& topic : topics) cluster.create_topic(topic, partitions);
     std::cout << cluster.bootstrap() << std::endl;
-    if (!bootstrap_file.empty()) {
-        std::filesystem::path file(bootstrap_file);
-        auto written = worker::write_bootstrap_file(file.parent_path().empty() ? "." : file.parent_path(),
-                                                    cluster.bootstrap());
-        if (written != file) std::filesystem::rename(written, file);
-    }
+    if (!bootstrap_file.empty()) worker::write_bootstrap_file(bootstrap_file, cluster.bootstrap());
     log::info("broker") << "embedded Kafka broker (mock cluster) listening on " << cluster.bootstrap()
                         << "; in memory only, at most 5 MiB per partition; stop with SIGINT/SIGTERM";
     while (!signals.stop_requested().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -5,17 +5,16 @@
 
 namespace ingest::worker {
 
-std::filesystem::path write_bootstrap_file(const std::filesystem::path& state_dir, const std::string& bootstrap) {
-    std::filesystem::create_directories(state_dir);
-    auto target = state_dir / "bootstrap";
-    auto temporary = state_dir / "bootstrap.tmp";
+void write_bootstrap_file(const std::filesystem::path& file, const std::string& bootstrap) {
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    auto temporary = file;
+    temporary += ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);
         out << bootstrap << "\n";
         if (!out) throw std::runtime_error("cannot write " + temporary.string());
     }
-    std::filesystem::rename(temporary, target);
-    return target;
+    std::filesystem::rename(temporary, file);
 }
 
 }  // namespace ingest::worker

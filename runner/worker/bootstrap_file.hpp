@@ -6,7 +6,7 @@
 
 namespace ingest::worker {
 
-// Writes `<state_dir>/bootstrap` atomically (readers never see half a line); returns its path.
-std::filesystem::path write_bootstrap_file(const std::filesystem::path& state_dir, const std::string& bootstrap);
+// Writes `file` atomically (readers never see half a line), creating its directory.
+void write_bootstrap_file(const std::filesystem::path& file, const std::string& bootstrap);
 
 }  // namespace ingest::worker

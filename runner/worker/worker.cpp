@@ -115,7 +115,8 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
             mock = std::make_unique<kafka::MockCluster>();
             bootstrap = mock->bootstrap();
             for (const auto& topic : topics_needed(connectors)) mock->create_topic(topic.name, topic.partitions);
-            auto file = write_bootstrap_file(options.state_dir, bootstrap);
+            auto file = options.state_dir / "bootstrap";
+            write_bootstrap_file(file, bootstrap);
             log::info("worker") << "embedded Kafka broker (mock cluster) listening on " << bootstrap
                                 << " (also in " << file.string() << ")";
         } else {

@@ -1,5 +1,6 @@
 // The runner end to end on the embedded broker: a fixture source through Kafka into a fixture
 // sink, dead letters included; and configs the runner must refuse before it starts anything.
+#include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
 #include "worker/worker.hpp"
 
@@ -95,6 +96,43 @@ TEST_F(PipelineTest, EveryDeliveredRecordReachesTheSinkOrItsDeadLetterTopic) {
     EXPECT_EQ(dead_letters, count / 7 - count / 70);
     EXPECT_EQ(tombstones, count / 10);
     EXPECT_TRUE(std::filesystem::exists(options_.state_dir / "bootstrap"));
+}
+
+// The mock keeps at most 5 MiB per partition and drops older batches silently. A consumer whose
+// committed position was dropped must fail loudly, not reset and skip what it never saw.
+TEST_F(PipelineTest, AConsumerWhosePositionFellOffTheLogFailsLoudly) {
+    ingest::kafka::MockCluster cluster;
+    cluster.create_topic("numbers", 1);
+    cluster.create_topic("numbers.dlq", 1);
+    options_.bootstrap = cluster.bootstrap();
+    auto source = [&](int count, int padding) {
+        write_connector("counter.json", R"({"name": "counter", "config": {
+            "plugin": "fixture_counting_source", "topic": "numbers", "count": )" + std::to_string(count) +
+                                            R"(, "value.padding": )" + std::to_string(padding) +
+                                            R"(, "deliveries.file": ")" + (dir_ / "deliveries.txt").string() + R"("}})");
+    };
+    auto sink = [&](int expect) {
+        write_connector("recorder.json", R"({"name": "recorder", "config": {
+            "plugin": "fixture_recording_sink", "topics": "numbers", "batch.max.ms": 100, "expect": )" +
+                                             std::to_string(expect) + R"(, "records.file": ")" +
+                                             (dir_ / "records.txt").string() + R"("}})");
+    };
+
+    // 1: the sink reads 100 records and commits its position.
+    source(100, 0);
+    sink(100);
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+
+    // 2: while the sink is away, 8 MiB more push the log start past its position.
+    std::filesystem::remove(dir_ / "connectors" / "recorder.json");
+    source(8 * 1024, 1024);
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+
+    // 3: the sink comes back and must refuse to continue.
+    std::filesystem::remove(dir_ / "connectors" / "counter.json");
+    sink(1);
+    EXPECT_EQ(run_worker(options_, stop_), ingest::worker::kFailed);
+    EXPECT_EQ(lines("records.txt").size(), 100u) << "nothing after the gap was consumed";
 }
 
 TEST_F(PipelineTest, RefusesUnknownKeysAndReportsEveryProblemBeforeStarting) {

@@ -30,7 +30,7 @@ TEST(PluginLoader, LoadsAWellFormedPlugin) {
     auto library = PluginLibrary::load(kFixtures / "fixture_counting_source.so");
     EXPECT_EQ(library->name(), "fixture_counting_source");
     EXPECT_EQ(library->descriptor().kind, INGEST_KIND_SOURCE);
-    EXPECT_EQ(library->config_keys().size(), 4u);
+    EXPECT_EQ(library->config_keys().size(), 5u);
 }
 
 TEST(PluginLoader, RefusesAWrongAbiVersion) {
