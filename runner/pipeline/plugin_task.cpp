@@ -27,6 +27,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.task_id = task_id;
     host_.log = &PluginTask::host_log;
     host_.dead_letter = &PluginTask::host_dead_letter;
+    host_.flush_dead_letters = &PluginTask::host_flush_dead_letters;
     host_.watermarks = &PluginTask::host_watermarks;
     host_.report_verdict = &PluginTask::host_report_verdict;
 
@@ -94,6 +95,17 @@ ingest_status PluginTask::host_dead_letter(void* context, const ingest_record* r
     }
     try {
         return self->services_.dead_letter(*record, reason ? reason : "", error);
+    } catch (const std::exception& e) {
+        fill(error, e.what());
+        return INGEST_RETRIABLE;
+    }
+}
+
+ingest_status PluginTask::host_flush_dead_letters(void* context, ingest_error* error) {
+    auto* self = static_cast<PluginTask*>(context);
+    if (!self->services_.flush_dead_letters) return INGEST_OK;  // nothing can have been queued
+    try {
+        return self->services_.flush_dead_letters(error);
     } catch (const std::exception& e) {
         fill(error, e.what());
         return INGEST_RETRIABLE;

@@ -24,6 +24,7 @@ struct CallResult {
 // What the host offers a task, as plain functions the task's worker provides.
 struct HostServices {
     std::function<ingest_status(const ingest_record&, const char* reason, ingest_error*)> dead_letter;
+    std::function<ingest_status(ingest_error*)> flush_dead_letters;
     std::function<ingest_status(const char* topic, int32_t partition, int64_t* low, int64_t* high,
                                 ingest_error*)>
         watermarks;
@@ -52,6 +53,7 @@ class PluginTask {
     static void host_log(void* context, ingest_log_level level, const char* message);
     static ingest_status host_dead_letter(void* context, const ingest_record* record, const char* reason,
                                           ingest_error* error);
+    static ingest_status host_flush_dead_letters(void* context, ingest_error* error);
     static ingest_status host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
                                          int64_t* high, ingest_error* error);
     static void host_report_verdict(void* context, int ok, const char* summary);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace ingest::pipeline {
 namespace {
@@ -52,6 +53,7 @@ class SinkRunner : public kafka::RebalanceListener {
     void deliver_batch();
     void commit_progress(const std::set<PartitionKey>* only = nullptr);
     ingest_status dead_letter(const ingest_record& record, const char* reason, ingest_error* error);
+    ingest_status flush_dead_letters(ingest_error* error);
 
     const SinkWorkerSettings& settings_;
     const config::ConnectorConfig& connector_;
@@ -77,6 +79,7 @@ HostServices SinkRunner::services() {
     services.dead_letter = [this](const ingest_record& record, const char* reason, ingest_error* error) {
         return dead_letter(record, reason, error);
     };
+    services.flush_dead_letters = [this](ingest_error* error) { return flush_dead_letters(error); };
     services.watermarks = [this](const char* topic, int32_t partition, int64_t* low, int64_t* high,
                                  ingest_error*) {
         auto [l, h] = consumer_->watermarks(topic, partition);
@@ -93,8 +96,9 @@ HostServices SinkRunner::services() {
 ingest_status SinkRunner::dead_letter(const ingest_record& record, const char* reason, ingest_error* error) {
     if (!dead_letters_)
         dead_letters_ = std::make_unique<kafka::Producer>(
-            settings_.bootstrap, kafka::Properties{{"linger.ms", "1"}}, [this](const kafka::Delivery& delivery) {
-                if (delivery.error != RD_KAFKA_RESP_ERR_NO_ERROR) dead_letter_error_ = kafka::error_text(delivery.error);
+            settings_.bootstrap, kafka::Properties{}, [this](const kafka::Delivery& delivery) {
+                if (delivery.error != RD_KAFKA_RESP_ERR_NO_ERROR && dead_letter_error_.empty())
+                    dead_letter_error_ = kafka::error_text(delivery.error);
             });
     // Kafka Connect's header names, so existing DLQ tooling reads ours.
     std::string partition = std::to_string(record.partition);
@@ -109,13 +113,24 @@ ingest_status SinkRunner::dead_letter(const ingest_record& record, const char* r
         {"__connect.errors.connector.name", bytes(connector_.name)},
         {"__connect.errors.exception.message", bytes(reason_text)},
     };
-    dead_letter_error_.clear();
-    dead_letters_->produce(connector_.dead_letter_topic(), RD_KAFKA_PARTITION_UA, record.key, record.value, headers,
-                           std::size(headers), 0, &stop_);
+    try {
+        if (dead_letters_->produce(connector_.dead_letter_topic(), RD_KAFKA_PARTITION_UA, record.key, record.value,
+                                   headers, std::size(headers), 0, &stop_))
+            return INGEST_OK;
+        std::snprintf(error->message, sizeof error->message, "stopping while the dead-letter queue was full");
+    } catch (const std::exception& e) {
+        std::snprintf(error->message, sizeof error->message, "%s", e.what());
+    }
+    return INGEST_RETRIABLE;
+}
+
+ingest_status SinkRunner::flush_dead_letters(ingest_error* error) {
+    if (!dead_letters_) return INGEST_OK;
     auto deadline = Clock::now() + kDeadLetterDeadline;
     while (dead_letters_->in_flight() > 0 && Clock::now() < deadline) dead_letters_->poll(10);
-    std::string problem = dead_letter_error_;
-    if (problem.empty() && dead_letters_->in_flight() > 0) problem = "not confirmed within 30 s";
+    std::string problem = std::exchange(dead_letter_error_, {});
+    if (problem.empty() && dead_letters_->in_flight() > 0)
+        problem = std::to_string(dead_letters_->in_flight()) + " records not confirmed within 30 s";
     if (problem.empty()) return INGEST_OK;
     std::snprintf(error->message, sizeof error->message, "dead-letter topic '%s': %s",
                   connector_.dead_letter_topic().c_str(), problem.c_str());
@@ -223,7 +238,9 @@ void SinkRunner::deliver_batch() {
     Backoff backoff;
     while (true) {
         auto result = task_->call("put", [&](void* handle, ingest_error* error) {
-            return api_->put(handle, records.data(), records.size(), error);
+            ingest_status status = api_->put(handle, records.data(), records.size(), error);
+            // Dead letters of this batch must be confirmed before its offsets can advance.
+            return status == INGEST_OK ? flush_dead_letters(error) : status;
         });
         if (result.ok()) break;
         if (result.status != INGEST_RETRIABLE) throw FailedTask("put: " + result.message);

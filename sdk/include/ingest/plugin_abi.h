@@ -147,11 +147,16 @@ typedef struct ingest_host {
 
     void (*log)(void* context, ingest_log_level level, const char* message);
 
-    /* Sinks: hand a record the task cannot process to the dead-letter topic (`<topic>.dlq`) with
-     * headers naming `reason` and the original topic/partition/offset. Blocks until the broker
-     * confirmed it, so a sink may then count the record as handled. */
+    /* Sinks: queue a record the task cannot process for the dead-letter topic (`<topic>.dlq`),
+     * with headers naming `reason` and the original topic/partition/offset. The host copies the
+     * record; it is sent asynchronously. */
     ingest_status (*dead_letter)(void* context, const ingest_record* record, const char* reason,
                                  ingest_error* error);
+
+    /* Sinks: blocks until every record queued with dead_letter() is confirmed by the broker, or
+     * fails (RETRIABLE). A sink that commits its own offsets calls this before that commit, so a
+     * crash can never lose a dead letter. The host also flushes after every put(). */
+    ingest_status (*flush_dead_letters)(void* context, ingest_error* error);
 
     /* The low and high (next to be written) offsets of a partition as the broker reports them. */
     ingest_status (*watermarks)(void* context, const char* topic, int32_t partition, int64_t* low,

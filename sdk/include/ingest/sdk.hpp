@@ -153,10 +153,17 @@ class Host {
     void error(const std::string& message) const { log(INGEST_LOG_ERROR, message); }
     void debug(const std::string& message) const { log(INGEST_LOG_DEBUG, message); }
 
-    // Throws RetriableError or FatalError when the dead-letter topic refused the record.
+    // Queues the record for the dead-letter topic (sent asynchronously). Throws RetriableError or
+    // FatalError when it cannot even be queued.
     void dead_letter(const Record& record, const std::string& reason) const {
         ingest_error error{};
         rethrow(raw_->dead_letter(raw_->context, &record.raw(), reason.c_str(), &error), error);
+    }
+    // Blocks until every queued dead letter is confirmed; throws RetriableError otherwise. Call it
+    // before committing anything that counts those records as handled.
+    void flush_dead_letters() const {
+        ingest_error error{};
+        rethrow(raw_->flush_dead_letters(raw_->context, &error), error);
     }
 
     struct Watermarks {
