@@ -135,6 +135,48 @@ TEST_F(PipelineTest, AConsumerWhosePositionFellOffTheLogFailsLoudly) {
     EXPECT_EQ(lines("records.txt").size(), 100u) << "nothing after the gap was consumed";
 }
 
+// A sink that owns its offsets resumes exactly where its own store says, whatever the consumer
+// group committed; with nothing stored it starts at the beginning.
+TEST_F(PipelineTest, ASinkThatOwnsItsOffsetsResumesExactlyThere) {
+    ingest::kafka::MockCluster cluster;
+    cluster.create_topic("numbers", 1);
+    options_.bootstrap = cluster.bootstrap();
+    const auto offsets_file = dir_ / "offsets.txt";
+    auto sink = [&](int expect) {
+        write_connector("owner.json", R"({"name": "owner", "config": {
+            "plugin": "fixture_offset_owning_sink", "topics": "numbers", "batch.max.ms": 100,
+            "offsets.file": ")" + offsets_file.string() + R"(", "records.file": ")" +
+                                          (dir_ / "records.txt").string() + R"(", "expect": )" +
+                                          std::to_string(expect) + "}}");
+    };
+    write_connector("counter.json", R"({"name": "counter", "config": {"plugin": "fixture_counting_source",
+        "topic": "numbers", "count": 1000, "deliveries.file": ")" + (dir_ / "deliveries.txt").string() + R"("}})");
+    sink(1000);
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+    std::filesystem::remove(dir_ / "connectors" / "counter.json");
+    ASSERT_EQ(lines("records.txt").size(), 1000u);
+    ASSERT_EQ(lines("offsets.txt"), std::vector<std::string>{"numbers 0 1000"});
+
+    // The store says 500 (as after restoring a backup): offsets 500..999 come again, although the
+    // group committed 1000.
+    std::ofstream(offsets_file) << "numbers 0 500\n";
+    std::filesystem::remove(dir_ / "records.txt");
+    sink(500);
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+    auto replayed = lines("records.txt");
+    ASSERT_EQ(replayed.size(), 500u);
+    EXPECT_EQ(replayed.front(), "0 500");
+    EXPECT_EQ(replayed.back(), "0 999");
+
+    // Nothing stored: from the beginning.
+    std::filesystem::remove(offsets_file);
+    std::filesystem::remove(dir_ / "records.txt");
+    sink(1000);
+    ASSERT_EQ(run_worker(options_, stop_), 0);
+    EXPECT_EQ(lines("records.txt").front(), "0 0");
+    EXPECT_EQ(lines("records.txt").size(), 1000u);
+}
+
 TEST_F(PipelineTest, RefusesUnknownKeysAndReportsEveryProblemBeforeStarting) {
     write_connector("recorder.json", R"({"name": "recorder", "config": {
         "plugin": "fixture_recording_sink", "topics": "numbers", "expect": -1, "colour": "blue",
