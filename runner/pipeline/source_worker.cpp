@@ -14,6 +14,8 @@ using Clock = std::chrono::steady_clock;
 
 // How long a stopping source waits for outstanding delivery reports before giving up on them.
 constexpr auto kFlushDeadline = std::chrono::seconds(30);
+// How long an idle source waits for delivery reports before polling the task again.
+constexpr int kIdlePollMs = 5;
 
 struct EmitContext {
     kafka::Producer* producer;
@@ -88,10 +90,13 @@ void run_source_task(const SourceWorkerSettings& settings, StatusBoard& board, c
         Backoff backoff;
         bool ended = false;
         while (!stop.load()) {
+            const uint64_t emitted_before = context.emitted;
             CallResult polled = task->call("poll", [&](void* handle, ingest_error* error) {
                 return api->poll(handle, &emit_record, &context, error);
             });
-            producer.poll(0);
+            // A task with nothing to hand over (throttled, or waiting for its in-flight records to
+            // be confirmed) waits here for delivery reports instead of spinning.
+            producer.poll(context.emitted == emitted_before ? kIdlePollMs : 0);
             if (!context.error.empty()) return fail("producing: " + context.error);
             if (auto fatal = producer.fatal_error()) return fail("producer: " + *fatal);
             if (polled.status == INGEST_END) {

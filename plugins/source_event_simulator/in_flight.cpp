@@ -1,0 +1,45 @@
+#include "in_flight.hpp"
+
+namespace ingest::simulator {
+
+uint64_t InFlightWindow::add(Intent intent, std::string_view key,
+                             std::optional<std::string_view> value) {
+    const uint64_t seq = next_seq_++;
+    const size_t index = static_cast<size_t>(seq % capacity_);
+    if (index == slots_.size()) slots_.emplace_back();
+    Entry& entry = slots_[index];
+    entry.seq = seq;
+    entry.intent = intent;
+    entry.pending = true;
+    entry.tombstone = !value.has_value();
+    entry.key.assign(key);
+    if (value)
+        entry.value.assign(*value);
+    else
+        entry.value.clear();
+    ++pending_;
+    return seq;
+}
+
+InFlightWindow::Entry* InFlightWindow::find(uint64_t seq) {
+    if (seq >= next_seq_) return nullptr;
+    const size_t index = static_cast<size_t>(seq % capacity_);
+    if (index >= slots_.size()) return nullptr;
+    Entry& entry = slots_[index];
+    return entry.pending && entry.seq == seq ? &entry : nullptr;
+}
+
+void InFlightWindow::release(Entry& entry) {
+    if (!entry.pending) return;
+    entry.pending = false;
+    --pending_;
+    // Reports arrive out of order across partitions; the lead only shrinks once the oldest
+    // record is settled, which keeps every pending entry within one ring's length.
+    while (oldest_pending_ < next_seq_) {
+        const Entry& oldest = slots_[static_cast<size_t>(oldest_pending_ % capacity_)];
+        if (oldest.pending && oldest.seq == oldest_pending_) break;
+        ++oldest_pending_;
+    }
+}
+
+}  // namespace ingest::simulator

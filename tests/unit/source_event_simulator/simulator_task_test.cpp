@@ -1,0 +1,380 @@
+#include "config_table.hpp"
+#include "generator.hpp"
+#include "simulator_task.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace ingest::simulator {
+namespace {
+
+using testing::read_lines;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+struct Emitted {
+    std::string key;
+    std::optional<std::string> value;
+    uint64_t correlation;
+};
+
+// The host side of one task: collects log lines and emitted records, and plays the broker by
+// confirming records at per-partition offsets.
+class Harness {
+   public:
+    explicit Harness(int32_t task_id = 0) {
+        raw_.abi_version = INGEST_ABI_VERSION;
+        raw_.struct_size = sizeof(ingest_host);
+        raw_.context = this;
+        raw_.connector_name = "user-events-simulator";
+        raw_.task_id = task_id;
+        raw_.log = [](void* context, ingest_log_level, const char* message) {
+            static_cast<Harness*>(context)->logs.emplace_back(message);
+        };
+        task.attach(sdk::Host(&raw_));
+    }
+
+    sdk::SourceTask::PollResult poll() {
+        sdk::Emitter emitter(
+            [](void* context, const ingest_source_record* record) {
+                auto* self = static_cast<Harness*>(context);
+                Emitted copy{std::string(record->key.data, record->key.size), std::nullopt,
+                             record->correlation};
+                if (record->value.data) copy.value = std::string(record->value.data, record->value.size);
+                self->pending.push_back(copy.correlation);
+                self->emitted.push_back(std::move(copy));
+            },
+            this);
+        return task.poll(emitter);
+    }
+
+    void confirm(uint64_t correlation) {
+        const int32_t partition = static_cast<int32_t>(correlation % 6);
+        task.on_delivered(correlation, partition, next_offset_[partition]++, {});
+    }
+
+    void confirm_all() {
+        for (uint64_t correlation : pending) confirm(correlation);
+        pending.clear();
+    }
+
+    // Polls and confirms until poll() says End; fails the test after `deadline`.
+    void run_to_end(std::chrono::seconds deadline = std::chrono::seconds(30)) {
+        const auto until = Clock::now() + deadline;
+        while (poll() != sdk::SourceTask::PollResult::End) {
+            confirm_all();
+            ASSERT_LT(Clock::now(), until) << "the stream did not end";
+        }
+        confirm_all();
+    }
+
+    bool logged(std::string_view needle) const {
+        for (const auto& line : logs)
+            if (line.find(needle) != std::string::npos) return true;
+        return false;
+    }
+
+    SimulatorTask task;
+    std::vector<Emitted> emitted;
+    std::vector<uint64_t> pending;
+    std::vector<std::string> logs;
+
+   private:
+    ingest_host raw_{};
+    std::map<int32_t, int64_t> next_offset_;
+};
+
+SimulatorConfig small_config(const std::string& audit_path, uint64_t events = 10'000) {
+    SimulatorConfig config;
+    config.events = events;
+    config.seed = 99;
+    config.rates = {0.05, 0.05, 0.03, 0.01, 0.01, 0.05};
+    config.audit_log = audit_path;
+    config.audit_flush_records = 1000;
+    config.progress_interval_ms = 0;
+    return config;
+}
+
+std::vector<boost::json::object> parse_lines(const std::string& path) {
+    std::vector<boost::json::object> lines;
+    for (const auto& line : read_lines(path)) lines.push_back(boost::json::parse(line).as_object());
+    return lines;
+}
+
+TEST(SimulatorTask, OneAuditLinePerRecordThenTheTotals) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"));
+    Harness harness;
+    harness.task.start_with(config);
+    harness.run_to_end();
+    harness.task.commit();
+    harness.task.stop();
+
+    ASSERT_EQ(harness.emitted.size(), config.events);
+    const auto lines = parse_lines(config.audit_log);
+    ASSERT_EQ(lines.size(), config.events + 1);
+    std::set<int64_t> seqs;
+    for (size_t i = 0; i < config.events; ++i) {
+        const auto& line = lines[i];
+        const int64_t seq = line.at("seq").as_int64();
+        ASSERT_TRUE(seqs.insert(seq).second) << "seq " << seq << " twice";
+        const Emitted& sent = harness.emitted.at(static_cast<size_t>(seq));
+        ASSERT_EQ(sent.correlation, static_cast<uint64_t>(seq));
+        ASSERT_EQ(line.at("key").as_string(), sent.key);
+        if (sent.value) {
+            ASSERT_EQ(line.at("value").as_string(), *sent.value);
+        } else {
+            ASSERT_TRUE(line.at("value").is_null());
+        }
+        ASSERT_EQ(line.at("status").as_string(), "confirmed");
+        ASSERT_EQ(line.at("partition").as_int64(), seq % 6);
+    }
+    const auto& totals = lines.back().at("totals").as_object();
+    EXPECT_TRUE(lines.back().at("complete").as_bool());
+    EXPECT_EQ(totals.at("records").as_int64(), 10'000);
+    EXPECT_EQ(totals.at("confirmed").as_int64(), 10'000);
+    EXPECT_EQ(totals.at("failed").as_int64(), 0);
+    int64_t by_intent = 0;
+    for (auto name : kIntentNames) by_intent += totals.at(name).as_int64();
+    EXPECT_EQ(by_intent, 10'000);
+    EXPECT_GT(totals.at("malformed").as_int64(), 0);
+    EXPECT_TRUE(harness.logged("stream complete: records=10000"));
+}
+
+TEST(SimulatorTask, EmitsExactlyTheGeneratorsStream) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"), 5'000);
+    Harness harness;
+    harness.task.start_with(config);
+    harness.run_to_end();
+    Generator generator(config);
+    for (const Emitted& sent : harness.emitted) {
+        const GeneratedRecord& expected = generator.next();
+        ASSERT_EQ(sent.key, expected.key);
+        ASSERT_EQ(sent.value.has_value(), expected.value.has_value());
+        if (sent.value) {
+            ASSERT_EQ(*sent.value, *expected.value);
+        }
+    }
+}
+
+TEST(SimulatorTask, MaxInFlightBoundsTheProducerLead) {
+    TempDir dir;
+    auto config = small_config(dir.file("audit.jsonl"), 1'000);
+    config.max_in_flight = 100;
+    Harness harness;
+    harness.task.start_with(config);
+
+    harness.poll();
+    ASSERT_EQ(harness.emitted.size(), 100u);
+    harness.poll();
+    EXPECT_EQ(harness.emitted.size(), 100u) << "nothing goes out at the limit";
+
+    // Everything but the oldest is confirmed: the lead is still 100 records.
+    for (uint64_t correlation = 1; correlation < 100; ++correlation) harness.confirm(correlation);
+    harness.poll();
+    EXPECT_EQ(harness.emitted.size(), 100u);
+    EXPECT_EQ(harness.task.in_flight(), 1u);
+
+    harness.confirm(0);
+    harness.poll();
+    EXPECT_EQ(harness.emitted.size(), 200u);
+}
+
+TEST(SimulatorTask, FailedDeliveriesAreLoggedAsFailed) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"), 100);
+    Harness harness;
+    harness.task.start_with(config);
+    while (harness.poll() != sdk::SourceTask::PollResult::End) {
+    }
+    for (uint64_t correlation : harness.pending) {
+        if (correlation % 10 == 3)
+            harness.task.on_delivered(correlation, -1, -1, "Broker: Topic authorization failed");
+        else
+            harness.confirm(correlation);
+    }
+    harness.task.commit();
+    harness.task.stop();
+
+    const auto lines = parse_lines(config.audit_log);
+    ASSERT_EQ(lines.size(), 101u);
+    int failed = 0;
+    for (size_t i = 0; i < 100; ++i) {
+        if (lines[i].at("status").as_string() != "failed") continue;
+        ++failed;
+        EXPECT_EQ(lines[i].at("seq").as_int64() % 10, 3);
+        EXPECT_EQ(lines[i].at("error").as_string(), "Broker: Topic authorization failed");
+        EXPECT_EQ(lines[i].at("partition").as_int64(), -1);
+        EXPECT_EQ(lines[i].at("offset").as_int64(), -1);
+    }
+    EXPECT_EQ(failed, 10);
+    EXPECT_EQ(lines.back().at("totals").at("failed").as_int64(), 10);
+    EXPECT_EQ(lines.back().at("totals").at("confirmed").as_int64(), 90);
+    EXPECT_TRUE(harness.logged("was not delivered: Broker: Topic authorization failed"));
+}
+
+TEST(SimulatorTask, StopBeforeEveryReportStillAccountsForEveryRecord) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"), 50);
+    Harness harness;
+    harness.task.start_with(config);
+    harness.poll();
+    ASSERT_EQ(harness.pending.size(), 50u);
+    for (size_t i = 0; i < 25; ++i) harness.confirm(harness.pending[i]);
+    harness.task.stop();
+
+    const auto lines = parse_lines(config.audit_log);
+    ASSERT_EQ(lines.size(), 51u);
+    int unknown = 0;
+    for (size_t i = 0; i < 50; ++i)
+        if (lines[i].at("status").as_string() == "failed") {
+            ++unknown;
+            EXPECT_NE(std::string(lines[i].at("error").as_string()).find("outcome unknown"),
+                      std::string::npos);
+        }
+    EXPECT_EQ(unknown, 25);
+    EXPECT_EQ(lines.back().at("totals").at("records").as_int64(), 50);
+}
+
+TEST(SimulatorTask, AStoppedUnfinishedStreamHasNoCompletionLine) {
+    TempDir dir;
+    auto config = small_config(dir.file("audit.jsonl"), 0);
+    config.max_in_flight = 10;
+    Harness harness;
+    harness.task.start_with(config);
+    harness.poll();
+    harness.confirm_all();
+    harness.task.stop();
+    const auto lines = parse_lines(config.audit_log);
+    ASSERT_EQ(lines.size(), 10u);
+    for (const auto& line : lines) EXPECT_FALSE(line.contains("complete"));
+}
+
+TEST(SimulatorTask, DurationEndsAnUnboundedStream) {
+    TempDir dir;
+    auto config = small_config(dir.file("audit.jsonl"), 0);
+    config.duration_ms = 100;
+    config.rate = 1000;
+    Harness harness;
+    harness.task.start_with(config);
+    harness.run_to_end();
+    harness.task.commit();
+    harness.task.stop();
+    EXPECT_GT(harness.emitted.size(), 0u);
+    const auto lines = parse_lines(config.audit_log);
+    ASSERT_EQ(lines.size(), harness.emitted.size() + 1);
+    EXPECT_TRUE(lines.back().at("complete").as_bool());
+}
+
+TEST(SimulatorTask, RateCapsEmission) {
+    TempDir dir;
+    auto config = small_config(dir.file("audit.jsonl"), 0);
+    config.rate = 500;
+    Harness harness;
+    harness.task.start_with(config);
+    const auto started = Clock::now();
+    while (harness.emitted.size() < 20) {
+        harness.poll();
+        harness.confirm_all();
+        ASSERT_LT(Clock::now() - started, std::chrono::seconds(10));
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+    EXPECT_LE(static_cast<double>(harness.emitted.size()), config.rate * elapsed + 2);
+}
+
+TEST(SimulatorTask, LogsProgress) {
+    TempDir dir;
+    auto config = small_config(dir.file("audit.jsonl"), 0);
+    config.progress_interval_ms = 1;
+    config.max_in_flight = 10;
+    Harness harness;
+    harness.task.start_with(config);
+    const auto started = Clock::now();
+    while (!harness.logged("progress: produced=")) {
+        harness.poll();
+        harness.confirm_all();
+        ASSERT_LT(Clock::now() - started, std::chrono::seconds(10));
+    }
+    EXPECT_TRUE(harness.logged("confirmed="));
+    EXPECT_TRUE(harness.logged("failed="));
+    EXPECT_TRUE(harness.logged("/s"));
+}
+
+TEST(SimulatorTask, UnknownReportsAreWarnedAboutAndIgnored) {
+    TempDir dir;
+    Harness harness;
+    harness.task.start_with(small_config(dir.file("audit.jsonl"), 10));
+    harness.poll();
+    harness.task.on_delivered(12345, 0, 0, {});
+    EXPECT_TRUE(harness.logged("unknown or already settled record 12345"));
+    harness.confirm(0);
+    harness.confirm(0);
+    EXPECT_EQ(harness.task.in_flight(), 9u);
+}
+
+// start() through the SDK's Config, as the runner calls it.
+void start_with_strings(Harness& harness, const std::map<std::string, std::string>& overrides) {
+    std::map<std::string, std::string> values;
+    for (const ingest_config_key& key : kConfigTable) values[key.name] = key.default_value;
+    for (const auto& [name, value] : overrides) values[name] = value;
+    std::vector<ingest_config_entry> entries;
+    for (const auto& [name, value] : values) entries.push_back({name.c_str(), value.c_str()});
+    const ingest_config raw{entries.data(), entries.size()};
+    harness.task.start(sdk::Config(raw));
+}
+
+TEST(SimulatorTask, StartRefusesBadConfigNamingEveryProblem) {
+    Harness harness;
+    try {
+        start_with_strings(harness, {{"event.types", "page_view:60,click"},
+                                     {"malformed.rate", "0.9"},
+                                     {"late.threshold.ms", "5000"},
+                                     {"ontime.delay.max.ms", "6000"}});
+        FAIL() << "bad config accepted";
+    } catch (const sdk::FatalError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("3 problems"), std::string::npos) << message;
+        EXPECT_NE(message.find("entry 2 'click' has no weight"), std::string::npos) << message;
+        EXPECT_NE(message.find("sum to"), std::string::npos) << message;
+        EXPECT_NE(message.find("ontime.delay.max.ms (6000)"), std::string::npos) << message;
+    }
+}
+
+TEST(SimulatorTask, StartAcceptsTheTableDefaults) {
+    TempDir dir;
+    Harness harness;
+    start_with_strings(harness, {{"audit.log", dir.file("audit.jsonl")}, {"events", "10"}});
+    harness.run_to_end();
+    harness.task.commit();
+    EXPECT_EQ(harness.emitted.size(), 10u);
+    EXPECT_EQ(read_lines(dir.file("audit.jsonl")).size(), 11u);
+}
+
+TEST(SimulatorTask, ASecondTaskIsRefused) {
+    Harness harness(1);
+    try {
+        harness.task.start_with(SimulatorConfig{});
+        FAIL() << "task 1 started";
+    } catch (const sdk::FatalError& e) {
+        EXPECT_NE(std::string(e.what()).find("tasks.max"), std::string::npos) << e.what();
+    }
+}
+
+TEST(SimulatorTask, WithoutAnAuditLogItWarns) {
+    Harness harness;
+    auto config = small_config("", 10);
+    harness.task.start_with(config);
+    EXPECT_TRUE(harness.logged("no audit log"));
+    harness.run_to_end();
+    harness.task.commit();
+    harness.task.stop();
+}
+
+}  // namespace
+}  // namespace ingest::simulator
