@@ -1,0 +1,202 @@
+#include "postgres_sink_task.hpp"
+
+#include "retry_policy.hpp"
+#include "schema_setup.hpp"
+
+#include <thread>
+
+namespace ingest::sink_postgres {
+namespace {
+
+constexpr auto kCountersLogInterval = std::chrono::seconds(60);
+
+std::optional<std::string_view> optional_view(bool present, std::string_view bytes) {
+    return present ? std::optional<std::string_view>(bytes) : std::nullopt;
+}
+
+}  // namespace
+
+void PostgresSinkTask::start(const sdk::Config& config) {
+    settings_ = read_settings(config, host().connector_name());
+    display_dsn_ = masked_dsn(settings_.connection.dsn);
+    if (display_dsn_.starts_with("<unparsable"))
+        throw sdk::FatalError("config key 'connection.dsn' is not a libpq connection string or "
+                              "URI: " + display_dsn_);
+    decoder_ = std::make_unique<EventDecoder>(settings_.late_threshold_us);
+    writer_ = std::make_unique<BatchWriter>(settings_.tables, std::string(host().connector_name()));
+    try {
+        connect();
+    } catch (const PgError& error) {
+        // An unreachable or misconfigured database at start is an operator's problem to fix,
+        // not something to wait out.
+        throw sdk::FatalError(std::string("sink_postgres cannot start: ") + error.what());
+    }
+    host().info("sink_postgres connected to " + display_dsn_ + ", writing to " +
+                settings_.tables.schema + "." + settings_.tables.events);
+}
+
+void PostgresSinkTask::connect() {
+    conn_.reset();
+    std::string storage;
+    const ConnectParams params = connect_params(settings_.connection, storage);
+    auto conn = std::make_unique<PgConnection>(params.keywords, params.values, display_dsn_);
+    if (!schema_ready_) {
+        const QuotedTables tables(conn->raw(), settings_.tables);
+        for (const std::string& created : ensure_schema(*conn, tables, settings_.auto_create))
+            host().info("sink_postgres created " + created);
+        schema_ready_ = true;
+    }
+    writer_->attach(*conn);
+    conn_ = std::move(conn);
+}
+
+template <typename Action>
+void PostgresSinkTask::with_retries(const std::string& what, Action&& action) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            if (!conn_) connect();
+            action();
+            return;
+        } catch (const PgError& error) {
+            if (conn_) {
+                conn_->rollback_quietly();
+                if (!conn_->healthy()) conn_.reset();
+            }
+            if (classify_error(error.sqlstate(), error.connection_lost()) == ErrorKind::Permanent)
+                throw sdk::FatalError(what + " failed: " + error.what());
+            if (attempt >= settings_.retry_max)
+                throw sdk::RetriableError(what + " still failing after " + std::to_string(attempt) +
+                                          " retries: " + error.what());
+            ++counters_.retries;
+            const auto delay =
+                backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
+                              std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+            host().warn(what + " failed, retry " + std::to_string(attempt + 1) + "/" +
+                        std::to_string(settings_.retry_max) + " in " +
+                        std::to_string(delay.count()) + " ms: " + error.what());
+            std::this_thread::sleep_for(delay);
+        } catch (...) {
+            // Never leave a transaction open behind an error: the next BEGIN would only warn
+            // and the next batch would run inside it.
+            if (conn_) conn_->rollback_quietly();
+            throw;
+        }
+    }
+}
+
+std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
+    std::optional<int64_t> stored;
+    const std::string topic(partition.topic);
+    with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
+                 [&] { stored = writer_->read_offset(topic, partition.partition); });
+    partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1};
+    return stored;
+}
+
+void PostgresSinkTask::close(sdk::TopicPartition partition) {
+    partitions_.erase({std::string(partition.topic), partition.partition});
+}
+
+void PostgresSinkTask::stop() {
+    host().info("sink_postgres stopping: " + counters_.summary());
+    conn_.reset();
+}
+
+uint32_t PostgresSinkTask::slot_for(const sdk::Record& record) {
+    for (uint32_t slot = 0; slot < batch_partitions_.size(); ++slot)
+        if (batch_partitions_[slot].partition == record.partition() &&
+            batch_partitions_[slot].topic == record.topic())
+            return slot;
+    batch_partitions_.push_back({std::string(record.topic()), record.partition(), -1});
+    // Records of a partition the runner never opened (should not happen) start from scratch.
+    batch_states_.push_back(&partitions_[{std::string(record.topic()), record.partition()}]);
+    return static_cast<uint32_t>(batch_partitions_.size() - 1);
+}
+
+void PostgresSinkTask::decode(std::span<const sdk::Record> records) {
+    events_.clear();
+    arena_.clear();
+    batch_partitions_.clear();
+    batch_states_.clear();
+    malformed_.clear();
+    events_.reserve(records.size());
+    for (uint32_t i = 0; i < records.size(); ++i) {
+        const sdk::Record& record = records[i];
+        const uint32_t slot = slot_for(record);
+        PartitionBatch& partition = batch_partitions_[slot];
+        partition.next_offset = std::max(partition.next_offset, record.offset() + 1);
+        if (record.offset() < batch_states_[slot]->committed_next) {
+            ++counters_.already_applied;  // redelivered after it was committed
+            continue;
+        }
+        Event event;
+        if (decoder_->decode(optional_view(record.has_key(), record.key()),
+                             optional_view(!record.is_tombstone(), record.value()), event, arena_,
+                             reason_)) {
+            event.source = slot;
+            event.offset = record.offset();
+            events_.push_back(event);
+        } else {
+            malformed_.emplace_back(i, reason_);
+        }
+    }
+}
+
+void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> records) {
+    std::vector<std::pair<PartitionState*, int64_t>> queued;
+    for (const auto& [index, reason] : malformed_) {
+        const sdk::Record& record = records[index];
+        PartitionState& state = *batch_states_[slot_for(record)];
+        // Sent by an earlier attempt at this batch that then failed to write.
+        if (record.offset() <= state.dead_lettered_through) continue;
+        host().dead_letter(record, reason);
+        queued.emplace_back(&state, record.offset());
+    }
+    if (queued.empty()) return;
+    // Confirmed before the transaction that stores offsets past them commits, so that a crash
+    // can never lose a dead letter.
+    host().flush_dead_letters();
+    for (const auto& [state, offset] : queued) {
+        state->dead_lettered_through = std::max(state->dead_lettered_through, offset);
+        ++counters_.dead_letters;
+    }
+}
+
+void PostgresSinkTask::put(std::span<const sdk::Record> records) {
+    if (records.empty()) {
+        log_counters_now_and_then();
+        return;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    counters_.records += records.size();
+    decode(records);
+    dead_letter_malformed(records);
+
+    bool progress = !events_.empty();
+    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
+        progress = progress || batch_partitions_[slot].next_offset > batch_states_[slot]->committed_next;
+    if (!progress) return;
+
+    BatchCounts counts;
+    with_retries("writing a batch of " + std::to_string(records.size()) + " records",
+                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); });
+    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
+        batch_states_[slot]->committed_next =
+            std::max(batch_states_[slot]->committed_next, batch_partitions_[slot].next_offset);
+    counters_.add(counts);
+    if (counts.already_applied > 0)
+        host().warn("sink_postgres skipped " + std::to_string(counts.already_applied) +
+                    " records already applied by an earlier transaction");
+    counters_.add_latency(std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started));
+    log_counters_now_and_then();
+}
+
+void PostgresSinkTask::log_counters_now_and_then() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_counters_log_ < kCountersLogInterval) return;
+    last_counters_log_ = now;
+    host().debug("sink_postgres counters: " + counters_.summary());
+}
+
+}  // namespace ingest::sink_postgres

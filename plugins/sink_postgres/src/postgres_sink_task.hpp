@@ -1,0 +1,73 @@
+// The sink task: decodes each batch, dead-letters what breaks the data contract, and writes the
+// rest with its offsets in one transaction, retrying transient database errors in place.
+#pragma once
+
+#include "batch_writer.hpp"
+#include "event_decoder.hpp"
+#include "pg_connection.hpp"
+#include "settings.hpp"
+#include "sink_counters.hpp"
+
+#include <ingest/sdk.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ingest::sink_postgres {
+
+class PostgresSinkTask final : public sdk::SinkTask {
+   public:
+    void start(const sdk::Config& config) override;
+    std::optional<int64_t> open(sdk::TopicPartition partition) override;
+    void put(std::span<const sdk::Record> records) override;
+    void close(sdk::TopicPartition partition) override;
+    void stop() override;
+
+    const SinkCounters& counters() const { return counters_; }
+
+   private:
+    // What the task remembers about an assigned partition between batches.
+    struct PartitionState {
+        int64_t committed_next = -1;         // next offset known to be in the offsets table
+        int64_t dead_lettered_through = -1;  // last offset already sent to the dead-letter topic
+    };
+    using PartitionKey = std::pair<std::string, int32_t>;
+
+    void connect();
+    // Runs `action` (which uses the connection), retrying transient database errors with
+    // backoff and a fresh connection when the old one broke. Permanent errors become FatalError;
+    // still failing after retry.max retries becomes RetriableError.
+    template <typename Action>
+    void with_retries(const std::string& what, Action&& action);
+
+    uint32_t slot_for(const sdk::Record& record);
+    void decode(std::span<const sdk::Record> records);
+    void dead_letter_malformed(std::span<const sdk::Record> records);
+    void log_counters_now_and_then();
+
+    Settings settings_;
+    std::string display_dsn_;
+    std::unique_ptr<EventDecoder> decoder_;
+    std::unique_ptr<PgConnection> conn_;
+    std::unique_ptr<BatchWriter> writer_;
+    bool schema_ready_ = false;
+    SinkCounters counters_;
+    std::map<PartitionKey, PartitionState> partitions_;
+    std::mt19937_64 random_{std::random_device{}()};
+    std::chrono::steady_clock::time_point last_counters_log_ = std::chrono::steady_clock::now();
+
+    // Per-batch working storage, reused.
+    std::vector<Event> events_;
+    StringArena arena_;
+    std::vector<PartitionBatch> batch_partitions_;
+    std::vector<PartitionState*> batch_states_;  // parallel to batch_partitions_
+    std::vector<std::pair<uint32_t, std::string>> malformed_;  // record index, reason
+    std::string reason_;
+};
+
+}  // namespace ingest::sink_postgres

@@ -1,0 +1,113 @@
+#include "schema_setup.hpp"
+
+#include "lock_key.hpp"
+
+#include <ingest/sdk.hpp>
+
+#include <optional>
+
+namespace ingest::sink_postgres {
+namespace {
+
+constexpr const char* kEventColumnsDdl =
+    "event_id uuid NOT NULL, user_id text NOT NULL, event_type text NOT NULL,"
+    " event_time timestamptz NOT NULL, received_time timestamptz NOT NULL,"
+    " is_valid boolean NOT NULL, revision integer NOT NULL, kafka_partition integer NOT NULL,"
+    " kafka_offset bigint NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now()";
+
+// relkind of a relation ('r' table, 'p' partitioned table, ...), or nullopt when missing.
+std::optional<char> relation_kind(PgConnection& conn, const std::string& quoted_name) {
+    PgResult result = conn.query("SELECT c.relkind FROM pg_catalog.pg_class c"
+                                 " WHERE c.oid = pg_catalog.to_regclass($1)",
+                                 {{quoted_name}});
+    if (PQntuples(result.get()) == 0) return std::nullopt;
+    return PQgetvalue(result.get(), 0, 0)[0];
+}
+
+bool schema_exists(PgConnection& conn, const std::string& schema) {
+    PgResult result =
+        conn.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {{schema}});
+    return PQntuples(result.get()) > 0;
+}
+
+struct Wanted {
+    const std::string& name;
+    std::string ddl;
+};
+
+std::vector<Wanted> wanted_tables(const QuotedTables& t) {
+    const bool daily = t.names.partitioning == Partitioning::Daily;
+    std::vector<Wanted> wanted;
+    // Indexes only with a table we create: an existing table's indexes are its owner's choice.
+    wanted.push_back(
+        {t.events,
+         "CREATE TABLE " + t.events + " (" + kEventColumnsDdl +
+             (daily ? ", PRIMARY KEY (event_id, event_time)) PARTITION BY RANGE (event_time)"
+                    : ", PRIMARY KEY (event_id))") +
+             "; CREATE INDEX ON " + t.events + " (event_time); CREATE INDEX ON " + t.events +
+             " (user_id)"});
+    if (daily)
+        wanted.push_back({t.keys, "CREATE TABLE " + t.keys +
+                                      " (event_id uuid PRIMARY KEY, event_time timestamptz NOT NULL,"
+                                      " revision integer NOT NULL)"});
+    wanted.push_back({t.deletions, "CREATE TABLE " + t.deletions +
+                                       " (event_id uuid PRIMARY KEY, kafka_partition integer NOT NULL,"
+                                       " kafka_offset bigint NOT NULL,"
+                                       " deleted_at timestamptz NOT NULL DEFAULT now())"});
+    wanted.push_back({t.offsets, "CREATE TABLE " + t.offsets +
+                                     " (connector text NOT NULL, topic text NOT NULL,"
+                                     " kafka_partition integer NOT NULL, next_offset bigint NOT NULL,"
+                                     " updated_at timestamptz NOT NULL DEFAULT now(),"
+                                     " PRIMARY KEY (connector, topic, kafka_partition))"});
+    return wanted;
+}
+
+void check_partitioning(const QuotedTables& t, char events_kind) {
+    const bool daily = t.names.partitioning == Partitioning::Daily;
+    if (daily && events_kind != 'p')
+        throw sdk::FatalError("table " + t.events +
+                              " exists but is not partitioned, while partitioning=daily");
+    if (!daily && events_kind == 'p')
+        throw sdk::FatalError("table " + t.events +
+                              " is partitioned; set partitioning=daily to write to it");
+}
+
+}  // namespace
+
+std::vector<std::string> ensure_schema(PgConnection& conn, const QuotedTables& tables,
+                                       bool auto_create) {
+    std::vector<std::string> created;
+    // Checked before creating anything: CREATE ... IF NOT EXISTS would demand CREATE privileges
+    // even when everything exists, and the sink may run with a role that only writes rows.
+    std::vector<const Wanted*> missing;
+    const std::vector<Wanted> wanted = wanted_tables(tables);
+    for (const Wanted& table : wanted) {
+        const std::optional<char> kind = relation_kind(conn, table.name);
+        if (!kind) missing.push_back(&table);
+        else if (&table.name == &tables.events) check_partitioning(tables, *kind);
+    }
+    if (missing.empty()) return created;
+    if (!auto_create)
+        throw sdk::FatalError("table " + missing.front()->name +
+                              " does not exist and auto.create is false");
+
+    // One creator at a time: concurrent CREATE TABLE IF NOT EXISTS can still collide in the
+    // catalog, so tasks starting together serialize here and re-check under the lock.
+    conn.run("BEGIN");
+    const std::string lock_text = "ingest.sink_postgres.ddl|" + tables.events;
+    const std::string lock_key = std::to_string(advisory_lock_key(lock_text));
+    conn.query("SELECT pg_advisory_xact_lock($1::int8)", {{lock_key}});
+    if (!schema_exists(conn, tables.names.schema)) {
+        conn.run("CREATE SCHEMA " + tables.schema);
+        created.push_back(tables.schema);
+    }
+    for (const Wanted* table : missing) {
+        if (relation_kind(conn, table->name)) continue;
+        conn.run(table->ddl);
+        created.push_back(table->name);
+    }
+    conn.run("COMMIT");
+    return created;
+}
+
+}  // namespace ingest::sink_postgres

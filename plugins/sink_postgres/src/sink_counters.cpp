@@ -1,0 +1,19 @@
+#include "sink_counters.hpp"
+
+namespace ingest::sink_postgres {
+
+std::string SinkCounters::summary() const {
+    const auto mean = batches ? batch_latency_total.count() / static_cast<long long>(batches) : 0;
+    return "records=" + std::to_string(records) + " inserted=" + std::to_string(inserted) +
+           " updated=" + std::to_string(updated) + " duplicates=" + std::to_string(duplicates) +
+           " deleted=" + std::to_string(deleted) +
+           " suppressed_after_delete=" + std::to_string(suppressed_after_delete) +
+           " invalidations=" + std::to_string(invalidations) + " late=" + std::to_string(late) +
+           " dead_letters=" + std::to_string(dead_letters) +
+           " already_applied=" + std::to_string(already_applied) +
+           " retries=" + std::to_string(retries) + " batches=" + std::to_string(batches) +
+           " batch_latency_mean_ms=" + std::to_string(mean / 1000.0) +
+           " batch_latency_max_ms=" + std::to_string(batch_latency_max.count() / 1000.0);
+}
+
+}  // namespace ingest::sink_postgres

@@ -1,0 +1,69 @@
+#include "table_layout.hpp"
+
+#include "sql_identifier.hpp"
+
+namespace ingest::sink_postgres {
+
+QuotedTables::QuotedTables(PGconn* conn, const TableNames& table_names)
+    : names(table_names),
+      schema(quote_identifier(conn, table_names.schema)),
+      events(qualified_name(conn, table_names.schema, table_names.events)),
+      deletions(qualified_name(conn, table_names.schema, table_names.deletions)),
+      offsets(qualified_name(conn, table_names.schema, table_names.offsets)),
+      keys(qualified_name(conn, table_names.schema, table_names.keys_table())) {}
+
+SqlText::SqlText(const QuotedTables& t) {
+    const bool daily = t.names.partitioning == Partitioning::Daily;
+    // Where a prior revision lives: the events row itself, or the keys table when partitioned.
+    const std::string& current = daily ? t.keys : t.events;
+
+    lock_partition = "SELECT pg_advisory_xact_lock($1::int8)";
+    read_offset = "SELECT next_offset FROM " + t.offsets +
+                  " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
+    save_offset = "INSERT INTO " + t.offsets +
+                  " AS o (connector, topic, kafka_partition, next_offset)"
+                  " VALUES ($1, $2, $3::int4, $4::int8)"
+                  " ON CONFLICT (connector, topic, kafka_partition)"
+                  " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+    // Two index scans with an array of keys each; a join against unnest() was planned as a hash
+    // join over the whole table, or as a per-row nested loop several times slower than this.
+    lookup = "SELECT event_id, revision, event_time, false FROM " + current +
+             " WHERE event_id = ANY($1::uuid[])"
+             " UNION ALL SELECT event_id, NULL, NULL, true FROM " + t.deletions +
+             " WHERE event_id = ANY($1::uuid[])";
+    mark_deleted = "INSERT INTO " + t.deletions +
+                   " (event_id, kafka_partition, kafka_offset)"
+                   " SELECT * FROM unnest($1::uuid[], $2::int4[], $3::int8[])"
+                   " ON CONFLICT (event_id) DO NOTHING";
+    // With daily partitions the old event_time names the partition, so rows are found by
+    // (event_id, event_time), which is also the primary key there.
+    delete_rows = daily ? "DELETE FROM " + t.events +
+                              " AS e USING unnest($1::uuid[], $2::timestamptz[]) AS u(id, t)"
+                              " WHERE e.event_id = u.id AND e.event_time = u.t"
+                        : "DELETE FROM " + t.events + " WHERE event_id = ANY($1::uuid[])";
+    update_rows = "UPDATE " + t.events +
+                  " AS e SET user_id = u.user_id, event_type = u.event_type,"
+                  " event_time = u.event_time, received_time = u.received_time,"
+                  " is_valid = u.is_valid, revision = u.revision,"
+                  " kafka_partition = u.kafka_partition, kafka_offset = u.kafka_offset,"
+                  " ingested_at = now()"
+                  " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[],"
+                  " $5::timestamptz[], $6::bool[], $7::int4[], $8::int4[], $9::int8[]" +
+                  std::string(daily ? ", $10::timestamptz[]" : "") +
+                  ") AS u(event_id, user_id, event_type, event_time, received_time, is_valid,"
+                  " revision, kafka_partition, kafka_offset" +
+                  std::string(daily ? ", old_event_time" : "") +
+                  ") WHERE e.event_id = u.event_id AND e.revision < u.revision" +
+                  std::string(daily ? " AND e.event_time = u.old_event_time" : "");
+    copy_rows = "COPY " + t.events + " (" + kEventColumns + ") FROM STDIN (FORMAT binary)";
+    if (daily) {
+        copy_keys = "COPY " + t.keys + " (event_id, event_time, revision) FROM STDIN (FORMAT binary)";
+        update_keys = "UPDATE " + t.keys +
+                      " AS k SET event_time = u.t, revision = u.r"
+                      " FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[]) AS u(id, t, r)"
+                      " WHERE k.event_id = u.id";
+        delete_keys = "DELETE FROM " + t.keys + " WHERE event_id = ANY($1::uuid[])";
+    }
+}
+
+}  // namespace ingest::sink_postgres

@@ -1,0 +1,181 @@
+#include "event_decoder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace ingest::sink_postgres {
+namespace {
+
+constexpr const char* kId = "0f8fad5b-d9cb-469f-a165-70867728950e";
+constexpr int64_t kThresholdUs = 30'000'000;
+
+std::string event_json(const std::string& event_time = "2026-11-25T08:00:00.123456Z",
+                       const std::string& received_time = "2026-11-25T08:00:01.5Z") {
+    return std::string(R"({"event_id":")") + kId +
+           R"(","user_id":"user-123","event_type":"page_view","event_time":")" + event_time +
+           R"(","received_time":")" + received_time + R"(","is_valid":true,"revision":0})";
+}
+
+class DecoderTest : public ::testing::Test {
+   protected:
+    // Decodes and returns the reason ("" when the record is well-formed).
+    std::string reason_for(std::optional<std::string_view> key, std::optional<std::string_view> value) {
+        reason.clear();
+        return decoder.decode(key, value, event, arena, reason) ? "" : reason;
+    }
+    std::string reason_for_value(const std::string& value) { return reason_for(kId, value); }
+
+    EventDecoder decoder{kThresholdUs};
+    StringArena arena;
+    Event event;
+    std::string reason;
+};
+
+TEST_F(DecoderTest, DecodesAWellFormedEvent) {
+    ASSERT_EQ(reason_for_value(event_json()), "");
+    EXPECT_EQ(format_uuid(event.event_id), kId);
+    EXPECT_FALSE(event.tombstone);
+    EXPECT_EQ(arena.view(event.user_id), "user-123");
+    EXPECT_EQ(arena.view(event.event_type), "page_view");
+    EXPECT_EQ(event.event_time_us, 1795593600LL * 1'000'000 + 123456);
+    EXPECT_EQ(event.received_time_us, 1795593601LL * 1'000'000 + 500000);
+    EXPECT_TRUE(event.is_valid);
+    EXPECT_EQ(event.revision, 0);
+    EXPECT_FALSE(event.late);
+}
+
+TEST_F(DecoderTest, FieldOrderAndEscapesDoNotMatter) {
+    const std::string value = std::string(R"({"revision":7,"is_valid":false,"event_type":"cl\u0069ck",)") +
+                              R"("user_id":"user \"q\" \u00e9","received_time":"2026-11-25T09:00:00+01:00",)" +
+                              R"("event_time":"2026-11-25T08:00:00Z","event_id":")" + kId + R"("})";
+    ASSERT_EQ(reason_for_value(value), "");
+    EXPECT_EQ(arena.view(event.event_type), "click");
+    EXPECT_EQ(arena.view(event.user_id), "user \"q\" \xc3\xa9");
+    EXPECT_EQ(event.revision, 7);
+    EXPECT_FALSE(event.is_valid);
+}
+
+TEST_F(DecoderTest, KeyMatchesEventIdIgnoringCase) {
+    EXPECT_EQ(reason_for("0F8FAD5B-D9CB-469F-A165-70867728950E", event_json()), "");
+}
+
+TEST_F(DecoderTest, LateArrivalIsFlaggedNotRejected) {
+    ASSERT_EQ(reason_for_value(event_json("2026-11-25T08:00:00Z", "2026-11-25T08:00:30Z")), "");
+    EXPECT_FALSE(event.late) << "exactly the threshold is not late";
+    ASSERT_EQ(reason_for_value(event_json("2026-11-25T08:00:00Z", "2026-11-25T08:00:30.000001Z")), "");
+    EXPECT_TRUE(event.late);
+    ASSERT_EQ(reason_for_value(event_json("2026-11-25T08:00:00Z", "2026-11-25T10:00:00+01:00")), "");
+    EXPECT_TRUE(event.late) << "one hour late once zones are applied";
+}
+
+TEST_F(DecoderTest, TombstoneNeedsOnlyAUuidKey) {
+    ASSERT_EQ(reason_for(kId, std::nullopt), "");
+    EXPECT_TRUE(event.tombstone);
+    EXPECT_EQ(format_uuid(event.event_id), kId);
+    EXPECT_EQ(reason_for("not-a-uuid", std::nullopt), "key is not a UUID: 'not-a-uuid'");
+    EXPECT_EQ(reason_for(std::nullopt, std::nullopt), "record has no key (expected the event_id)");
+}
+
+TEST_F(DecoderTest, RejectsKeyProblems) {
+    EXPECT_EQ(reason_for(std::nullopt, event_json()), "record has no key (expected the event_id)");
+    EXPECT_EQ(reason_for("abc", event_json()), "key is not a UUID: 'abc'");
+    EXPECT_EQ(reason_for("11111111-2222-3333-4444-555555555555", event_json()),
+              "key '11111111-2222-3333-4444-555555555555' does not match event_id "
+              "'0f8fad5b-d9cb-469f-a165-70867728950e'");
+}
+
+TEST_F(DecoderTest, RejectsWhatIsNotAJsonObject) {
+    EXPECT_EQ(reason_for_value("{\"event_id\":"), "value is not valid JSON: " +
+                                                      std::string(simdjson::error_message(simdjson::TAPE_ERROR)));
+    EXPECT_NE(reason_for_value("not json").find("value is not valid JSON"), std::string::npos);
+    EXPECT_NE(reason_for_value(event_json() + " trailing").find("value is not valid JSON"),
+              std::string::npos);
+    EXPECT_NE(reason_for_value("").find("value is not valid JSON"), std::string::npos);
+    EXPECT_EQ(reason_for_value("[1,2]"), "value must be a JSON object, got array");
+    EXPECT_EQ(reason_for_value("42"), "value must be a JSON object, got number");
+    EXPECT_NE(reason_for_value("{\"user_id\":\"\xff\xfe\"}").find("value is not valid JSON"),
+              std::string::npos) << "invalid UTF-8";
+}
+
+TEST_F(DecoderTest, RejectsMissingUnknownAndDuplicateFields) {
+    EXPECT_EQ(reason_for_value("{}"),
+              "missing field(s): event_id, user_id, event_type, event_time, received_time, "
+              "is_valid, revision");
+    std::string without_revision = event_json();
+    without_revision.replace(without_revision.find(",\"revision\":0"), 13, "");
+    EXPECT_EQ(reason_for_value(without_revision), "missing field(s): revision");
+
+    std::string extra = event_json();
+    extra.insert(1, "\"colour\":\"red\",");
+    EXPECT_EQ(reason_for_value(extra), "unknown field 'colour'");
+
+    std::string twice = event_json();
+    twice.insert(1, "\"revision\":1,");
+    EXPECT_EQ(reason_for_value(twice), "duplicate field 'revision'");
+}
+
+TEST_F(DecoderTest, RejectsWrongTypes) {
+    auto with = [](std::string field, std::string json_value) {
+        std::string value = event_json();
+        const size_t start = value.find("\"" + field + "\":") + field.size() + 3;
+        const size_t end = value.find_first_of(",}", value[start] == '"' ? value.find('"', start + 1) : start);
+        return value.replace(start, end - start, json_value);
+    };
+    EXPECT_EQ(reason_for_value(with("user_id", "123")), "field 'user_id' must be a string, got number");
+    EXPECT_EQ(reason_for_value(with("user_id", "null")), "field 'user_id' must be a string, got null");
+    EXPECT_EQ(reason_for_value(with("event_type", "[]")), "field 'event_type' must be a string, got array");
+    EXPECT_EQ(reason_for_value(with("is_valid", "\"true\"")), "field 'is_valid' must be a boolean, got string");
+    EXPECT_EQ(reason_for_value(with("revision", "\"1\"")), "field 'revision' must be an integer, got string");
+    EXPECT_EQ(reason_for_value(with("event_id", "{}")), "field 'event_id' must be a string, got object");
+    EXPECT_EQ(reason_for_value(with("user_id", "\"\"")), "field 'user_id' must not be empty");
+    EXPECT_EQ(reason_for_value(with("user_id", "\"a\\u0000b\"")), "field 'user_id' contains a NUL character");
+}
+
+TEST_F(DecoderTest, RejectsBadRevisions) {
+    auto with_revision = [](std::string revision) {
+        std::string value = event_json();
+        return value.replace(value.find("\"revision\":0") + 11, 1, revision);
+    };
+    EXPECT_EQ(reason_for_value(with_revision("-1")),
+              "field 'revision' must be an integer from 0 to 2147483647, got -1");
+    EXPECT_EQ(reason_for_value(with_revision("2147483648")),
+              "field 'revision' must be an integer from 0 to 2147483647, got 2147483648");
+    EXPECT_EQ(reason_for_value(with_revision("18446744073709551615")),
+              "field 'revision' must be an integer from 0 to 2147483647, got a larger number");
+    EXPECT_EQ(reason_for_value(with_revision("1.5")),
+              "field 'revision' must be an integer from 0 to 2147483647, got a fraction or exponent");
+    EXPECT_EQ(reason_for_value(with_revision("2147483647")), "");
+    EXPECT_EQ(event.revision, 2147483647);
+}
+
+TEST_F(DecoderTest, RejectsBadUuidAndTimestamps) {
+    std::string bad_id = event_json();
+    bad_id.replace(bad_id.find(kId), 36, "not-a-uuid");
+    EXPECT_EQ(reason_for_value(bad_id), "field 'event_id' is not a UUID: 'not-a-uuid'");
+
+    EXPECT_EQ(reason_for_value(event_json("2026-11-25T08:00:00")),
+              "field 'event_time' is not an RFC 3339 timestamp with zone: zone is missing "
+              "(expected Z or +HH:MM) in '2026-11-25T08:00:00'");
+    EXPECT_EQ(reason_for_value(event_json("2026-11-25T08:00:00Z", "yesterday")),
+              "field 'received_time' is not an RFC 3339 timestamp with zone: date is not "
+              "YYYY-MM-DD in 'yesterday'");
+}
+
+TEST_F(DecoderTest, LongOffendingValuesAreCutInReasons) {
+    const std::string long_key(200, 'x');
+    const std::string reason_text = reason_for(long_key, event_json());
+    EXPECT_EQ(reason_text, "key is not a UUID: '" + std::string(64, 'x') + "...'");
+}
+
+TEST_F(DecoderTest, ArenaKeepsEarlierEventsValid) {
+    Event first;
+    std::string first_reason;
+    ASSERT_TRUE(decoder.decode(kId, event_json(), first, arena, first_reason));
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(reason_for_value(event_json()), "");
+    EXPECT_EQ(arena.view(first.user_id), "user-123");
+}
+
+}  // namespace
+}  // namespace ingest::sink_postgres

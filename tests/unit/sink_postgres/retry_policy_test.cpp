@@ -1,0 +1,48 @@
+#include "retry_policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ingest::sink_postgres {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(ClassifyError, TransientClassesAndCodes) {
+    for (const char* code : {"08000", "08003", "08006", "08001", "08004", "53100", "53200", "53300",
+                             "57P01", "57P02", "57P03", "57014", "40001", "40P01", "40003", "55P03",
+                             "58000", "58030", "23505", "25P03"})
+        EXPECT_EQ(classify_error(code, false), ErrorKind::Transient) << code;
+}
+
+TEST(ClassifyError, PermanentCodes) {
+    for (const char* code : {"42501", "42703", "42P01", "22P02", "23502", "23514", "28P01",
+                             "3D000", "XX000", "42601", "57000", "55000", "40002", "0A000"})
+        EXPECT_EQ(classify_error(code, false), ErrorKind::Permanent) << code;
+}
+
+TEST(ClassifyError, ClientSideErrorsDependOnTheConnection) {
+    EXPECT_EQ(classify_error("", true), ErrorKind::Transient);
+    EXPECT_EQ(classify_error("", false), ErrorKind::Permanent);
+    EXPECT_EQ(classify_error("42501", true), ErrorKind::Permanent)
+        << "a server's verdict wins over the connection's state";
+}
+
+TEST(BackoffDelay, DoublesUpToTheCapWithHalfJitter) {
+    const milliseconds base(100), cap(10'000);
+    EXPECT_EQ(backoff_delay(0, base, cap, 0.0), milliseconds(50));
+    EXPECT_EQ(backoff_delay(0, base, cap, 0.999999), milliseconds(99));
+    EXPECT_EQ(backoff_delay(1, base, cap, 0.0), milliseconds(100));
+    EXPECT_EQ(backoff_delay(3, base, cap, 0.5), milliseconds(600));
+    EXPECT_EQ(backoff_delay(7, base, cap, 0.0), milliseconds(5'000)) << "12.8 s capped to 10 s";
+    EXPECT_EQ(backoff_delay(7, base, cap, 1.0), milliseconds(10'000));
+}
+
+TEST(BackoffDelay, LargeAttemptsAndBasesSaturate) {
+    EXPECT_EQ(backoff_delay(1000, milliseconds(100), milliseconds(10'000), 0.0), milliseconds(5'000));
+    EXPECT_EQ(backoff_delay(62, milliseconds(1LL << 40), milliseconds(30'000), 0.0),
+              milliseconds(15'000));
+    EXPECT_EQ(backoff_delay(-3, milliseconds(100), milliseconds(10'000), 0.0), milliseconds(50));
+}
+
+}  // namespace
+}  // namespace ingest::sink_postgres

@@ -1,0 +1,90 @@
+#include "rfc3339.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ingest::sink_postgres {
+namespace {
+
+int64_t micros(std::string_view text) {
+    const ParsedTimestamp parsed = parse_rfc3339_micros(text);
+    EXPECT_TRUE(parsed.ok()) << text << ": " << (parsed.error ? parsed.error : "");
+    return parsed.micros;
+}
+
+std::string error_of(std::string_view text) {
+    const ParsedTimestamp parsed = parse_rfc3339_micros(text);
+    return parsed.ok() ? "" : parsed.error;
+}
+
+// Reference values computed with `date -u -d ... +%s`.
+TEST(Rfc3339, UtcWithAndWithoutFraction) {
+    EXPECT_EQ(micros("1970-01-01T00:00:00Z"), 0);
+    EXPECT_EQ(micros("2026-11-25T08:00:00Z"), 1795593600LL * 1'000'000);
+    EXPECT_EQ(micros("2026-11-25T08:00:00.123456Z"), 1795593600LL * 1'000'000 + 123456);
+    EXPECT_EQ(micros("2026-11-25T08:00:01.5Z"), 1795593601LL * 1'000'000 + 500000);
+    EXPECT_EQ(micros("2026-11-25t08:00:00z"), 1795593600LL * 1'000'000);
+}
+
+TEST(Rfc3339, ZoneOffsetsShiftToUtc) {
+    const int64_t utc = micros("2026-11-25T08:00:00Z");
+    EXPECT_EQ(micros("2026-11-25T09:00:00+01:00"), utc);
+    EXPECT_EQ(micros("2026-11-25T02:30:00-05:30"), utc);
+    EXPECT_EQ(micros("2026-11-25T08:00:00+00:00"), utc);
+    EXPECT_EQ(micros("2026-11-25T08:00:00-00:00"), utc);
+    EXPECT_EQ(micros("2026-11-26T07:59:00+23:59"), utc);
+}
+
+TEST(Rfc3339, FractionDigitsBeyondMicrosecondsRoundHalfUp) {
+    const int64_t base = micros("2026-11-25T08:00:00Z");
+    EXPECT_EQ(micros("2026-11-25T08:00:00.1234564Z"), base + 123456);
+    EXPECT_EQ(micros("2026-11-25T08:00:00.1234565Z"), base + 123457);
+    EXPECT_EQ(micros("2026-11-25T08:00:00.123456999999Z"), base + 123457);
+    EXPECT_EQ(micros("2026-11-25T08:00:59.9999995Z"), base + 60'000'000);  // carries a second
+    EXPECT_EQ(micros("2026-11-25T08:00:00.1Z"), base + 100000);
+    EXPECT_EQ(micros("2026-11-25T08:00:00.000001Z"), base + 1);
+}
+
+TEST(Rfc3339, LeapYearsAndLeapSeconds) {
+    EXPECT_EQ(micros("2024-02-29T00:00:00Z"), 1709164800LL * 1'000'000);
+    EXPECT_EQ(micros("2000-02-29T00:00:00Z"), 951782400LL * 1'000'000);
+    EXPECT_EQ(error_of("2023-02-29T00:00:00Z"), "day does not exist in that month");
+    EXPECT_EQ(error_of("1900-02-29T00:00:00Z"), "day does not exist in that month");
+    EXPECT_EQ(error_of("2026-04-31T00:00:00Z"), "day does not exist in that month");
+    // A leap second rolls over into the next minute, as PostgreSQL stores it.
+    EXPECT_EQ(micros("2016-12-31T23:59:60Z"), micros("2017-01-01T00:00:00Z"));
+}
+
+TEST(Rfc3339, ExtremesAndPreEpoch) {
+    EXPECT_EQ(micros("1969-12-31T23:59:59.999999Z"), -1);
+    EXPECT_EQ(micros("0001-01-01T00:00:00Z"), -62135596800LL * 1'000'000);
+    EXPECT_EQ(micros("9999-12-31T23:59:59Z"), 253402300799LL * 1'000'000);
+}
+
+TEST(Rfc3339, RejectsWhatRfc3339DoesNotAllow) {
+    EXPECT_EQ(error_of("2026-11-25T08:00:00"), "zone is missing (expected Z or +HH:MM)");
+    EXPECT_EQ(error_of("2026-11-25 08:00:00Z"), "date and time are not separated by 'T'");
+    EXPECT_EQ(error_of("2026-11-25"), "date and time are not separated by 'T'");
+    EXPECT_EQ(error_of("26-11-25T08:00:00Z"), "date is not YYYY-MM-DD");
+    EXPECT_EQ(error_of("2026/11/25T08:00:00Z"), "date is not YYYY-MM-DD");
+    EXPECT_EQ(error_of("2026-11-25T8:00:00Z"), "time is not HH:MM:SS");
+    EXPECT_EQ(error_of("2026-11-25T08:00Z"), "time is not HH:MM:SS");
+    EXPECT_EQ(error_of("0000-01-01T00:00:00Z"), "year is out of range 0001-9999");
+    EXPECT_EQ(error_of("2026-13-01T00:00:00Z"), "month is out of range 01-12");
+    EXPECT_EQ(error_of("2026-00-01T00:00:00Z"), "month is out of range 01-12");
+    EXPECT_EQ(error_of("2026-11-00T00:00:00Z"), "day does not exist in that month");
+    EXPECT_EQ(error_of("2026-11-25T24:00:00Z"), "hour is out of range 00-23");
+    EXPECT_EQ(error_of("2026-11-25T08:60:00Z"), "minute is out of range 00-59");
+    EXPECT_EQ(error_of("2026-11-25T08:00:61Z"), "second is out of range 00-60");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00.Z"), "fractional seconds have no digits");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00+0100"), "zone offset is not +HH:MM or -HH:MM");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00+01"), "zone offset is not +HH:MM or -HH:MM");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00+24:00"), "zone offset is out of range");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00+01:60"), "zone offset is out of range");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00ZZ"), "unexpected characters after the zone");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00 Z"), "unexpected character where the zone should be");
+    EXPECT_EQ(error_of("2026-11-25T08:00:00,5Z"), "unexpected character where the zone should be");
+    EXPECT_EQ(error_of(""), "date is not YYYY-MM-DD");
+}
+
+}  // namespace
+}  // namespace ingest::sink_postgres

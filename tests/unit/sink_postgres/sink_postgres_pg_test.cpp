@@ -1,0 +1,783 @@
+// sink_postgres against a real PostgreSQL, driven through the plugin's C ABI with a fake host.
+// Skipped unless INGEST_PG_DSN names a database where the test may create and drop schemas
+// (and, for the permission test, roles). Labelled "postgres"; belongs in tests/integration.
+//
+// INGEST_PG_BENCH_RECORDS=N additionally runs the throughput comparison with N records.
+#include <ingest/plugin_abi.h>
+
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* test_dsn() { return std::getenv("INGEST_PG_DSN"); }
+
+// ---- a direct connection for setting up and checking ----------------------------------------
+
+class Db {
+   public:
+    explicit Db(const std::string& dsn) : conn_(PQconnectdb(dsn.c_str()), &PQfinish) {
+        if (PQstatus(conn_.get()) != CONNECTION_OK)
+            throw std::runtime_error(std::string("test connection: ") + PQerrorMessage(conn_.get()));
+        PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    }
+    void run(const std::string& sql) {
+        std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_.get(), sql.c_str()), &PQclear);
+        const auto status = PQresultStatus(result.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+            throw std::runtime_error(sql + ": " + PQerrorMessage(conn_.get()));
+    }
+    // Rows as '|'-joined text, NULL as "<null>".
+    std::vector<std::string> rows(const std::string& sql) {
+        std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_.get(), sql.c_str()), &PQclear);
+        if (PQresultStatus(result.get()) != PGRES_TUPLES_OK)
+            throw std::runtime_error(sql + ": " + PQerrorMessage(conn_.get()));
+        std::vector<std::string> out;
+        for (int r = 0; r < PQntuples(result.get()); ++r) {
+            std::string row;
+            for (int c = 0; c < PQnfields(result.get()); ++c) {
+                if (c) row += '|';
+                row += PQgetisnull(result.get(), r, c) ? "<null>" : PQgetvalue(result.get(), r, c);
+            }
+            out.push_back(row);
+        }
+        return out;
+    }
+    std::string value(const std::string& sql) {
+        auto result = rows(sql);
+        return result.empty() ? "<no rows>" : result[0];
+    }
+    PGconn* raw() { return conn_.get(); }
+
+   private:
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+// ---- the plugin through its C ABI --------------------------------------------------------------
+
+const ingest_plugin* load_plugin() {
+    static const ingest_plugin* plugin = [] {
+        void* handle = dlopen(SINK_POSTGRES_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+        if (!handle) throw std::runtime_error(dlerror());
+        auto entry = reinterpret_cast<ingest_plugin_entry_fn>(dlsym(handle, INGEST_PLUGIN_ENTRY_SYMBOL));
+        if (!entry) throw std::runtime_error("no entry point");
+        return entry();
+    }();
+    return plugin;
+}
+
+struct DeadLetter {
+    std::string key;
+    std::optional<std::string> value;
+    int32_t partition;
+    int64_t offset;
+    std::string reason;
+};
+
+// One task with a fake host that records logs and dead letters.
+class SinkTask {
+   public:
+    explicit SinkTask(std::string connector = "test-connector") : connector_(std::move(connector)) {
+        host_.abi_version = INGEST_ABI_VERSION;
+        host_.struct_size = sizeof(ingest_host);
+        host_.context = this;
+        host_.connector_name = connector_.c_str();
+        host_.log = [](void* self, ingest_log_level level, const char* message) {
+            static_cast<SinkTask*>(self)->logs.emplace_back(level, message);
+        };
+        host_.dead_letter = [](void* self, const ingest_record* record, const char* reason,
+                               ingest_error*) {
+            static_cast<SinkTask*>(self)->dead_letters.push_back(
+                {std::string(record->key.data ? record->key.data : "", record->key.size),
+                 record->value.data ? std::optional<std::string>(std::string(record->value.data, record->value.size))
+                                    : std::nullopt,
+                 record->partition, record->offset, reason});
+            return INGEST_OK;
+        };
+        host_.flush_dead_letters = [](void* self, ingest_error*) {
+            ++static_cast<SinkTask*>(self)->dead_letter_flushes;
+            return INGEST_OK;
+        };
+        host_.watermarks = [](void*, const char*, int32_t, int64_t*, int64_t*, ingest_error* error) {
+            std::snprintf(error->message, sizeof(error->message), "not in this test");
+            return INGEST_FATAL;
+        };
+        host_.report_verdict = [](void*, int, const char*) {};
+        ingest_error error{};
+        task_ = load_plugin()->create(&host_, &error);
+        if (!task_) throw std::runtime_error(error.message);
+    }
+    ~SinkTask() {
+        if (!stopped_) stop();
+        load_plugin()->destroy(task_);
+    }
+
+    // Returns "" or the error message.
+    std::string start(const std::map<std::string, std::string>& config) {
+        std::vector<ingest_config_entry> entries;
+        for (const ingest_config_key* key = load_plugin()->config_keys;
+             key != load_plugin()->config_keys + load_plugin()->config_key_count; ++key) {
+            auto it = config.find(key->name);
+            if (it != config.end()) entries.push_back({key->name, it->second.c_str()});
+            else if (key->default_value) entries.push_back({key->name, key->default_value});
+        }
+        ingest_config raw{entries.data(), entries.size()};
+        ingest_error error{};
+        last_status = load_plugin()->start(task_, &raw, &error);
+        return last_status == INGEST_OK ? "" : error.message;
+    }
+
+    // Stored next offset per partition of topic "user-events" (INGEST_OFFSET_NONE: none).
+    std::vector<int64_t> open(const std::vector<int32_t>& partitions) {
+        std::vector<ingest_topic_partition> parts;
+        for (int32_t p : partitions) parts.push_back({"user-events", p, INGEST_OFFSET_NONE});
+        ingest_error error{};
+        last_status = load_plugin()->sink->open(task_, parts.data(), parts.size(), &error);
+        if (last_status != INGEST_OK) throw std::runtime_error(error.message);
+        std::vector<int64_t> offsets;
+        for (const auto& part : parts) offsets.push_back(part.offset);
+        return offsets;
+    }
+
+    struct Input {
+        int32_t partition;
+        int64_t offset;
+        std::optional<std::string> key;
+        std::optional<std::string> value;  // nullopt: tombstone
+    };
+    std::string put(const std::vector<Input>& inputs) {
+        std::vector<ingest_record> records;
+        for (const Input& in : inputs) {
+            ingest_record record{};
+            record.topic = "user-events";
+            record.partition = in.partition;
+            record.offset = in.offset;
+            record.timestamp_ms = -1;
+            record.key = in.key ? ingest_bytes{in.key->data(), in.key->size()} : ingest_bytes{nullptr, 0};
+            record.value = in.value ? ingest_bytes{in.value->data(), in.value->size()} : ingest_bytes{nullptr, 0};
+            records.push_back(record);
+        }
+        return put_records(records);
+    }
+    std::string put_records(const std::vector<ingest_record>& records) {
+        ingest_error error{};
+        last_status = load_plugin()->sink->put(task_, records.data(), records.size(), &error);
+        return last_status == INGEST_OK ? "" : error.message;
+    }
+
+    // Stops the task and returns its counters from the summary it logs.
+    std::map<std::string, std::string> stop() {
+        ingest_error error{};
+        load_plugin()->stop(task_, &error);
+        stopped_ = true;
+        std::map<std::string, std::string> counters;
+        for (const auto& [level, message] : logs) {
+            if (message.find("sink_postgres stopping: ") != 0) continue;
+            std::istringstream words(message.substr(24));
+            std::string word;
+            while (words >> word) {
+                auto eq = word.find('=');
+                if (eq != std::string::npos) counters[word.substr(0, eq)] = word.substr(eq + 1);
+            }
+        }
+        return counters;
+    }
+
+    std::vector<std::pair<ingest_log_level, std::string>> logs;
+    std::vector<DeadLetter> dead_letters;
+    int dead_letter_flushes = 0;
+    ingest_status last_status = INGEST_OK;
+
+   private:
+    std::string connector_;
+    ingest_host host_{};
+    void* task_ = nullptr;
+    bool stopped_ = false;
+};
+
+// ---- event helpers -----------------------------------------------------------------------------
+
+std::string uuid_for(int n) {
+    char text[40];
+    std::snprintf(text, sizeof(text), "00000000-0000-4000-8000-%012d", n);
+    return text;
+}
+
+std::string event(int n, int revision = 0, bool valid = true,
+                  const std::string& event_time = "2026-11-25T08:00:00.123456Z",
+                  const std::string& received_time = "2026-11-25T08:00:01.5Z",
+                  const std::string& user = "user-1") {
+    return R"({"event_id":")" + uuid_for(n) + R"(","user_id":")" + user +
+           R"(","event_type":"page_view","event_time":")" + event_time + R"(","received_time":")" +
+           received_time + R"(","is_valid":)" + (valid ? "true" : "false") +
+           R"(,"revision":)" + std::to_string(revision) + "}";
+}
+
+SinkTask::Input rec(int32_t partition, int64_t offset, int n, std::optional<std::string> value) {
+    return {partition, offset, uuid_for(n), std::move(value)};
+}
+
+// ---- fixture: a schema of its own per test ---------------------------------------------------
+
+class SinkPostgres : public ::testing::Test {
+   protected:
+    void SetUp() override {
+        if (!test_dsn()) GTEST_SKIP() << "INGEST_PG_DSN is not set";
+        db = std::make_unique<Db>(test_dsn());
+        schema = "sinktest_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        for (char& c : schema) c = static_cast<char>(std::tolower(c));
+        db->run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+    void TearDown() override {
+        if (db) db->run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+    std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
+        std::map<std::string, std::string> cfg = {{"connection.dsn", test_dsn()}, {"schema", schema},
+                                                  {"retry.backoff.ms", "10"},
+                                                  {"retry.backoff.max.ms", "100"}};
+        for (auto& [k, v] : extra) cfg[k] = v;
+        return cfg;
+    }
+    std::string events_table() { return schema + ".events"; }
+    std::string row_of(int n) {
+        return db->value("SELECT user_id, event_type, (event_time AT TIME ZONE 'UTC')::text,"
+                         " (received_time AT TIME ZONE 'UTC')::text, is_valid, revision,"
+                         " kafka_partition, kafka_offset FROM " + events_table() +
+                         " WHERE event_id = '" + uuid_for(n) + "'");
+    }
+    std::string count(const std::string& table) { return db->value("SELECT count(*) FROM " + schema + "." + table); }
+    std::string stored_offset(int partition, const std::string& connector = "test-connector") {
+        return db->value("SELECT next_offset FROM " + schema + ".ingest_offsets WHERE connector = '" +
+                         connector + "' AND topic = 'user-events' AND kafka_partition = " +
+                         std::to_string(partition));
+    }
+
+    std::unique_ptr<Db> db;
+    std::string schema;
+};
+
+TEST_F(SinkPostgres, CreatesTablesAndWritesRowsWithOffsets) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    EXPECT_EQ(task.open({0, 1}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE}));
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(1, 10, 2, event(2)), rec(0, 1, 3, event(3))}), "");
+    EXPECT_EQ(count("events"), "3");
+    EXPECT_EQ(row_of(1), "user-1|page_view|2026-11-25 08:00:00.123456|2026-11-25 08:00:01.5|t|0|0|0");
+    EXPECT_EQ(row_of(2), "user-1|page_view|2026-11-25 08:00:00.123456|2026-11-25 08:00:01.5|t|0|1|10");
+    EXPECT_EQ(stored_offset(0), "2");
+    EXPECT_EQ(stored_offset(1), "11");
+    // Indexes on event_time and user_id besides the primary key.
+    EXPECT_EQ(db->value("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema +
+                        "' AND tablename = 'events'"), "3");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "3");
+}
+
+TEST_F(SinkPostgres, DuplicateChangesNothingAndIsCounted) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    const std::string before = db->value("SELECT ingested_at, kafka_offset FROM " + events_table());
+    ASSERT_EQ(task.put({rec(0, 1, 1, event(1, 0, true, "2026-11-25T09:00:00Z"))}), "");
+    EXPECT_EQ(db->value("SELECT ingested_at, kafka_offset FROM " + events_table()), before);
+    EXPECT_EQ(stored_offset(0), "2");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "1");
+    EXPECT_EQ(counters["duplicates"], "1");
+}
+
+TEST_F(SinkPostgres, CorrectionReplacesAndStaleCorrectionDoesNot) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    ASSERT_EQ(task.put({rec(0, 1, 1, event(1, 2, true, "2026-11-24T23:59:59.999999-01:00",
+                                            "2026-11-25T08:00:01.5Z", "user-2"))}), "");
+    EXPECT_EQ(row_of(1), "user-2|page_view|2026-11-25 00:59:59.999999|2026-11-25 08:00:01.5|t|2|0|1");
+    ASSERT_EQ(task.put({rec(0, 2, 1, event(1, 1, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
+                                            "user-stale"))}), "");
+    EXPECT_EQ(row_of(1), "user-2|page_view|2026-11-25 00:59:59.999999|2026-11-25 08:00:01.5|t|2|0|1");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["updated"], "1");
+    EXPECT_EQ(counters["duplicates"], "1");
+}
+
+TEST_F(SinkPostgres, InvalidationFlipsIsValid) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    ASSERT_EQ(task.put({rec(0, 2, 1, event(1, 1, false))}), "");
+    EXPECT_EQ(db->value("SELECT is_valid, revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "f|1");
+    EXPECT_EQ(db->value("SELECT is_valid FROM " + events_table() + " WHERE event_id = '" + uuid_for(2) + "'"), "t");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["invalidations"], "1");
+}
+
+TEST_F(SinkPostgres, TombstoneDeletesForeverEvenAgainstLateVersions) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    ASSERT_EQ(task.put({rec(0, 2, 1, std::nullopt)}), "");
+    EXPECT_EQ(row_of(1), "<no rows>");
+    EXPECT_EQ(db->value("SELECT kafka_partition, kafka_offset FROM " + schema +
+                        ".events_deletions WHERE event_id = '" + uuid_for(1) + "'"), "0|2");
+    // A late duplicate and a stale correction, then a correction with a huge revision.
+    ASSERT_EQ(task.put({rec(0, 3, 1, event(1)), rec(0, 4, 1, event(1, 1))}), "");
+    ASSERT_EQ(task.put({rec(0, 5, 1, event(1, 99))}), "");
+    EXPECT_EQ(row_of(1), "<no rows>");
+    EXPECT_EQ(count("events"), "1");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["deleted"], "1");
+    EXPECT_EQ(counters["suppressed_after_delete"], "3");
+}
+
+TEST_F(SinkPostgres, RecordsOfOneEventCollapseWithinABatch) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1, false)), rec(0, 2, 1, event(1)),
+                        rec(0, 3, 2, event(2)), rec(0, 4, 2, std::nullopt), rec(0, 5, 2, event(2, 3)),
+                        rec(0, 6, 3, event(3, 0)), rec(0, 7, 3, event(3, 2, true, "2026-11-25T08:00:00Z",
+                                                                       "2026-11-25T08:00:00Z", "user-3"))}),
+              "");
+    EXPECT_EQ(db->value("SELECT is_valid, revision, kafka_offset FROM " + events_table() +
+                        " WHERE event_id = '" + uuid_for(1) + "'"), "f|1|1");
+    EXPECT_EQ(row_of(2), "<no rows>");
+    EXPECT_EQ(db->value("SELECT user_id, revision, kafka_offset FROM " + events_table() +
+                        " WHERE event_id = '" + uuid_for(3) + "'"), "user-3|2|7");
+    EXPECT_EQ(count("events_deletions"), "1");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "3");
+    EXPECT_EQ(counters["updated"], "2");
+    EXPECT_EQ(counters["duplicates"], "1");
+    EXPECT_EQ(counters["deleted"], "1");
+    EXPECT_EQ(counters["suppressed_after_delete"], "1");
+    EXPECT_EQ(counters["invalidations"], "1");
+}
+
+TEST_F(SinkPostgres, LateArrivalIsStoredAndCounted) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:30Z")),
+                        rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:05:00Z"))}),
+              "");
+    EXPECT_EQ(count("events"), "2");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["late"], "1");
+}
+
+TEST_F(SinkPostgres, MalformedRecordsGoToDeadLettersAndTheRestCommits) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    std::string bad_revision = event(4);
+    bad_revision.replace(bad_revision.find("\"revision\":0"), 12, "\"revision\":-1");
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)),
+                        rec(0, 1, 2, "not json"),
+                        {0, 2, std::string("not-a-uuid"), event(3)},
+                        rec(0, 3, 4, bad_revision),
+                        rec(0, 4, 5, event(5, 0, true, "2026-11-25 08:00:00")),
+                        rec(0, 5, 6, event(7)),  // key != event_id
+                        {0, 6, std::nullopt, event(8)},
+                        rec(0, 7, 9, event(9))}),
+              "");
+    EXPECT_EQ(count("events"), "2");
+    EXPECT_EQ(stored_offset(0), "8");
+    ASSERT_EQ(task.dead_letters.size(), 6u);
+    EXPECT_EQ(task.dead_letters[0].offset, 1);
+    EXPECT_EQ(task.dead_letters[0].value, "not json");
+    EXPECT_NE(task.dead_letters[0].reason.find("not valid JSON"), std::string::npos);
+    EXPECT_NE(task.dead_letters[1].reason.find("key is not a UUID"), std::string::npos);
+    EXPECT_NE(task.dead_letters[2].reason.find("revision"), std::string::npos);
+    EXPECT_NE(task.dead_letters[3].reason.find("event_time"), std::string::npos);
+    EXPECT_NE(task.dead_letters[4].reason.find("does not match event_id"), std::string::npos);
+    EXPECT_NE(task.dead_letters[5].reason.find("no key"), std::string::npos);
+    EXPECT_EQ(task.dead_letter_flushes, 1) << "dead letters confirmed once, before the commit";
+    auto counters = task.stop();
+    EXPECT_EQ(counters["dead_letters"], "6");
+}
+
+TEST_F(SinkPostgres, ReopenReturnsStoredOffsetsAndRedeliveryIsNotAppliedTwice) {
+    {
+        SinkTask first;
+        ASSERT_EQ(first.start(config()), "");
+        first.open({0, 1});
+        ASSERT_EQ(first.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(1, 0, 2, event(2))}), "");
+    }
+    SinkTask second;
+    ASSERT_EQ(second.start(config()), "");
+    EXPECT_EQ(second.open({0, 1, 2}), (std::vector<int64_t>{2, 1, INGEST_OFFSET_NONE}));
+    // A runner that redelivers anyway (e.g. after losing a commit acknowledgement).
+    ASSERT_EQ(second.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 1, event(1, 2))}), "");
+    EXPECT_EQ(db->value("SELECT revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "2");
+    EXPECT_EQ(stored_offset(0), "3");
+    auto counters = second.stop();
+    EXPECT_EQ(counters["already_applied"], "2");
+    EXPECT_EQ(counters["updated"], "1");
+    EXPECT_EQ(counters["duplicates"], "0");
+}
+
+TEST_F(SinkPostgres, ConnectorsKeepSeparateOffsets) {
+    SinkTask a("connector-a"), b("connector-b");
+    ASSERT_EQ(a.start(config({{"table", "events_a"}})), "");
+    ASSERT_EQ(b.start(config({{"table", "events_b"}})), "");
+    a.open({0});
+    b.open({0});
+    ASSERT_EQ(a.put({rec(0, 0, 1, event(1))}), "");
+    ASSERT_EQ(b.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    EXPECT_EQ(stored_offset(0, "connector-a"), "1");
+    EXPECT_EQ(stored_offset(0, "connector-b"), "2");
+}
+
+TEST_F(SinkPostgres, MissingTableWithoutAutoCreateIsFatalAndNamesIt) {
+    db->run("CREATE SCHEMA " + schema);
+    SinkTask task;
+    const std::string error = task.start(config({{"auto.create", "false"}}));
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("\"" + schema + "\".\"events\" does not exist"), std::string::npos) << error;
+}
+
+TEST_F(SinkPostgres, MissingColumnWithoutAutoCreateIsFatalWithSqlstate) {
+    db->run("CREATE SCHEMA " + schema);
+    db->run("CREATE TABLE " + schema + ".events (event_id uuid PRIMARY KEY, user_id text)");
+    db->run("CREATE TABLE " + schema + ".events_deletions (event_id uuid PRIMARY KEY, kafka_partition int, kafka_offset bigint)");
+    db->run("CREATE TABLE " + schema + ".ingest_offsets (connector text, topic text, kafka_partition int, next_offset bigint, updated_at timestamptz default now(), PRIMARY KEY (connector, topic, kafka_partition))");
+    SinkTask task;
+    const std::string error = task.start(config({{"auto.create", "false"}}));
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("42703"), std::string::npos) << error;
+}
+
+TEST_F(SinkPostgres, UnreachableDatabaseIsFatalWithPasswordMasked) {
+    SinkTask task;
+    const std::string error = task.start(
+        config({{"connection.dsn", "host=127.0.0.1 port=1 user=x password=s3cret dbname=y connect_timeout=2"}}));
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("cannot connect"), std::string::npos) << error;
+    EXPECT_NE(error.find("password=****"), std::string::npos) << error;
+    EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
+}
+
+TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
+    if (std::string(test_dsn()).find("://") != std::string::npos)
+        GTEST_SKIP() << "needs a key=value INGEST_PG_DSN to switch the user";
+    // A role that may read the sink's tables but not write them.
+    db->run("DROP ROLE IF EXISTS sinktest_reader");
+    db->run("CREATE ROLE sinktest_reader LOGIN");
+    {
+        SinkTask owner;
+        ASSERT_EQ(owner.start(config()), "");
+    }
+    db->run("GRANT USAGE ON SCHEMA " + schema + " TO sinktest_reader");
+    db->run("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO sinktest_reader");
+    std::string dsn = std::string(test_dsn()) + " user=sinktest_reader";
+    {
+        SinkTask task;
+        ASSERT_EQ(task.start(config({{"connection.dsn", dsn}})), "");
+        task.open({0});
+        const std::string error = task.put({rec(0, 0, 1, event(1))});
+        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        EXPECT_NE(error.find("42501"), std::string::npos) << error;
+    }
+    db->run("DROP OWNED BY sinktest_reader");
+    db->run("DROP ROLE sinktest_reader");
+}
+
+TEST_F(SinkPostgres, LostConnectionIsRetriedOnAFreshOne) {
+    SinkTask task("reconnect-connector");
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    db->run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'ingest/reconnect-connector'");
+    ASSERT_EQ(task.put({rec(0, 1, 2, event(2))}), "");
+    EXPECT_EQ(count("events"), "2");
+    EXPECT_EQ(stored_offset(0, "reconnect-connector"), "2");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "1");
+}
+
+// A deferred trigger makes COMMIT itself fail: the batch's rows were written, the offsets too,
+// and then the transaction dies. Nothing of it may remain, and the retry applies it once.
+class FailingCommit : public SinkPostgres {
+   protected:
+    void arm(const std::string& sqlstate, int failures) {
+        db->run("CREATE SCHEMA " + schema);
+        db->run("CREATE SEQUENCE " + schema + ".failures");
+        db->run("CREATE FUNCTION " + schema + ".fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN IF nextval('" + schema + ".failures') <= " + std::to_string(failures) +
+                " THEN RAISE EXCEPTION 'injected failure at commit' USING ERRCODE = '" + sqlstate +
+                "'; END IF; RETURN NULL; END $$");
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+        db->run("CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT OR UPDATE ON " + schema +
+                ".ingest_offsets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " +
+                schema + ".fail_commit()");
+    }
+};
+
+TEST_F(FailingCommit, TransientFailureAtCommitIsRetriedAndAppliedOnce) {
+    arm("40001", 2);
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 2, std::nullopt)}), "");
+    EXPECT_EQ(db->value("SELECT revision FROM " + events_table()), "1");
+    EXPECT_EQ(count("events_deletions"), "1");
+    EXPECT_EQ(stored_offset(0), "3");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "2");
+    EXPECT_EQ(counters["inserted"], "1");
+    EXPECT_EQ(counters["updated"], "1");
+}
+
+TEST_F(FailingCommit, RetriesExhaustedLeaveNothingAndTheBatchCanBeRedelivered) {
+    arm("40P01", 3);
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"retry.max", "2"}})), "");
+    task.open({0});
+    const std::vector<SinkTask::Input> batch = {rec(0, 0, 1, event(1)), rec(0, 1, 2, "garbage")};
+    const std::string error = task.put(batch);
+    EXPECT_EQ(task.last_status, INGEST_RETRIABLE);
+    EXPECT_NE(error.find("40P01"), std::string::npos) << error;
+    EXPECT_EQ(count("events"), "0");
+    EXPECT_EQ(stored_offset(0), "<no rows>");
+    // The runner redelivers the same batch: applied now, and the malformed record is not
+    // dead-lettered a second time.
+    ASSERT_EQ(task.put(batch), "");
+    EXPECT_EQ(count("events"), "1");
+    EXPECT_EQ(stored_offset(0), "2");
+    EXPECT_EQ(task.dead_letters.size(), 1u);
+}
+
+TEST_F(FailingCommit, PermanentFailureAtCommitIsFatalAndLeavesNothing) {
+    arm("P0001", 1000);
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    const std::string error = task.put({rec(0, 0, 1, event(1))});
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("P0001"), std::string::npos) << error;
+    EXPECT_NE(error.find("injected failure at commit"), std::string::npos) << error;
+    EXPECT_EQ(count("events"), "0");
+    EXPECT_EQ(stored_offset(0), "<no rows>");
+}
+
+TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T23:59:59.999999Z")),
+                        rec(0, 1, 2, event(2, 0, true, "2026-11-26T00:00:00Z")),
+                        rec(0, 2, 3, event(3, 0, true, "2026-11-25T10:00:00Z"))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                       " WHERE i.inhparent = '" + schema + ".events'::regclass ORDER BY 1"),
+              (std::vector<std::string>{"events_p20261125", "events_p20261126"}));
+    // Duplicate with another event_time, a correction moving the event to another day, and a
+    // deletion followed by a late version.
+    ASSERT_EQ(task.put({rec(0, 3, 1, event(1, 0, true, "2026-11-27T00:00:00Z")),
+                        rec(0, 4, 2, event(2, 1, false, "2026-11-24T12:00:00Z")),
+                        rec(0, 5, 3, std::nullopt), rec(0, 6, 3, event(3, 4))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id, (event_time AT TIME ZONE 'UTC')::text, revision, is_valid FROM " +
+                       events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|2026-11-25 23:59:59.999999|0|t",
+                                        uuid_for(2) + "|2026-11-24 12:00:00|1|f"}));
+    EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|0", uuid_for(2) + "|1"}));
+    EXPECT_EQ(count("events_deletions"), "1");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["duplicates"], "1");
+    EXPECT_EQ(counters["updated"], "1");
+    EXPECT_EQ(counters["suppressed_after_delete"], "1");
+}
+
+TEST_F(SinkPostgres, PartitioningMismatchIsFatal) {
+    {
+        SinkTask plain;
+        ASSERT_EQ(plain.start(config()), "");
+    }
+    SinkTask task;
+    const std::string error = task.start(config({{"partitioning", "daily"}}));
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("not partitioned"), std::string::npos) << error;
+}
+
+// ---- throughput: the sink against a plain COPY of the same rows ------------------------------
+
+TEST_F(SinkPostgres, ThroughputAgainstPlainCopy) {
+    const char* records_env = std::getenv("INGEST_PG_BENCH_RECORDS");
+    if (!records_env) GTEST_SKIP() << "set INGEST_PG_BENCH_RECORDS=N to run";
+    const int total = std::atoi(records_env);
+    const int batch_size = 5000;
+
+    // The same rows for both: JSON values for the sink, COPY text lines for the plain COPY.
+    std::vector<std::string> keys, values, copy_lines;
+    std::mt19937_64 random(42);
+    for (int i = 0; i < total; ++i) {
+        char id[40];
+        std::snprintf(id, sizeof(id), "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(random()),
+                      static_cast<unsigned>(random() & 0xffff), static_cast<unsigned>(random() & 0xfff),
+                      static_cast<unsigned>(random() & 0xfff),
+                      static_cast<unsigned long long>(random() & 0xffffffffffffULL));
+        const unsigned long long user = random() % 100000;
+        const int minute = static_cast<int>(random() % 60), second = static_cast<int>(random() % 60);
+        const int micros = static_cast<int>(random() % 1000000);
+        char value[400], line[300];
+        std::snprintf(value, sizeof(value),
+                      R"({"event_id":"%s","user_id":"user-%llu","event_type":"page_view",)"
+                      R"("event_time":"2026-11-25T08:%02d:%02d.%06dZ","received_time":"2026-11-25T08:%02d:%02d.5Z",)"
+                      R"("is_valid":true,"revision":0})",
+                      id, user, minute, second, micros, minute, second);
+        std::snprintf(line, sizeof(line),
+                      "%s\tuser-%llu\tpage_view\t2026-11-25 08:%02d:%02d.%06d+00\t2026-11-25 08:%02d:%02d.5+00"
+                      "\tt\t0\t%d\t%d\n",
+                      id, user, minute, second, micros, minute, second, i % 6, i / 6);
+        keys.push_back(id);
+        values.push_back(value);
+        copy_lines.push_back(line);
+    }
+
+    // Plain COPY (text format, as a bench script would feed it) into a fresh copy of the table.
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+    }
+    db->run("CREATE TABLE " + schema + ".copy_target (LIKE " + schema + ".events INCLUDING ALL)");
+    db->run("CHECKPOINT");
+    // One COPY payload per batch, prepared before the clock starts.
+    std::vector<std::string> copy_batches;
+    for (int start = 0; start < total; start += batch_size) {
+        std::string text;
+        for (int i = start; i < std::min(total, start + batch_size); ++i) text += copy_lines[i];
+        copy_batches.push_back(std::move(text));
+    }
+    const std::string copy_command = "COPY " + schema +
+                                     ".copy_target (event_id, user_id, event_type, event_time,"
+                                     " received_time, is_valid, revision, kafka_partition,"
+                                     " kafka_offset) FROM STDIN";
+    const auto copy_started = std::chrono::steady_clock::now();
+    for (const std::string& text : copy_batches) {
+        // Same batching as the sink: one transaction per batch.
+        db->run("BEGIN");
+        std::unique_ptr<PGresult, decltype(&PQclear)> begin(PQexec(db->raw(), copy_command.c_str()), &PQclear);
+        ASSERT_EQ(PQresultStatus(begin.get()), PGRES_COPY_IN);
+        ASSERT_EQ(PQputCopyData(db->raw(), text.data(), static_cast<int>(text.size())), 1);
+        ASSERT_EQ(PQputCopyEnd(db->raw(), nullptr), 1);
+        std::unique_ptr<PGresult, decltype(&PQclear)> done(PQgetResult(db->raw()), &PQclear);
+        ASSERT_EQ(PQresultStatus(done.get()), PGRES_COMMAND_OK) << PQerrorMessage(db->raw());
+        while (PGresult* extra = PQgetResult(db->raw())) PQclear(extra);
+        db->run("COMMIT");
+    }
+    const double copy_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count();
+    EXPECT_EQ(db->value("SELECT count(*) FROM " + schema + ".copy_target"), std::to_string(total));
+
+    // The textbook alternative, for comparison: COPY into a temp staging table, then one
+    // INSERT ... ON CONFLICT merge per batch (counts via xmax), same rows, same batches.
+    db->run("CREATE TABLE " + schema + ".merge_target (LIKE " + schema + ".events INCLUDING ALL)");
+    db->run("CREATE TEMP TABLE staging (event_id uuid, user_id text, event_type text, event_time timestamptz,"
+            " received_time timestamptz, is_valid bool, revision int, kafka_partition int,"
+            " kafka_offset bigint) ON COMMIT DELETE ROWS");
+    db->run("CHECKPOINT");
+    const std::string merge_sql =
+        "WITH merged AS (INSERT INTO " + schema + ".merge_target (event_id, user_id, event_type, event_time,"
+        " received_time, is_valid, revision, kafka_partition, kafka_offset) SELECT s.* FROM staging s"
+        " WHERE NOT EXISTS (SELECT 1 FROM " + schema + ".events_deletions d WHERE d.event_id = s.event_id)"
+        " ON CONFLICT (event_id) DO UPDATE SET user_id = EXCLUDED.user_id, event_type = EXCLUDED.event_type,"
+        " event_time = EXCLUDED.event_time, received_time = EXCLUDED.received_time, is_valid = EXCLUDED.is_valid,"
+        " revision = EXCLUDED.revision, kafka_partition = EXCLUDED.kafka_partition,"
+        " kafka_offset = EXCLUDED.kafka_offset, ingested_at = now()"
+        " WHERE merge_target.revision < EXCLUDED.revision RETURNING (xmax = 0) AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged";
+    const auto merge_started = std::chrono::steady_clock::now();
+    for (const std::string& text : copy_batches) {
+        db->run("BEGIN");
+        std::unique_ptr<PGresult, decltype(&PQclear)> begin(
+            PQexec(db->raw(), "COPY staging FROM STDIN"), &PQclear);
+        ASSERT_EQ(PQresultStatus(begin.get()), PGRES_COPY_IN);
+        ASSERT_EQ(PQputCopyData(db->raw(), text.data(), static_cast<int>(text.size())), 1);
+        ASSERT_EQ(PQputCopyEnd(db->raw(), nullptr), 1);
+        std::unique_ptr<PGresult, decltype(&PQclear)> done(PQgetResult(db->raw()), &PQclear);
+        ASSERT_EQ(PQresultStatus(done.get()), PGRES_COMMAND_OK) << PQerrorMessage(db->raw());
+        while (PGresult* extra = PQgetResult(db->raw())) PQclear(extra);
+        db->run(merge_sql);
+        db->run("COMMIT");
+    }
+    const double merge_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - merge_started).count();
+    EXPECT_EQ(db->value("SELECT count(*) FROM " + schema + ".merge_target"), std::to_string(total));
+
+    db->run("CHECKPOINT");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0, 1, 2, 3, 4, 5});
+    // Record views as the runner would hand them over, prepared before the clock starts.
+    std::vector<std::vector<ingest_record>> batches;
+    for (int start = 0; start < total; start += batch_size) {
+        std::vector<ingest_record> batch;
+        for (int i = start; i < std::min(total, start + batch_size); ++i) {
+            ingest_record record{};
+            record.topic = "user-events";
+            record.partition = i % 6;
+            record.offset = i / 6;
+            record.timestamp_ms = -1;
+            record.key = {keys[i].data(), keys[i].size()};
+            record.value = {values[i].data(), values[i].size()};
+            batch.push_back(record);
+        }
+        batches.push_back(std::move(batch));
+    }
+    const auto sink_started = std::chrono::steady_clock::now();
+    for (const auto& batch : batches) ASSERT_EQ(task.put_records(batch), "");
+    const double sink_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - sink_started).count();
+    EXPECT_EQ(count("events"), std::to_string(total));
+
+    std::printf("plain COPY (text, %d-row transactions): %d rows in %.3f s = %.0f rows/s\n", batch_size,
+                total, copy_seconds, total / copy_seconds);
+    std::printf("sink put (%d-record batches):           %d rows in %.3f s = %.0f rows/s\n", batch_size,
+                total, sink_seconds, total / sink_seconds);
+    std::printf("staging + ON CONFLICT merge (SQL only):  %d rows in %.3f s = %.0f rows/s\n", total,
+                merge_seconds, total / merge_seconds);
+    std::printf("ratio sink/COPY: %.2f\n", copy_seconds / sink_seconds);
+
+    // The update path: every event again as a correction (revision 1), in the same batches.
+    std::vector<std::string> corrections;
+    corrections.reserve(total);
+    for (const std::string& value : values)
+        corrections.push_back(value.substr(0, value.size() - 2) + "1}");
+    for (int b = 0; b < static_cast<int>(batches.size()); ++b)
+        for (size_t j = 0; j < batches[b].size(); ++j) {
+            const int i = b * batch_size + static_cast<int>(j);
+            batches[b][j].offset += (total + 5) / 6;
+            batches[b][j].value = {corrections[i].data(), corrections[i].size()};
+        }
+    const auto update_started = std::chrono::steady_clock::now();
+    for (const auto& batch : batches) ASSERT_EQ(task.put_records(batch), "");
+    const double update_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - update_started).count();
+    EXPECT_EQ(db->value("SELECT count(*) FROM " + events_table() + " WHERE revision = 1"),
+              std::to_string(total));
+    std::printf("sink put, all corrections:              %d rows in %.3f s = %.0f rows/s\n", total,
+                update_seconds, total / update_seconds);
+}
+
+}  // namespace
