@@ -93,6 +93,8 @@ int validate_connectors(const std::vector<std::filesystem::path>& path, const st
 int main(int argc, char** argv) {
     CLI::App app{"ingest: a Kafka Connect-style ingestion runner"};
     app.require_subcommand(1);
+    // Global options may come before or after the subcommand: `ingest run --plugin-path p`.
+    app.fallthrough();
     std::string log_level = "info", log_format = "text";
     app.add_option("--log-level", log_level, "trace, debug, info, warn or error")->capture_default_str();
     app.add_option("--log-format", log_format, "text or json (one JSON object per line)")->capture_default_str();

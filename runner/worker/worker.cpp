@@ -156,6 +156,11 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         auto tasks = board.snapshot();
         if (stop.load()) {
             log::info("worker") << "stop requested; stopping " << tasks.size() << " tasks";
+            if (options.until_done) {
+                // Stopped before the work was done: success would claim a verdict nobody gave.
+                log::error("worker") << "interrupted before the work was done (--until-done)";
+                exit_code = kFailed;
+            }
             break;
         }
         if (options.until_done) {

@@ -1,6 +1,6 @@
 // sink_postgres against a real PostgreSQL, driven through the plugin's C ABI with a fake host.
-// Skipped unless INGEST_PG_DSN names a database where the test may create and drop schemas
-// (and, for the permission test, roles). Labelled "postgres"; belongs in tests/integration.
+// Needs a database where the test may create and drop schemas and roles: ctest provides the
+// private cluster (fixture `postgres`); by hand, set INGEST_PG_DSN.
 //
 // INGEST_PG_BENCH_RECORDS=N additionally runs the throughput comparison with N records.
 #include <ingest/plugin_abi.h>
@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,7 +23,38 @@
 
 namespace {
 
-const char* test_dsn() { return std::getenv("INGEST_PG_DSN"); }
+// INGEST_PG_DSN, or the first line of the file INGEST_PG_DSN_FILE names (what the ctest
+// `postgres` fixture writes: its port is only known once it started).
+const char* test_dsn() {
+    static const std::string dsn = [] {
+        if (const char* given = std::getenv("INGEST_PG_DSN"); given && *given) return std::string(given);
+        std::string line;
+        if (const char* file = std::getenv("INGEST_PG_DSN_FILE")) std::getline(std::ifstream(file) >> std::ws, line);
+        return line;
+    }();
+    return dsn.empty() ? nullptr : dsn.c_str();
+}
+
+// The same connection as another user, whatever the DSN's form (URI or key=value).
+std::string dsn_as_user(const std::string& dsn, const std::string& user) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+    if (!options) {
+        std::string message = error ? error : "unparsable DSN";
+        PQfreemem(error);
+        throw std::runtime_error(message);
+    }
+    std::string result;
+    for (PQconninfoOption* o = options; o->keyword; ++o) {
+        const char* value = std::string(o->keyword) == "user" ? user.c_str() : o->val;
+        if (!value) continue;
+        std::string escaped;
+        for (const char* c = value; *c; ++c) escaped += (*c == '\\' || *c == '\'') ? std::string("\\") + *c : std::string(1, *c);
+        result += std::string(o->keyword) + "='" + escaped + "' ";
+    }
+    PQconninfoFree(options);
+    return result;
+}
 
 // ---- a direct connection for setting up and checking ----------------------------------------
 
@@ -234,7 +266,7 @@ SinkTask::Input rec(int32_t partition, int64_t offset, int n, std::optional<std:
 class SinkPostgres : public ::testing::Test {
    protected:
     void SetUp() override {
-        if (!test_dsn()) GTEST_SKIP() << "INGEST_PG_DSN is not set";
+        if (!test_dsn()) GTEST_SKIP() << "neither INGEST_PG_DSN nor INGEST_PG_DSN_FILE is set";
         db = std::make_unique<Db>(test_dsn());
         schema = "sinktest_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
         for (char& c : schema) c = static_cast<char>(std::tolower(c));
@@ -475,8 +507,6 @@ TEST_F(SinkPostgres, UnreachableDatabaseIsFatalWithPasswordMasked) {
 }
 
 TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
-    if (std::string(test_dsn()).find("://") != std::string::npos)
-        GTEST_SKIP() << "needs a key=value INGEST_PG_DSN to switch the user";
     // A role that may read the sink's tables but not write them.
     db->run("DROP ROLE IF EXISTS sinktest_reader");
     db->run("CREATE ROLE sinktest_reader LOGIN");
@@ -486,7 +516,7 @@ TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
     }
     db->run("GRANT USAGE ON SCHEMA " + schema + " TO sinktest_reader");
     db->run("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO sinktest_reader");
-    std::string dsn = std::string(test_dsn()) + " user=sinktest_reader";
+    std::string dsn = dsn_as_user(test_dsn(), "sinktest_reader");
     {
         SinkTask task;
         ASSERT_EQ(task.start(config({{"connection.dsn", dsn}})), "");
