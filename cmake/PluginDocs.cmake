@@ -1,9 +1,10 @@
 # Writes or checks the generated reference of each plugin's connector config:
 #   schemas/connectors/<plugin>.schema.json and docs/plugins/<plugin>.md
 # Run as a script:
-#   cmake -DINGEST=<ingest exe> -DPLUGIN_DIR=<dir> -DSOURCE_DIR=<repo> -DPLUGINS="a;b" -DMODE=write|check -P PluginDocs.cmake
+#   cmake -DINGEST=<ingest exe> -DPLUGIN_DIR=<dir> -DSOURCE_DIR=<repo> -DPLUGINS=a,b -DMODE=write|check -P PluginDocs.cmake
 # MODE=check fails when a committed file differs from what the plugin's table generates.
 set(drift "")
+string(REPLACE "," ";" PLUGINS "${PLUGINS}")
 foreach(plugin IN LISTS PLUGINS)
   foreach(kind json-schema markdown)
     if(kind STREQUAL "json-schema")

@@ -129,7 +129,10 @@ std::string describe_markdown(const ingest_plugin& plugin) {
             if (key.allowed_values)
                 for (const char* const* v = key.allowed_values; *v; ++v) valid += (valid.empty() ? "" : ", ") + std::string("`") + *v + "`";
             out << "| `" << key.name << "` | " << config::type_name(key.type) << " | "
-                << (key.default_value ? "`" + std::string(key.default_value) + "`" : std::string("(required)")) << " | "
+                << (!key.default_value ? std::string("(required)")
+                    : *key.default_value ? "`" + std::string(key.default_value) + "`"
+                                         : std::string("(empty)"))
+                << " | "
                 << valid << " | " << markdown_cell(key.documentation ? key.documentation : "") << " |\n";
         }
         out << "\n";

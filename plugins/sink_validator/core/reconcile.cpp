@@ -1,0 +1,214 @@
+#include "core/reconcile.hpp"
+
+#include "core/rfc3339.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace ingest::validator {
+namespace {
+
+std::string position(int32_t partition, int64_t offset) {
+    return "partition " + std::to_string(partition) + " offset " + std::to_string(offset);
+}
+
+std::string describe_row(const TableRow& row) {
+    return "row holds revision " + std::to_string(row.fields.revision) + " from " +
+           position(row.partition, row.offset);
+}
+
+std::string bool_text(bool value) { return value ? "true" : "false"; }
+
+std::vector<FieldDifference> differences(const ExpectedEvent& expected, const TableRow& row) {
+    std::vector<FieldDifference> found;
+    auto check = [&](const char* field, bool same, std::string want, std::string got) {
+        if (!same) found.push_back({field, std::move(want), std::move(got)});
+    };
+    const EventFields& want = expected.fields;
+    const EventFields& got = row.fields;
+    check("user_id", want.user_id == got.user_id, want.user_id, got.user_id);
+    check("event_type", want.event_type == got.event_type, want.event_type, got.event_type);
+    check("event_time", want.event_time_us == got.event_time_us,
+          format_rfc3339_micros(want.event_time_us), format_rfc3339_micros(got.event_time_us));
+    check("received_time", want.received_time_us == got.received_time_us,
+          format_rfc3339_micros(want.received_time_us), format_rfc3339_micros(got.received_time_us));
+    check("is_valid", want.is_valid == got.is_valid, bool_text(want.is_valid), bool_text(got.is_valid));
+    check("revision", want.revision == got.revision, std::to_string(want.revision),
+          std::to_string(got.revision));
+    check("kafka_partition", expected.partition == row.partition, std::to_string(expected.partition),
+          std::to_string(row.partition));
+    check("kafka_offset", expected.offset == row.offset, std::to_string(expected.offset),
+          std::to_string(row.offset));
+    return found;
+}
+
+bool before(const CarriedRecord& record, std::pair<int32_t, int64_t> position) {
+    return std::make_pair(record.partition, record.offset) < position;
+}
+
+}  // namespace
+
+Reconciler::Reconciler(const ExpectedState& expected, const TopicIndex& topic, size_t examples_max)
+    : expected_(expected),
+      topic_(topic),
+      report_(examples_max),
+      row_seen_(expected.events.size(), false),
+      deletion_seen_(expected.events.size(), false) {}
+
+void Reconciler::add_row(const TableRow& row) {
+    ++report_.counts().table_rows;
+    auto found = expected_.index_by_id.find(row.event_id);
+    if (found == expected_.index_by_id.end()) {
+        report_.add(Discrepancy::Unexpected,
+                    {format_uuid(row.event_id),
+                     "no confirmed record of the audit log creates this event; " + describe_row(row),
+                     {}});
+        return;
+    }
+    const ExpectedEvent& expected = expected_.events[found->second];
+    if (expected.deleted) {
+        report_.add(Discrepancy::Resurrected,
+                    {format_uuid(row.event_id),
+                     "deleted by the tombstone at " + position(expected.partition, expected.offset) +
+                         ", yet " + describe_row(row),
+                     {}});
+        return;
+    }
+    if (row_seen_[found->second]) {
+        report_.add(Discrepancy::Unexpected, {format_uuid(row.event_id), "a second row", {}});
+        return;
+    }
+    row_seen_[found->second] = true;
+    ++report_.counts().present;
+    compare_row(expected, row);
+}
+
+void Reconciler::compare_row(const ExpectedEvent& expected, const TableRow& row) {
+    std::vector<FieldDifference> found = differences(expected, row);
+    if (found.empty()) return;
+    std::string detail = "expected the record at " + position(expected.partition, expected.offset);
+    report_.add(Discrepancy::Mismatched,
+                {format_uuid(row.event_id), std::move(detail), std::move(found)});
+}
+
+void Reconciler::add_deletion(const Uuid& event_id) {
+    ++report_.counts().deletion_rows;
+    auto found = expected_.index_by_id.find(event_id);
+    if (found == expected_.index_by_id.end() || !expected_.events[found->second].deleted) {
+        report_.add(Discrepancy::DeletionsUnexpected,
+                    {format_uuid(event_id), "no tombstone in the audit log deletes this event", {}});
+        return;
+    }
+    deletion_seen_[found->second] = true;
+}
+
+Report Reconciler::finish() {
+    for (size_t i = 0; i < expected_.events.size(); ++i) {
+        const ExpectedEvent& event = expected_.events[i];
+        if (!event.deleted && !row_seen_[i])
+            report_.add(Discrepancy::Missing,
+                        {format_uuid(event.event_id),
+                         "no row; expected revision " + std::to_string(event.fields.revision) +
+                             " from " + position(event.partition, event.offset),
+                         {}});
+        if (event.deleted && !deletion_seen_[i])
+            report_.add(Discrepancy::DeletionsMissing,
+                        {format_uuid(event.event_id),
+                         "deleted at " + position(event.partition, event.offset) +
+                             " but not in the deletions table",
+                         {}});
+    }
+    check_dead_letters();
+    check_topic();
+    for (const AuditFinding& finding : expected_.intent_disagreements)
+        report_.add(Discrepancy::IntentDisagreements, {finding.subject, finding.detail, {}});
+    for (const AuditFinding& finding : expected_.audit_inconsistencies)
+        report_.add(Discrepancy::AuditInconsistencies, {finding.subject, finding.detail, {}});
+
+    Counts& counts = report_.counts();
+    const ExpectedCounts& derived = expected_.counts;
+    counts.records = derived.records;
+    counts.failed = derived.failed;
+    counts.events = derived.events;
+    counts.expected = derived.expected_rows;
+    counts.invalidated = derived.invalidated;
+    counts.deleted = derived.deleted;
+    counts.late = derived.late;
+    counts.late_rows = derived.late_rows;
+    counts.duplicates = derived.duplicates;
+    counts.malformed = derived.malformed;
+    counts.topic_records = topic_.source_count();
+    return std::move(report_);
+}
+
+void Reconciler::check_dead_letters() {
+    std::set<std::pair<int32_t, int64_t>> malformed_positions;
+    for (const MalformedRecord& record : expected_.malformed) {
+        malformed_positions.insert({record.partition, record.offset});
+        const DeadLetterEntry* entry = topic_.dead_letter_for(record.partition, record.offset);
+        const std::string where = position(record.partition, record.offset);
+        if (!entry) {
+            report_.add(Discrepancy::DeadLettersMissing,
+                        {record.key, "malformed record at " + where + " (" + record.problem +
+                                         ") is not in the dead-letter topic",
+                         {}});
+        } else if (entry->fingerprint != record.fingerprint) {
+            report_.add(Discrepancy::DeadLettersMissing,
+                        {record.key, "the dead letter for " + where +
+                                         " does not carry the original key and value",
+                         {}});
+        } else {
+            ++report_.counts().dead_letters;
+        }
+    }
+    for (const auto& [origin, entry] : topic_.dead_letters())
+        if (!malformed_positions.contains(origin))
+            report_.add(Discrepancy::DeadLettersUnexpected,
+                        {position(origin.first, origin.second),
+                         "dead-lettered, but the audit log holds no malformed record there", {}});
+    for (const StrayDeadLetter& stray : topic_.stray_dead_letters())
+        report_.add(Discrepancy::DeadLettersUnexpected,
+                    {"dead-letter topic " + position(stray.partition, stray.offset),
+                     stray.problem,
+                     {}});
+}
+
+void Reconciler::check_topic() {
+    int64_t found_in_topic = 0;
+    for (const CarriedRecord& record : expected_.carried) {
+        auto fingerprint = topic_.source_at(record.partition, record.offset);
+        const std::string where = position(record.partition, record.offset);
+        if (!fingerprint) {
+            report_.add(Discrepancy::TopicMissing,
+                        {where, "audit seq " + std::to_string(record.seq) + " is not in the topic",
+                         {}});
+            continue;
+        }
+        ++found_in_topic;
+        if (*fingerprint != record.fingerprint)
+            report_.add(Discrepancy::TopicMismatched,
+                        {where, "the topic's key/value differ from audit seq " +
+                                    std::to_string(record.seq),
+                         {}});
+    }
+    if (found_in_topic == topic_.source_count()) return;
+    // Some topic records are not in the audit log: find them (carried is sorted by position).
+    topic_.for_each_source([&](int32_t partition, int64_t offset, uint64_t) {
+        auto at = std::lower_bound(expected_.carried.begin(), expected_.carried.end(),
+                                   std::make_pair(partition, offset), before);
+        if (at == expected_.carried.end() || at->partition != partition || at->offset != offset)
+            report_.add(Discrepancy::TopicUnexpected,
+                        {position(partition, offset), "no confirmed audit record accounts for it", {}});
+    });
+}
+
+Report reconcile(const ExpectedState& expected, const TopicIndex& topic,
+                 std::span<const TableRow> rows, std::span<const Uuid> deletions,
+                 size_t examples_max) {
+    Reconciler reconciler(expected, topic, examples_max);
+    for (const TableRow& row : rows) reconciler.add_row(row);
+    for (const Uuid& id : deletions) reconciler.add_deletion(id);
+    return reconciler.finish();
+}
+
+}  // namespace ingest::validator

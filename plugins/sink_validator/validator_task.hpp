@@ -1,0 +1,82 @@
+// The validator's sink task: it consumes the source topic and its dead-letter topic, tails the
+// audit log, and once everything is in (audit log complete, sink committed to the topic's end,
+// both topics read to their ends) compares the table with the truth and reports one verdict.
+//
+// Its state lives in memory, so it always reads the topics from their beginning (open() asks for
+// the low watermark) and must see every partition: run it with tasks.max=1.
+#pragma once
+
+#include "audit_tail.hpp"
+#include "core/audit_log.hpp"
+#include "core/readiness.hpp"
+#include "core/report.hpp"
+#include "core/topic_index.hpp"
+#include "pg_reader.hpp"
+#include "settings.hpp"
+
+#include <ingest/sdk.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ingest::validator {
+
+class ValidatorTask final : public sdk::SinkTask {
+   public:
+    void start(const sdk::Config& config) override;
+    std::optional<int64_t> open(sdk::TopicPartition partition) override;
+    void put(std::span<const sdk::Record> records) override;
+    void close(sdk::TopicPartition partition) override;
+    void stop() override;
+
+   private:
+    using Clock = std::chrono::steady_clock;
+
+    struct Position {
+        bool assigned = false;
+        std::optional<int64_t> next;  // last offset read + 1
+    };
+
+    void take(const sdk::Record& record);
+    void take_dead_letter(const sdk::Record& record);
+    void tail_audit_log(Clock::time_point budget_end);
+    void reset_audit_state();
+    // What still blocks a verdict; with `everything`, every stage is examined even when an
+    // earlier one is already unmet (for the deadline's message).
+    std::vector<std::string> missing_conditions_now(bool everything);
+    std::vector<PartitionProgress> progress_of(const std::string& topic,
+                                               const std::map<int32_t, Position>& positions,
+                                               const std::vector<int32_t>& extra_partitions,
+                                               std::vector<std::string>& problems);
+    // Compares and delivers the verdict. When the tables cannot be read it only warns (a later
+    // check retries), unless this is the last chance before the deadline.
+    void judge(bool last_chance);
+    void give_up(std::vector<std::string> missing);
+    void abort_with(const std::string& reason);
+    void deliver(const Report& report);
+
+    Settings settings_;
+    std::unique_ptr<AuditLogTail> tail_;
+    bool audit_found_ = false;
+    AuditLog audit_;
+    TopicIndex topic_;
+    std::map<int32_t, Position> source_positions_;
+    std::map<int32_t, Position> dlq_positions_;
+    std::unique_ptr<PgReader> database_;
+    bool warned_foreign_topic_ = false;
+    bool source_seen_ = false;
+
+    Clock::time_point started_;
+    Clock::time_point deadline_;
+    Clock::time_point next_tail_;
+    Clock::time_point next_check_;
+    Clock::time_point next_progress_log_;
+    bool judged_ = false;
+};
+
+}  // namespace ingest::validator
