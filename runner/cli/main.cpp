@@ -112,6 +112,17 @@ int main(int argc, char** argv) {
     run->add_flag("--until-done", options.until_done,
                   "Exit once every source ended and every validator reported (exit 0 only if all passed)");
 
+    worker::WorkerOptions validate_options;
+    std::string validate_connectors_dir = "connectors.d", validate_state_dir = ".run/validate";
+    auto* validate = app.add_subcommand(
+        "validate", "Run the validator connectors of a directory once against a running pipeline; exit 0 on PASS");
+    validate->add_option("--connectors", validate_connectors_dir, "Directory of connector configs (*.json)")
+        ->capture_default_str();
+    validate->add_option("--bootstrap", validate_options.bootstrap, "Kafka bootstrap servers of the pipeline")
+        ->required()
+        ->envname("INGEST_BOOTSTRAP");
+    validate->add_option("--state-dir", validate_state_dir, "Where the runner writes its state")->capture_default_str();
+
     int partitions = 6;
     std::vector<std::string> topics;
     std::string bootstrap_file;
@@ -160,6 +171,15 @@ int main(int argc, char** argv) {
             options.plugin_path = path;
             cli::StopSignals signals(&worker::notify_worker);
             return worker::run_worker(options, signals.stop_requested());
+        }
+        if (*validate) {
+            validate_options.connectors_dir = validate_connectors_dir;
+            validate_options.state_dir = validate_state_dir;
+            validate_options.plugin_path = path;
+            validate_options.until_done = true;
+            validate_options.only_judges = true;
+            cli::StopSignals signals(&worker::notify_worker);
+            return worker::run_worker(validate_options, signals.stop_requested());
         }
         if (*broker) return run_broker(partitions, topics, bootstrap_file);
         if (*plugins_list) return list_plugins(path);

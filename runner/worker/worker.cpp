@@ -10,6 +10,8 @@
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/bootstrap_file.hpp"
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -45,8 +47,14 @@ std::vector<LoadedConnector> load_connectors(const WorkerOptions& options,
         }
     }
     if (!problems.empty()) throw config::ConfigError(options.connectors_dir.string(), problems);
+    if (options.only_judges)
+        std::erase_if(loaded, [](const LoadedConnector& c) {
+            return c.config.kind != INGEST_KIND_SINK || !c.library->descriptor().sink->reports_verdict;
+        });
     if (loaded.empty())
-        throw config::ConfigError(options.connectors_dir.string(), {{"", "contains no connector (*.json)"}});
+        throw config::ConfigError(options.connectors_dir.string(),
+                                  {{"", options.only_judges ? "contains no connector whose plugin reports a verdict"
+                                                            : "contains no connector (*.json)"}});
     return loaded;
 }
 
@@ -74,6 +82,34 @@ bool work_done(const std::vector<pipeline::TaskStatus>& tasks) {
         if (t.reports_verdict && !t.verdict) return false;
     }
     return true;
+}
+
+// `<state-dir>/status.json`, rewritten on every change: Kafka Connect's status shape per connector
+// (plus the verdict), for operators and scripts until the REST API serves it.
+void write_status_file(const std::filesystem::path& file, const std::vector<pipeline::TaskStatus>& tasks) {
+    std::map<std::string, boost::json::array> by_connector;
+    for (const auto& t : tasks) {
+        boost::json::object task{{"id", t.task}, {"state", pipeline::state_name(t.state)}};
+        if (!t.message.empty()) task["trace"] = t.message;
+        if (t.verdict) task["verdict"] = boost::json::object{{"passed", *t.verdict}, {"summary", t.verdict_summary}};
+        by_connector[t.connector].push_back(std::move(task));
+    }
+    boost::json::array connectors;
+    for (auto& [name, task_list] : by_connector) {
+        // The connector is as healthy as its least healthy task.
+        std::string state = "RUNNING";
+        for (const auto& task : task_list) {
+            std::string task_state(task.as_object().at("state").as_string());
+            if (task_state == "FAILED") state = "FAILED";
+            else if (state != "FAILED" && task_state != "RUNNING") state = task_state;
+        }
+        connectors.push_back(boost::json::object{
+            {"name", name}, {"connector", boost::json::object{{"state", state}}}, {"tasks", std::move(task_list)}});
+    }
+    auto temporary = file;
+    temporary += ".tmp";
+    std::ofstream(temporary, std::ios::trunc) << boost::json::serialize(connectors) << "\n";
+    std::filesystem::rename(temporary, file);
 }
 
 void print_summary(const std::vector<pipeline::TaskStatus>& tasks) {
@@ -151,9 +187,11 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         }
     }
 
+    const auto status_file = options.state_dir / "status.json";
     int exit_code = kOk;
     while (true) {
         auto tasks = board.snapshot();
+        write_status_file(status_file, tasks);
         if (stop.load()) {
             log::info("worker") << "stop requested; stopping " << tasks.size() << " tasks";
             if (options.until_done) {
@@ -182,6 +220,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     g_board = nullptr;
 
     auto tasks = board.snapshot();
+    write_status_file(status_file, tasks);
     print_summary(tasks);
     for (const auto& t : tasks) {
         if (t.verdict && !*t.verdict) exit_code = kFailed;

@@ -16,6 +16,8 @@ struct WorkerOptions {
     std::string bootstrap;                           // empty: start the embedded mock cluster
     std::filesystem::path state_dir = ".run";
     bool until_done = false;
+    // Run only the connectors whose plugin reports a verdict (validators): `ingest validate`.
+    bool only_judges = false;
 };
 
 // Exit codes of `ingest run`.
