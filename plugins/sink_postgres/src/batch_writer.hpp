@@ -49,6 +49,18 @@ struct BatchCounts {
     uint64_t invalidations = 0;
     uint64_t late = 0;
     uint64_t already_applied = 0;  // skipped: below the stored offset
+
+    BatchCounts& operator+=(const BatchCounts& other) {
+        inserted += other.inserted;
+        updated += other.updated;
+        duplicates += other.duplicates;
+        deleted += other.deleted;
+        suppressed_after_delete += other.suppressed_after_delete;
+        invalidations += other.invalidations;
+        late += other.late;
+        already_applied += other.already_applied;
+        return *this;
+    }
 };
 
 class BatchWriter {

@@ -37,8 +37,7 @@ void PgConnection::prepare(const std::string& name, const std::string& sql) {
           "preparing " + name);
 }
 
-PgResult PgConnection::execute(const std::string& name, const std::vector<PgParam>& params,
-                               bool binary_result) {
+void PgConnection::bind(const std::vector<PgParam>& params) {
     param_values_.clear();
     param_lengths_.clear();
     param_formats_.clear();
@@ -47,6 +46,11 @@ PgResult PgConnection::execute(const std::string& name, const std::vector<PgPara
         param_lengths_.push_back(static_cast<int>(param.value.size()));
         param_formats_.push_back(param.binary ? 1 : 0);
     }
+}
+
+PgResult PgConnection::execute(const std::string& name, const std::vector<PgParam>& params,
+                               bool binary_result) {
+    bind(params);
     // Text parameters must be NUL-terminated; callers pass views of std::string or literals.
     PGresult* result = PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()),
                                       param_values_.data(), param_lengths_.data(),
@@ -56,14 +60,7 @@ PgResult PgConnection::execute(const std::string& name, const std::vector<PgPara
 }
 
 PgResult PgConnection::query(const std::string& sql, const std::vector<PgParam>& params) {
-    param_values_.clear();
-    param_lengths_.clear();
-    param_formats_.clear();
-    for (const PgParam& param : params) {
-        param_values_.push_back(param.value.data());
-        param_lengths_.push_back(static_cast<int>(param.value.size()));
-        param_formats_.push_back(param.binary ? 1 : 0);
-    }
+    bind(params);
     return check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
                               param_values_.data(), param_lengths_.data(), param_formats_.data(), 0),
                  PGRES_TUPLES_OK, sql);

@@ -68,6 +68,8 @@ class PgConnection {
     // Throws unless `result` has `expected` status.
     PgResult check(PGresult* result, ExecStatusType expected, std::string_view what);
     [[noreturn]] void throw_connection_error(std::string_view what);
+    // Lays `params` out in the arrays libpq takes (reused across calls).
+    void bind(const std::vector<PgParam>& params);
 
     struct ConnDeleter {
         void operator()(PGconn* conn) const { PQfinish(conn); }
