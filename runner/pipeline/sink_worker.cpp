@@ -29,7 +29,7 @@ class FailedTask : public std::runtime_error {
 
 class SinkRunner : public kafka::RebalanceListener {
    public:
-    SinkRunner(const SinkWorkerSettings& settings, StatusBoard& board, const std::atomic<bool>& stop)
+    SinkRunner(const TaskSettings& settings, StatusBoard& board, const std::atomic<bool>& stop)
         : settings_(settings),
           connector_(settings.connector),
           board_(board),
@@ -55,7 +55,7 @@ class SinkRunner : public kafka::RebalanceListener {
     ingest_status dead_letter(const ingest_record& record, const char* reason, ingest_error* error);
     ingest_status flush_dead_letters(ingest_error* error);
 
-    const SinkWorkerSettings& settings_;
+    const TaskSettings& settings_;
     const config::ConnectorConfig& connector_;
     StatusBoard& board_;
     const std::atomic<bool>& stop_;
@@ -338,7 +338,7 @@ void SinkRunner::shutdown() {
 
 }  // namespace
 
-void run_sink_task(const SinkWorkerSettings& settings, StatusBoard& board, const std::atomic<bool>& stop) {
+void run_sink_task(const TaskSettings& settings, StatusBoard& board, const std::atomic<bool>& stop) {
     const std::string label = settings.connector.name + "-" + std::to_string(settings.task_id);
     SinkRunner runner(settings, board, stop);
     try {

@@ -42,7 +42,7 @@ void emit_record(void* opaque, const ingest_source_record* record) {
 
 }  // namespace
 
-void run_source_task(const SourceWorkerSettings& settings, StatusBoard& board, const std::atomic<bool>& stop) {
+void run_source_task(const TaskSettings& settings, StatusBoard& board, const std::atomic<bool>& stop) {
     const auto& connector = settings.connector;
     const int task_id = settings.task_id;
     auto fail = [&](const std::string& message) {

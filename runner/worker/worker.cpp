@@ -176,14 +176,9 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
                             << ") from " << c.config.source;
         for (int id = 0; id < tasks; ++id) {
             board.add({c.config.name, id, is_source, judges, TaskState::starting, {}, std::nullopt, {}});
-            if (is_source)
-                threads.emplace_back(pipeline::run_source_task,
-                                     pipeline::SourceWorkerSettings{c.config, c.library, id, bootstrap}, std::ref(board),
-                                     std::cref(stop_tasks));
-            else
-                threads.emplace_back(pipeline::run_sink_task,
-                                     pipeline::SinkWorkerSettings{c.config, c.library, id, bootstrap}, std::ref(board),
-                                     std::cref(stop_tasks));
+            auto* body = is_source ? &pipeline::run_source_task : &pipeline::run_sink_task;
+            threads.emplace_back(body, pipeline::TaskSettings{c.config, c.library, id, bootstrap}, std::ref(board),
+                                 std::cref(stop_tasks));
         }
     }
 
