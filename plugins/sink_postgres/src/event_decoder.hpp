@@ -24,8 +24,9 @@ class EventDecoder {
                 Event& event, StringArena& arena, std::string& reason);
 
    private:
+    // `event_id_text` is the field as written, valid until the next decode.
     bool decode_value(std::string_view value, Event& event, StringArena& arena,
-                      std::string& reason);
+                      std::string_view& event_id_text, std::string& reason);
 
     int64_t late_threshold_us_;
     simdjson::dom::parser parser_;  // DOM: validates the whole value, trailing bytes included

@@ -59,7 +59,9 @@ ParsedTimestamp parse_rfc3339_micros(std::string_view text) {
     if (day < 1 || day > days_in_month(year, month)) return {0, "day does not exist in that month"};
     if (hour > 23) return {0, "hour is out of range 00-23"};
     if (minute > 59) return {0, "minute is out of range 00-59"};
-    if (second > 60) return {0, "second is out of range 00-60"};
+    // The data contract stores timestamps exactly: no leap second (PostgreSQL would roll it into
+    // the next minute) and no digits beyond the microsecond (they would be rounded away).
+    if (second > 59) return {0, "second is out of range 00-59"};
 
     size_t pos = 19;
     int64_t fraction_micros = 0;
@@ -67,19 +69,13 @@ ParsedTimestamp parse_rfc3339_micros(std::string_view text) {
         ++pos;
         const size_t first_digit = pos;
         int64_t scale = kMicrosPerSecond / 10;
-        bool round_up = false;
         while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-            const int digit = text[pos] - '0';
-            if (scale > 0) {
-                fraction_micros += digit * scale;
-                scale /= 10;
-            } else if (pos - first_digit == 6) {
-                round_up = digit >= 5;
-            }
+            if (scale == 0) return {0, "fractional seconds have more than 6 digits (microseconds)"};
+            fraction_micros += (text[pos] - '0') * scale;
+            scale /= 10;
             ++pos;
         }
         if (pos == first_digit) return {0, "fractional seconds have no digits"};
-        if (round_up) ++fraction_micros;
     }
 
     int offset_seconds = 0;
