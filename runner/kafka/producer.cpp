@@ -56,6 +56,10 @@ bool Producer::produce(const std::string& topic, int32_t partition, ingest_bytes
 
 void Producer::poll(int timeout_ms) { rd_kafka_poll(handle_.get(), timeout_ms); }
 
+void Producer::flush(std::chrono::milliseconds timeout) {
+    rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count()));  // outcome: see in_flight()
+}
+
 int Producer::in_flight() const { return rd_kafka_outq_len(handle_.get()); }
 
 std::optional<std::string> Producer::fatal_error() const {

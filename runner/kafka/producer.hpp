@@ -6,6 +6,7 @@
 #include <ingest/plugin_abi.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ class Producer {
 
     // Serves delivery reports for up to `timeout_ms`.
     void poll(int timeout_ms);
+    // Sends what is queued without waiting for linger.ms and serves delivery reports until none
+    // is outstanding or `timeout` passed.
+    void flush(std::chrono::milliseconds timeout);
     int in_flight() const;
     // The producer's fatal error (idempotence broken), if any.
     std::optional<std::string> fatal_error() const;

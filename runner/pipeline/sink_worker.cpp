@@ -126,8 +126,7 @@ ingest_status SinkRunner::dead_letter(const ingest_record& record, const char* r
 
 ingest_status SinkRunner::flush_dead_letters(ingest_error* error) {
     if (!dead_letters_) return INGEST_OK;
-    auto deadline = Clock::now() + kDeadLetterDeadline;
-    while (dead_letters_->in_flight() > 0 && Clock::now() < deadline) dead_letters_->poll(10);
+    dead_letters_->flush(std::chrono::duration_cast<std::chrono::milliseconds>(kDeadLetterDeadline));
     std::string problem = std::exchange(dead_letter_error_, {});
     if (problem.empty() && dead_letters_->in_flight() > 0)
         problem = std::to_string(dead_letters_->in_flight()) + " records not confirmed within 30 s";

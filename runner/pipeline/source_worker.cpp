@@ -1,5 +1,6 @@
 #include "pipeline/source_worker.hpp"
 
+#include "kafka/admin.hpp"
 #include "kafka/producer.hpp"
 #include "log/logging.hpp"
 #include "pipeline/plugin_task.hpp"
@@ -86,6 +87,9 @@ void run_source_task(const TaskSettings& settings, StatusBoard& board, const std
         log::info(label) << "source task started, producing to '" << connector.runner.at("topic") << "'";
 
         const std::string& topic = connector.runner.at("topic");
+        // Ask for the topic's metadata now: otherwise the first records wait for librdkafka's
+        // periodic topic scan (about a second) before they can be sent.
+        kafka::partition_count(producer.handle(), topic);
         EmitContext context{&producer, &topic, &stop, {}, 0};
         Backoff backoff;
         bool ended = false;
