@@ -24,8 +24,8 @@ INGEST_PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # services
   postgresql-15 openjdk-17-jre-headless maven
-  # tools: kcat (Kafka client checks), prometheus (promtool)
-  kcat prometheus
+  # tools: kcat (Kafka client checks), prometheus (promtool), python3 (independent checks in tests)
+  kcat prometheus python3
 )
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
@@ -184,3 +184,17 @@ fresh_database() {
 
 # A DSN fit for messages: its password, if any, replaced.
 dsn_masked() { sed -E 's/(:\/\/[^:@/]*:)[^@]*@/\1***@/; s/(password=)('"'"'[^'"'"']*'"'"'|[^[:space:]]*)/\1***/' <<<"$1"; }
+
+# topic_end_offsets BOOTSTRAP TOPIC: the sum of the topic's end offsets (high watermarks) over all its
+# partitions; on a fresh topic written without transactions, the number of records it holds.
+topic_end_offsets() {
+  local bootstrap=$1 topic=$2 partitions p
+  partitions=$(kcat -L -b "$bootstrap" -t "$topic" -m 10 2>/dev/null \
+    | sed -n "s/^ *topic \"$topic\" with \([0-9]*\) partitions.*/\1/p") || true
+  [[ $partitions =~ ^[1-9][0-9]*$ ]] || { say "topic $topic not found on $bootstrap"; return 1; }
+  local -a args=()
+  for ((p = 0; p < partitions; p++)); do args+=(-t "$topic:$p:-1"); done
+  kcat -Q -b "$bootstrap" -m 10 "${args[@]}" | awk -v want="$partitions" \
+    '$3 == "offset" { sum += $4; n++ } END { if (n != want) exit 1; print sum }' \
+    || { say "cannot read the end offsets of $topic on $bootstrap"; return 1; }
+}
