@@ -15,7 +15,7 @@ void fill(ingest_error* error, const std::string& message) {
 }  // namespace
 
 PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std::string connector, int task_id,
-                       HostServices services)
+                       int task_count, HostServices services)
     : library_(std::move(library)),
       connector_(std::move(connector)),
       label_(connector_ + "-" + std::to_string(task_id)),
@@ -25,6 +25,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.context = this;
     host_.connector_name = connector_.c_str();
     host_.task_id = task_id;
+    host_.task_count = task_count;
     host_.log = &PluginTask::host_log;
     host_.dead_letter = &PluginTask::host_dead_letter;
     host_.flush_dead_letters = &PluginTask::host_flush_dead_letters;

@@ -35,7 +35,7 @@ class PluginTask {
    public:
     // Creates the task object; throws std::runtime_error when create() fails.
     PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std::string connector, int task_id,
-               HostServices services);
+               int task_count, HostServices services);
     ~PluginTask();
     PluginTask(const PluginTask&) = delete;
     PluginTask& operator=(const PluginTask&) = delete;

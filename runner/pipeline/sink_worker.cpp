@@ -277,7 +277,8 @@ void SinkRunner::commit_progress(const std::set<PartitionKey>* only) {
 }
 
 void SinkRunner::run() {
-    task_ = std::make_unique<PluginTask>(settings_.library, connector_.name, settings_.task_id, services());
+    task_ = std::make_unique<PluginTask>(settings_.library, connector_.name, settings_.task_id,
+                                         static_cast<int>(connector_.runner_int("tasks.max")), services());
     if (auto started = task_->start(connector_.plugin); !started.ok()) throw FailedTask("start: " + started.message);
 
     consumer_ = std::make_unique<kafka::Consumer>(settings_.bootstrap, connector_.consumer_group(),

@@ -79,7 +79,8 @@ void run_source_task(const TaskSettings& settings, StatusBoard& board, const std
         services.report_verdict = [&](bool ok, const std::string& summary) {
             board.set_verdict(connector.name, task_id, ok, summary);
         };
-        task = std::make_unique<PluginTask>(settings.library, connector.name, task_id, services);
+        task = std::make_unique<PluginTask>(settings.library, connector.name, task_id,
+                                            static_cast<int>(connector.runner_int("tasks.max")), services);
         const std::string& label = task->label();
 
         if (auto started = task->start(connector.plugin); !started.ok()) return fail("start: " + started.message);

@@ -13,14 +13,14 @@ const std::filesystem::path kFixtures = FIXTURE_DIR;
 const std::filesystem::path kBadFixtures = BAD_FIXTURE_DIR;
 
 TEST(PluginTask, AnExceptionInStartBecomesAFatalStatusWithItsMessage) {
-    PluginTask task(PluginLibrary::load(kBadFixtures / "fixture_throwing_start.so"), "c", 0, {});
+    PluginTask task(PluginLibrary::load(kBadFixtures / "fixture_throwing_start.so"), "c", 0, 1, {});
     auto result = task.start({{"unused", ""}});
     EXPECT_EQ(result.status, INGEST_FATAL);
     EXPECT_EQ(result.message, "start exploded on purpose");
 }
 
 TEST(PluginTask, AnExceptionEscapingACPluginDoesNotCrashTheRunner) {
-    PluginTask task(PluginLibrary::load(kBadFixtures / "fixture_raw_throw.so"), "c", 0, {});
+    PluginTask task(PluginLibrary::load(kBadFixtures / "fixture_raw_throw.so"), "c", 0, 1, {});
     auto result = task.start({});
     EXPECT_EQ(result.status, INGEST_FATAL);
     EXPECT_NE(result.message.find("raw throw"), std::string::npos) << result.message;
@@ -30,7 +30,7 @@ TEST(PluginTask, TheLibraryOutlivesTheLastReferenceHeldByATask) {
     std::unique_ptr<PluginTask> task;
     {
         auto library = PluginLibrary::load(kFixtures / "fixture_recording_sink.so");
-        task = std::make_unique<PluginTask>(library, "c", 0, ingest::pipeline::HostServices{});
+        task = std::make_unique<PluginTask>(library, "c", 0, 1, ingest::pipeline::HostServices{});
     }
     // The library pointer above is gone; the task still calls into mapped code.
     auto file = std::filesystem::temp_directory_path() / "ingest-task-test-records.txt";

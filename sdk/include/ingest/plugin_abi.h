@@ -143,7 +143,8 @@ typedef struct ingest_host {
     uint32_t struct_size;
     void* context;                 /* pass back as the first argument of every callback */
     const char* connector_name;    /* NUL-terminated */
-    int32_t task_id;
+    int32_t task_id;               /* 0 .. task_count-1 */
+    int32_t task_count;            /* the connector's tasks.max: how many tasks share its work */
 
     void (*log)(void* context, ingest_log_level level, const char* message);
 

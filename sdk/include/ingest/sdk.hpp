@@ -144,6 +144,7 @@ class Host {
 
     std::string_view connector_name() const { return raw_->connector_name; }
     int32_t task_id() const { return raw_->task_id; }
+    int32_t task_count() const { return raw_->task_count; }
 
     void log(ingest_log_level level, const std::string& message) const {
         raw_->log(raw_->context, level, message.c_str());
