@@ -5,6 +5,7 @@ namespace ingest::validator {
 Settings read_settings(const sdk::Config& config) {
     Settings settings;
     settings.audit_log = config.get_string("audit.log");
+    settings.audit_log_tasks = config.get_int("audit.log.tasks");
     settings.dsn = config.get_string("connection.dsn");
     settings.schema = config.get_string("schema");
     settings.table = config.get_string("table");

@@ -11,7 +11,14 @@ namespace ingest::validator {
 
 inline constexpr ingest_config_key kConfigKeys[] = {
     sdk::string_key("audit.log", nullptr,
-                    "Path of the source's JSON Lines audit log (what was meant). Required."),
+                    "Path of the source's JSON Lines audit log (what was meant), as configured in "
+                    "the source connector. Required. With audit.log.tasks = N > 1 the files "
+                    "`<audit.log>.0` .. `<audit.log>.<N-1>` are read instead, as one log."),
+    sdk::int_key("audit.log.tasks", "1",
+                 "The source connector's tasks.max: how many audit logs its tasks write (task i "
+                 "writes `<audit.log>.<i>` when above 1). Every one must exist and be complete "
+                 "before a verdict; their records are judged together.",
+                 1, 64),
     sdk::password_key("connection.dsn", nullptr,
                       "libpq connection string or URI of the database the sink writes. Required."),
     sdk::string_key("schema", "public", "Schema of the sink's tables."),
@@ -39,6 +46,7 @@ inline constexpr ingest_config_key kConfigKeys[] = {
 
 struct Settings {
     std::string audit_log;
+    int64_t audit_log_tasks = 1;
     std::string dsn;
     std::string schema;
     std::string table;

@@ -73,7 +73,11 @@ std::string join_first(const std::vector<std::string>& items, size_t limit) {
 
 void ValidatorTask::start(const sdk::Config& config) {
     settings_ = read_settings(config);
-    tail_ = std::make_unique<AuditLogTail>(settings_.audit_log);
+    audit_paths_ = audit_log_paths(settings_.audit_log, settings_.audit_log_tasks);
+    tails_.clear();
+    for (const std::string& path : audit_paths_) tails_.push_back(std::make_unique<AuditLogTail>(path));
+    audit_found_.assign(audit_paths_.size(), false);
+    audit_ = AuditLogSet(audit_paths_.size());
     database_ = std::make_unique<PgReader>(settings_.dsn);
     started_ = Clock::now();
     deadline_ = started_ + std::chrono::milliseconds(settings_.timeout_ms);
@@ -81,6 +85,10 @@ void ValidatorTask::start(const sdk::Config& config) {
     next_progress_log_ = started_ + kProgressLogInterval;
     host().info("validating " + settings_.source_topic + " -> " + settings_.schema + "." +
                 settings_.table + " against audit log " + settings_.audit_log +
+                (audit_paths_.size() > 1
+                     ? " (" + std::to_string(audit_paths_.size()) + " task files .0 .. ." +
+                           std::to_string(audit_paths_.size() - 1) + ")"
+                     : std::string()) +
                 "; waiting for sink " + settings_.sink_connector + ", verdict due within " +
                 std::to_string(settings_.timeout_ms) + " ms");
 }
@@ -183,36 +191,46 @@ void ValidatorTask::take_dead_letter(const sdk::Record& record) {
                            record_fingerprint(key_of(record), value_of(record)));
 }
 
-void ValidatorTask::reset_audit_state() {
-    audit_ = AuditLog();
+void ValidatorTask::tail_audit_log(Clock::time_point budget_end) {
+    // Each poll of a file reads only what was appended since the last, so starting from file 0
+    // every time starves none of them for long.
+    for (size_t index = 0; index < tails_.size(); ++index) {
+        audit_found_[index] = tail_one(index, budget_end) || audit_found_[index];
+        if (judged_ || Clock::now() >= budget_end) return;
+    }
 }
 
-void ValidatorTask::tail_audit_log(Clock::time_point budget_end) {
+bool ValidatorTask::tail_one(size_t index, Clock::time_point budget_end) {
+    AuditLogTail& tail = *tails_[index];
+    const std::string& path = audit_paths_[index];
     try {
         for (;;) {
             const auto status =
-                tail_->poll(kTailChunkBytes, [&](std::string_view line, uint64_t number) {
-                    audit_.add_line(line, number);
+                tail.poll(kTailChunkBytes, [&](std::string_view line, uint64_t number) {
+                    audit_.file(index).add_line(line, number);
                 });
-            if (status == AuditLogTail::Status::Missing) {
-                audit_found_ = false;
-                return;
-            }
+            if (status == AuditLogTail::Status::Missing) return false;
             if (status == AuditLogTail::Status::Restarted) {
-                host().warn("audit log " + settings_.audit_log +
+                host().warn("audit log " + path +
                             " was replaced or truncated; reading it again from the start");
-                reset_audit_state();
+                audit_.reset(index);
                 continue;
             }
-            audit_found_ = true;
-            if (tail_->at_end() || Clock::now() >= budget_end) return;
+            if (tail.at_end() || Clock::now() >= budget_end) return true;
         }
     } catch (const AuditLogError& error) {
-        abort_with("audit log " + settings_.audit_log + " " + error.what());
+        abort_with("audit log " + path + " " + error.what());
     } catch (const std::exception& error) {
         // Unreadable for now (permissions, I/O): readiness keeps reporting it until the deadline.
         host().warn(error.what());
     }
+    return true;
+}
+
+std::string ValidatorTask::missing_audit_path() const {
+    for (size_t index = 0; index < audit_paths_.size(); ++index)
+        if (!audit_found_[index]) return audit_paths_[index];
+    return settings_.audit_log;
 }
 
 std::vector<PartitionProgress> ValidatorTask::progress_of(
@@ -221,6 +239,7 @@ std::vector<PartitionProgress> ValidatorTask::progress_of(
     std::set<int32_t> partitions(extra_partitions.begin(), extra_partitions.end());
     for (const auto& [partition, position] : positions) partitions.insert(partition);
 
+    const std::map<int32_t, int64_t> audited = audit_.highest_offsets();
     std::vector<PartitionProgress> progress;
     for (int32_t partition : partitions) {
         PartitionProgress item;
@@ -239,7 +258,6 @@ std::vector<PartitionProgress> ValidatorTask::progress_of(
             item.consumed_next = found->second.next;
         }
         if (topic == settings_.source_topic) {
-            const auto& audited = audit_.highest_offsets();
             if (auto found = audited.find(partition); found != audited.end())
                 item.audited_end = found->second + 1;
         }
@@ -250,9 +268,10 @@ std::vector<PartitionProgress> ValidatorTask::progress_of(
 
 std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) {
     ReadinessFacts facts;
-    facts.audit_path = settings_.audit_log;
+    facts.audit_path = missing_audit_path();
     facts.source_seen = source_seen_;
-    facts.audit_found = audit_found_;
+    facts.audit_found =
+        std::find(audit_found_.begin(), audit_found_.end(), false) == audit_found_.end();
     facts.audit_complete = audit_.complete();
     facts.audit_records = audit_.observed().records;
     facts.source_topic = settings_.source_topic;
@@ -283,7 +302,7 @@ std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) 
 
 void ValidatorTask::judge(bool last_chance) {
     const Clock::time_point began = Clock::now();
-    const ExpectedState expected = derive_expected(audit_, settings_.late_threshold_ms * 1000);
+    const ExpectedState expected = derive_expected(audit_, audit_paths_, settings_.late_threshold_ms * 1000);
     Reconciler reconciler(expected, topic_, static_cast<size_t>(settings_.examples_max));
     try {
         database_->read_tables({settings_.schema, settings_.table},
@@ -366,7 +385,7 @@ void ValidatorTask::deliver(const Report& report) {
 
     judged_ = true;
     // Nothing more to do: release the audit records and topic fingerprints.
-    audit_ = AuditLog();
+    audit_ = AuditLogSet(audit_paths_.size());
     topic_ = TopicIndex();
     source_positions_.clear();
     dlq_positions_.clear();

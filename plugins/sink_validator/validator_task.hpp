@@ -8,6 +8,7 @@
 
 #include "audit_tail.hpp"
 #include "core/audit_log.hpp"
+#include "core/audit_log_set.hpp"
 #include "core/readiness.hpp"
 #include "core/report.hpp"
 #include "core/topic_index.hpp"
@@ -45,7 +46,10 @@ class ValidatorTask final : public sdk::SinkTask {
     void take(const sdk::Record& record);
     void take_dead_letter(const sdk::Record& record);
     void tail_audit_log(Clock::time_point budget_end);
-    void reset_audit_state();
+    // Reads file `index` until its end or `budget_end`; false when it does not exist (yet).
+    bool tail_one(size_t index, Clock::time_point budget_end);
+    // The first audit log not found yet, or the configured path when every one was.
+    std::string missing_audit_path() const;
     // What still blocks a verdict; with `everything`, every stage is examined even when an
     // earlier one is already unmet (for the deadline's message).
     std::vector<std::string> missing_conditions_now(bool everything);
@@ -61,9 +65,11 @@ class ValidatorTask final : public sdk::SinkTask {
     void deliver(const Report& report);
 
     Settings settings_;
-    std::unique_ptr<AuditLogTail> tail_;
-    bool audit_found_ = false;
-    AuditLog audit_;
+    // One per source task (audit.log.tasks), in task order.
+    std::vector<std::string> audit_paths_;
+    std::vector<std::unique_ptr<AuditLogTail>> tails_;
+    std::vector<bool> audit_found_;
+    AuditLogSet audit_;
     TopicIndex topic_;
     std::map<int32_t, Position> source_positions_;
     std::map<int32_t, Position> dlq_positions_;

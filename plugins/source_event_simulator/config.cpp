@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "rng.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -259,6 +261,47 @@ std::vector<std::string> load_config(const ConfigLookup& lookup, SimulatorConfig
     // every problem is reported in one go.
     for (std::string& problem : check_config(config)) problems.push_back(std::move(problem));
     return problems;
+}
+
+std::vector<std::string> check_task_share(const SimulatorConfig& config, int32_t count) {
+    std::vector<std::string> problems;
+    if (count < 1) {
+        problems.push_back("tasks.max: " + std::to_string(count) + " tasks cannot share a stream");
+        return problems;
+    }
+    // A task with no records would be unbounded (events = 0 means "no limit").
+    if (config.events > 0 && config.events < static_cast<uint64_t>(count))
+        problems.push_back(std::string(key::kEvents) + ": " + std::to_string(config.events) +
+                           " records cannot be shared by " + std::to_string(count) +
+                           " tasks (tasks.max): every task needs at least one");
+    return problems;
+}
+
+uint64_t task_seed(uint64_t seed, int32_t task, int32_t count) {
+    if (count == 1) return seed;
+    // Mixing the task number into the state before one splitmix64 step gives every task an
+    // unrelated seed; the salt keeps task 0's seed different from the single-task seed.
+    constexpr uint64_t kTaskSalt = 0x7461736b2d763100ULL;
+    uint64_t state = seed ^ (kTaskSalt + static_cast<uint64_t>(task));
+    return splitmix64(state);
+}
+
+std::string task_audit_path(const std::string& path, int32_t task, int32_t count) {
+    if (path.empty() || count == 1) return path;
+    return path + "." + std::to_string(task);
+}
+
+SimulatorConfig task_share(const SimulatorConfig& config, int32_t task, int32_t count) {
+    if (count == 1) return config;
+    SimulatorConfig share = config;
+    const auto tasks = static_cast<uint64_t>(count);
+    const auto index = static_cast<uint64_t>(task);
+    if (config.events > 0)
+        share.events = config.events / tasks + (index < config.events % tasks ? 1 : 0);
+    share.rate = config.rate / static_cast<double>(count);
+    share.seed = task_seed(config.seed, task, count);
+    share.audit_log = task_audit_path(config.audit_log, task, count);
+    return share;
 }
 
 }  // namespace ingest::simulator

@@ -96,4 +96,22 @@ std::vector<std::string> check_config(const SimulatorConfig& config);
 using ConfigLookup = std::function<std::optional<std::string>(std::string_view key)>;
 std::vector<std::string> load_config(const ConfigLookup& lookup, SimulatorConfig& config);
 
+// Several tasks (tasks.max = count) each generate an independent, deterministic share of the
+// stream: task `task` gets events / count records (one more for the first events % count tasks),
+// rate / count records per second, its own seed derived from (seed, task) and its own audit log
+// (task_audit_path). With count == 1 the config is returned unchanged. Requires 0 <= task < count
+// and, for a bounded stream, events >= count (see check_task_share()).
+SimulatorConfig task_share(const SimulatorConfig& config, int32_t task, int32_t count);
+
+// Problems with splitting `config` over `count` tasks; empty when it can be.
+std::vector<std::string> check_task_share(const SimulatorConfig& config, int32_t count);
+
+// The audit log of task `task` of `count`: `path` itself when count == 1, else `path.<task>`
+// (audit.jsonl -> audit.jsonl.0, audit.jsonl.1, ...). Empty stays empty (no audit log).
+std::string task_audit_path(const std::string& path, int32_t task, int32_t count);
+
+// The seed of task `task` of `count`: the connector's seed when count == 1, else a splitmix64
+// derivation of (seed, task), so that tasks draw unrelated streams (and distinct UUIDs).
+uint64_t task_seed(uint64_t seed, int32_t task, int32_t count);
+
 }  // namespace ingest::simulator

@@ -17,15 +17,17 @@ inline constexpr ingest_config_key kConfigTable[] = {
     sdk::int_key(key::kEvents, "100000",
                  "Records to emit in total, counting every intent (creates, duplicates, "
                  "corrections, invalidations, deletions, malformed). 0: unbounded, until "
-                 "duration.ms elapses or the connector is stopped. The simulator is one ordered "
-                 "stream with one audit log: tasks.max must be 1.",
+                 "duration.ms elapses or the connector is stopped. With tasks.max = N > 1 the "
+                 "records are shared: task i emits events/N, one more for the first events%N "
+                 "tasks (events must then be at least N).",
                  0, kCountMax),
     sdk::int_key(key::kDurationMs, "0",
                  "Stop emitting after this many milliseconds of wall-clock time, whichever of "
                  "events and duration.ms comes first. 0: no time limit.",
                  0, kCountMax),
     sdk::double_key(key::kRate, "0",
-                    "Target records per second, paced against the wall clock. 0: as fast as the "
+                    "Target records per second for the connector (each of tasks.max tasks paces "
+                    "itself at rate/tasks.max), against the wall clock. 0: as fast as the "
                     "pipeline accepts (bounded by max.in.flight).",
                     0, 1e9),
     sdk::int_key(key::kUsers, "10000",
@@ -37,7 +39,9 @@ inline constexpr ingest_config_key kConfigTable[] = {
     sdk::int_key(key::kSeed, "1",
                  "Random seed. The same seed and config produce the same records (intent, key, "
                  "value) in the same order; the simulated clock also derives from it, never from "
-                 "the wall clock."),
+                 "the wall clock. With tasks.max = N > 1, task i draws from its own seed, derived "
+                 "from (seed, i): the same seed, config and N produce the same streams; its "
+                 "duplicates, corrections and deletions refer to its own events only."),
     sdk::double_key(key::kLateRate, "0.05",
                     "Share of records that are late creates: event_time older than received_time "
                     "by more than late.threshold.ms. The six *.rate keys must sum to at most 1; "
@@ -94,7 +98,9 @@ inline constexpr ingest_config_key kConfigTable[] = {
                     "Path of the JSON Lines audit log: one line per record handed over with its "
                     "intent, exact key and value, and Kafka partition/offset once confirmed (or "
                     "the delivery error), then a completion line with totals. Truncated at start; "
-                    "its directory is created. Empty: no audit log."),
+                    "its directory is created. Empty: no audit log. With tasks.max = N > 1 task i "
+                    "writes `<audit.log>.<i>` (audit.jsonl.0 .. audit.jsonl.N-1) and nothing is "
+                    "written at the path itself; set the validator's audit.log.tasks to N."),
     sdk::int_key(key::kAuditFlushRecords, "5000",
                  "Audit lines buffered before one write(); the log is also written on commit, on "
                  "stop and at least once a second. A crash loses at most the unwritten buffer.",

@@ -1,5 +1,7 @@
 #include "in_flight.hpp"
 
+#include <cstring>
+
 namespace ingest::simulator {
 
 uint64_t InFlightWindow::add(Intent intent, std::string_view key,
@@ -12,11 +14,17 @@ uint64_t InFlightWindow::add(Intent intent, std::string_view key,
     entry.intent = intent;
     entry.pending = true;
     entry.tombstone = !value.has_value();
-    entry.key.assign(key);
-    if (value)
-        entry.value.assign(*value);
-    else
-        entry.value.clear();
+    entry.key_size = static_cast<uint32_t>(key.size());
+    entry.value_size = value ? static_cast<uint32_t>(value->size()) : 0;
+    const size_t size = key.size() + entry.value_size;
+    entry.spilled = size > kInlineBytes;
+    char* bytes = entry.inline_bytes;
+    if (entry.spilled) {
+        entry.spill.resize(size);
+        bytes = entry.spill.data();
+    }
+    std::memcpy(bytes, key.data(), key.size());
+    if (value) std::memcpy(bytes + key.size(), value->data(), value->size());
     ++pending_;
     return seq;
 }

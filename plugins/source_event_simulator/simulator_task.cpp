@@ -61,14 +61,17 @@ void SimulatorTask::start(const sdk::Config& config) {
 }
 
 void SimulatorTask::start_with(const SimulatorConfig& config) {
-    if (host().task_id() != 0)
-        throw sdk::FatalError("source_event_simulator runs one task (one ordered stream, one audit "
-                              "log); task " + std::to_string(host().task_id()) +
-                              " refused: set tasks.max to 1");
-    if (auto problems = check_config(config); !problems.empty())
+    const int32_t task = host().task_id();
+    const int32_t tasks = host().task_count();
+    if (tasks < 1 || task < 0 || task >= tasks)
+        throw sdk::FatalError("source_event_simulator: task " + std::to_string(task) + " of " +
+                              std::to_string(tasks) + " is not a valid task number");
+    std::vector<std::string> problems = check_config(config);
+    for (std::string& problem : check_task_share(config, tasks)) problems.push_back(std::move(problem));
+    if (!problems.empty())
         throw sdk::FatalError("source_event_simulator: invalid configuration: " + join(problems, "; "));
 
-    config_ = config;
+    config_ = task_share(config, task, tasks);
     generator_ = std::make_unique<Generator>(config_);
     window_ = InFlightWindow(static_cast<size_t>(config_.max_in_flight));
     totals_ = {};
@@ -85,8 +88,9 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
             throw sdk::FatalError(e.what());
         }
     }
-    host().info(format("simulating %s records (seed %" PRIu64 ", rate %s, max.in.flight %" PRIu64
-                       ") starting at simulated time %s; audit log: %s",
+    host().info(format("task %d of %d: simulating %s records (seed %" PRIu64 ", rate %s, "
+                       "max.in.flight %" PRIu64 ") starting at simulated time %s; audit log: %s",
+                       task, tasks,
                        config_.events > 0 ? std::to_string(config_.events).c_str() : "unbounded",
                        config_.seed,
                        config_.rate > 0 ? (std::to_string(config_.rate) + "/s").c_str()
@@ -151,7 +155,7 @@ void SimulatorTask::on_delivered(uint64_t correlation, int32_t partition, int64_
     try {
         if (error.empty()) {
             ++totals_.confirmed;
-            audit_.confirmed(entry->seq, entry->intent, entry->key, entry->value_view(), partition,
+            audit_.confirmed(entry->seq, entry->intent, entry->key(), entry->value_view(), partition,
                              offset);
         } else {
             ++totals_.failed;
@@ -159,9 +163,10 @@ void SimulatorTask::on_delivered(uint64_t correlation, int32_t partition, int64_
                 host().warn(format("record %" PRIu64 " (%s, key %s) was not delivered: %.*s "
                                    "(%" PRIu64 " failed so far)",
                                    entry->seq, std::string(intent_name(entry->intent)).c_str(),
-                                   entry->key.c_str(), static_cast<int>(error.size()), error.data(),
+                                   std::string(entry->key()).c_str(), static_cast<int>(error.size()),
+                                   error.data(),
                                    totals_.failed));
-            audit_.failed(entry->seq, entry->intent, entry->key, entry->value_view(), error);
+            audit_.failed(entry->seq, entry->intent, entry->key(), entry->value_view(), error);
         }
     } catch (const std::exception& e) {
         if (deferred_error_.empty()) deferred_error_ = e.what();
@@ -188,7 +193,7 @@ void SimulatorTask::stop() {
     try {
         window_.for_each_pending([&](InFlightWindow::Entry& entry) {
             ++totals_.failed;
-            audit_.failed(entry.seq, entry.intent, entry.key, entry.value_view(), kUnknownOutcome);
+            audit_.failed(entry.seq, entry.intent, entry.key(), entry.value_view(), kUnknownOutcome);
             window_.release(entry);
         });
         if (finished_) finish_audit();

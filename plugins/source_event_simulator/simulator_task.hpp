@@ -1,6 +1,6 @@
 // The SDK glue: drives the Generator from poll(), keeps each record until its delivery report,
-// and writes the audit log. One task per connector (tasks.max must be 1): the simulator is one
-// ordered stream with one audit log.
+// and writes the audit log. With tasks.max > 1 each task runs its own share of the stream (see
+// task_share() in config.hpp) and writes its own audit log.
 #pragma once
 
 #include "audit_log.hpp"

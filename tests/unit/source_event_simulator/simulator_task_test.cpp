@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -27,12 +28,13 @@ struct Emitted {
 // confirming records at per-partition offsets.
 class Harness {
    public:
-    explicit Harness(int32_t task_id = 0) {
+    explicit Harness(int32_t task_id = 0, int32_t task_count = 1) {
         raw_.abi_version = INGEST_ABI_VERSION;
         raw_.struct_size = sizeof(ingest_host);
         raw_.context = this;
         raw_.connector_name = "user-events-simulator";
         raw_.task_id = task_id;
+        raw_.task_count = task_count;
         raw_.log = [](void* context, ingest_log_level, const char* message) {
             static_cast<Harness*>(context)->logs.emplace_back(message);
         };
@@ -356,14 +358,109 @@ TEST(SimulatorTask, StartAcceptsTheTableDefaults) {
     EXPECT_EQ(read_lines(dir.file("audit.jsonl")).size(), 11u);
 }
 
-TEST(SimulatorTask, ASecondTaskIsRefused) {
-    Harness harness(1);
+TEST(SimulatorTask, AnImpossibleTaskNumberIsRefused) {
+    Harness harness(2, 2);
     try {
         harness.task.start_with(SimulatorConfig{});
-        FAIL() << "task 1 started";
+        FAIL() << "task 2 of 2 started";
     } catch (const sdk::FatalError& e) {
+        EXPECT_NE(std::string(e.what()).find("task 2 of 2"), std::string::npos) << e.what();
+    }
+}
+
+TEST(SimulatorTask, FewerEventsThanTasksIsRefused) {
+    Harness harness(0, 4);
+    try {
+        harness.task.start_with(small_config("", 3));
+        FAIL() << "3 events were split over 4 tasks";
+    } catch (const sdk::FatalError& e) {
+        EXPECT_NE(std::string(e.what()).find("events"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("tasks.max"), std::string::npos) << e.what();
     }
+}
+
+// Runs task `task` of `tasks` over `config` to its end; returns what it emitted.
+std::vector<Emitted> run_task(const SimulatorConfig& config, int32_t task, int32_t tasks) {
+    Harness harness(task, tasks);
+    harness.task.start_with(config);
+    harness.run_to_end();
+    harness.task.commit();
+    harness.task.stop();
+    return harness.emitted;
+}
+
+uint64_t completion_total(const std::string& path, std::string_view name) {
+    const auto lines = parse_lines(path);
+    const auto& totals = lines.back().at("totals").as_object();
+    return static_cast<uint64_t>(totals.at(name).as_int64());
+}
+
+TEST(SimulatorTask, TasksShareTheStreamWithTheirOwnAuditLogs) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"), 10'001);
+    const auto first = run_task(config, 0, 2);
+    const auto second = run_task(config, 1, 2);
+
+    EXPECT_EQ(first.size(), 5001u);
+    EXPECT_EQ(second.size(), 5000u);
+    EXPECT_FALSE(std::filesystem::exists(config.audit_log)) << "N > 1 writes only task files";
+    EXPECT_EQ(completion_total(config.audit_log + ".0", "records"), 5001u);
+    EXPECT_EQ(completion_total(config.audit_log + ".1", "records"), 5000u);
+    EXPECT_EQ(completion_total(config.audit_log + ".0", "confirmed") +
+                  completion_total(config.audit_log + ".1", "confirmed"),
+              config.events);
+
+    // Every event id belongs to one task: each task's follow-ups (duplicates, corrections,
+    // deletions) refer to its own creates. Malformed keys are not event ids; skip them.
+    auto event_ids = [](const std::vector<Emitted>& records) {
+        std::set<std::string> ids;
+        for (const auto& record : records)
+            if (record.key.size() == 36) ids.insert(record.key);
+        return ids;
+    };
+    const auto first_ids = event_ids(first);
+    const auto second_ids = event_ids(second);
+    EXPECT_GT(first_ids.size(), 4000u);
+    EXPECT_GT(second_ids.size(), 4000u);
+    for (const auto& id : second_ids) ASSERT_EQ(first_ids.count(id), 0u) << id << " in both tasks";
+}
+
+TEST(SimulatorTask, EachTaskIsDeterministicAndDiffersFromTheOthers) {
+    TempDir dir;
+    const auto config = small_config(dir.file("audit.jsonl"), 2'000);
+    auto values = [](const std::vector<Emitted>& records) {
+        std::vector<std::pair<std::string, std::optional<std::string>>> out;
+        for (const auto& record : records) out.emplace_back(record.key, record.value);
+        return out;
+    };
+    const auto task1 = values(run_task(config, 1, 3));
+    EXPECT_EQ(task1, values(run_task(config, 1, 3)));
+    EXPECT_NE(task1, values(run_task(config, 0, 3)));
+    EXPECT_NE(task1, values(run_task(config, 1, 2)));
+    // One task is exactly the unsplit stream.
+    EXPECT_EQ(values(run_task(config, 0, 1)), values(run_task(config, 0, 1)));
+}
+
+TEST(SimulatorTask, OneTaskKeepsTheConfiguredStreamAndPath) {
+    SimulatorConfig config;
+    config.events = 7;
+    config.seed = 5;
+    config.rate = 100;
+    config.audit_log = "/tmp/a.jsonl";
+    const SimulatorConfig share = task_share(config, 0, 1);
+    EXPECT_EQ(share.events, 7u);
+    EXPECT_EQ(share.seed, 5u);
+    EXPECT_EQ(share.rate, 100);
+    EXPECT_EQ(share.audit_log, "/tmp/a.jsonl");
+
+    const SimulatorConfig third = task_share(config, 2, 3);
+    EXPECT_EQ(third.events, 2u);
+    EXPECT_EQ(task_share(config, 0, 3).events, 3u);
+    EXPECT_NE(third.seed, 5u);
+    EXPECT_NE(third.seed, task_share(config, 1, 3).seed);
+    EXPECT_DOUBLE_EQ(third.rate, 100.0 / 3);
+    EXPECT_EQ(third.audit_log, "/tmp/a.jsonl.2");
+    EXPECT_EQ(task_audit_path("", 1, 3), "");
 }
 
 TEST(SimulatorTask, WithoutAnAuditLogItWarns) {
