@@ -29,10 +29,6 @@ bool is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
 char* write_escape(char* out, unsigned char c) {
     static constexpr char kHex[] = "0123456789abcdef";
     *out++ = '\\';
-    if (c == '"' || c == '\\') {  // every field name and string value of a record: the hot case
-        *out++ = static_cast<char>(c);
-        return out;
-    }
     switch (c) {
         case '"': *out++ = '"'; break;
         case '\\': *out++ = '\\'; break;
