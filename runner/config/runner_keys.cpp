@@ -23,7 +23,9 @@ constexpr ingest_config_key kSource[] = {
 
 constexpr ingest_config_key kSink[] = {
     string_key("topics", nullptr, "Comma-separated topics the sink consumes."),
-    int_key("batch.max.records", "5000", "Most records handed to one put() call.", 1, 1000000),
+    // Large enough that a transactional sink's per-batch cost (a commit, an fsync) stays small
+    // beside its rows: sink_postgres reaches 0.7 of plain COPY at 5000 and 0.89 at 20000.
+    int_key("batch.max.records", "20000", "Most records handed to one put() call.", 1, 1000000),
     int_key("batch.max.ms", "500",
             "Longest a batch waits to fill before put() is called; also the idle tick of put() "
             "with an empty batch.",
