@@ -3,6 +3,8 @@
 #include <boost/json/array.hpp>
 
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace ingest::validator {
 namespace {
@@ -56,6 +58,14 @@ boost::json::object example_json(std::string_view subject_label, const Example& 
         object["fields"] = std::move(fields);
     }
     return object;
+}
+
+// The seed's metrics as both the log line and the JSON report name them (ingestion success, a
+// ratio, is added by each).
+std::vector<std::pair<const char*, int64_t>> seed_metrics(const Counts& c) {
+    return {{"total_events", c.records},        {"invalidated", c.invalidated},
+            {"late_arrivals", c.late},          {"deletions", c.deleted},
+            {"duplicates_ignored", c.duplicates}, {"dead_letters", c.dead_letters}};
 }
 
 }  // namespace
@@ -113,14 +123,10 @@ std::string Report::summary() const {
 }
 
 std::string Report::metrics_line() const {
-    const Counts& c = counts_;
-    return "seed metrics: total_events=" + std::to_string(c.records) +
-           " invalidated=" + std::to_string(c.invalidated) +
-           " late_arrivals=" + std::to_string(c.late) + " deletions=" + std::to_string(c.deleted) +
-           " duplicates_ignored=" + std::to_string(c.duplicates) +
-           " dead_letters=" + std::to_string(c.dead_letters) +
-           " ingestion_success=" + percent(ingestion_success()) + " (" +
-           std::to_string(c.present) + "/" + std::to_string(c.expected) + " rows)";
+    std::string line = "seed metrics:";
+    for (const auto& [name, value] : seed_metrics(counts_)) line += " " + std::string(name) + "=" + std::to_string(value);
+    return line + " ingestion_success=" + percent(ingestion_success()) + " (" + std::to_string(counts_.present) +
+           "/" + std::to_string(counts_.expected) + " rows)";
 }
 
 boost::json::object Report::to_json() const {
@@ -149,12 +155,7 @@ boost::json::object Report::to_json() const {
     report["counts"] = std::move(counts);
 
     boost::json::object metrics;
-    metrics["total_events"] = c.records;
-    metrics["invalidated"] = c.invalidated;
-    metrics["late_arrivals"] = c.late;
-    metrics["deletions"] = c.deleted;
-    metrics["duplicates_ignored"] = c.duplicates;
-    metrics["dead_letters"] = c.dead_letters;
+    for (const auto& [name, value] : seed_metrics(c)) metrics[name] = value;
     metrics["ingestion_success"] = ingestion_success();
     report["metrics"] = std::move(metrics);
 
