@@ -5,7 +5,7 @@
 #include "log/logging.hpp"
 #include "plugin_host/describe.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/bootstrap_file.hpp"
+#include "worker/state_file.hpp"
 #include "worker/worker.hpp"
 
 #include <CLI/CLI.hpp>

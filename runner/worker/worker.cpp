@@ -8,11 +8,10 @@
 #include "pipeline/source_worker.hpp"
 #include "pipeline/status_board.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/bootstrap_file.hpp"
+#include "worker/state_file.hpp"
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -106,10 +105,7 @@ void write_status_file(const std::filesystem::path& file, const std::vector<pipe
         connectors.push_back(boost::json::object{
             {"name", name}, {"connector", boost::json::object{{"state", state}}}, {"tasks", std::move(task_list)}});
     }
-    auto temporary = file;
-    temporary += ".tmp";
-    std::ofstream(temporary, std::ios::trunc) << boost::json::serialize(connectors) << "\n";
-    std::filesystem::rename(temporary, file);
+    write_state_file(file, boost::json::serialize(connectors) + "\n");
 }
 
 void print_summary(const std::vector<pipeline::TaskStatus>& tasks) {
