@@ -1,6 +1,7 @@
 #include "pipeline/plugin_task.hpp"
 
 #include "log/logging.hpp"
+#include "pipeline/task_settings.hpp"
 
 #include <cstdio>
 #include <stdexcept>
@@ -18,7 +19,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
                        int task_count, HostServices services)
     : library_(std::move(library)),
       connector_(std::move(connector)),
-      label_(connector_ + "-" + std::to_string(task_id)),
+      label_(task_label(connector_, task_id)),
       services_(std::move(services)) {
     host_.abi_version = INGEST_ABI_VERSION;
     host_.struct_size = sizeof(ingest_host);

@@ -47,7 +47,7 @@ class SinkRunner : public kafka::RebalanceListener {
     void on_revoked(const std::vector<kafka::PartitionOffset>& partitions) override;
 
    private:
-    std::string label() const { return connector_.name + "-" + std::to_string(settings_.task_id); }
+    std::string label() const { return settings_.label(); }
     HostServices services();
     void handle_error_message(const rd_kafka_message_t& message);
     void deliver_batch();
@@ -339,7 +339,7 @@ void SinkRunner::shutdown() {
 }  // namespace
 
 void run_sink_task(const TaskSettings& settings, StatusBoard& board, const std::atomic<bool>& stop) {
-    const std::string label = settings.connector.name + "-" + std::to_string(settings.task_id);
+    const std::string label = settings.label();
     SinkRunner runner(settings, board, stop);
     try {
         runner.run();

@@ -47,7 +47,7 @@ void run_source_task(const TaskSettings& settings, StatusBoard& board, const std
     const auto& connector = settings.connector;
     const int task_id = settings.task_id;
     auto fail = [&](const std::string& message) {
-        log::error(connector.name + "-" + std::to_string(task_id)) << "task failed: " << message;
+        log::error(settings.label()) << "task failed: " << message;
         board.set_state(connector.name, task_id, TaskState::failed, log::mask_secrets(message));
     };
 

@@ -1,5 +1,7 @@
 #include "pipeline/status_board.hpp"
 
+#include "pipeline/task_settings.hpp"
+
 #include <stdexcept>
 
 namespace ingest::pipeline {
@@ -27,7 +29,7 @@ void StatusBoard::add(TaskStatus status) {
 
 TaskStatus& StatusBoard::find(const std::string& connector, int task) {
     auto it = tasks_.find({connector, task});
-    if (it == tasks_.end()) throw std::logic_error("unknown task " + connector + "-" + std::to_string(task));
+    if (it == tasks_.end()) throw std::logic_error("unknown task " + task_label(connector, task));
     return it->second;
 }
 

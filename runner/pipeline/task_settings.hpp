@@ -9,11 +9,18 @@
 
 namespace ingest::pipeline {
 
+// "<connector>-<task>": how a task is named in logs and errors.
+inline std::string task_label(const std::string& connector, int task_id) {
+    return connector + "-" + std::to_string(task_id);
+}
+
 struct TaskSettings {
     config::ConnectorConfig connector;
     std::shared_ptr<plugin_host::PluginLibrary> library;
     int task_id = 0;
     std::string bootstrap;
+
+    std::string label() const { return task_label(connector.name, task_id); }
 };
 
 }  // namespace ingest::pipeline
