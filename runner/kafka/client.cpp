@@ -34,6 +34,14 @@ void route_logs(rd_kafka_conf_t* conf) {
     });
 }
 
+std::pair<int64_t, int64_t> watermarks(rd_kafka_t* handle, const std::string& topic, int32_t partition,
+                                       int timeout_ms) {
+    int64_t low = -1, high = -1;
+    if (auto err = rd_kafka_query_watermark_offsets(handle, topic.c_str(), partition, &low, &high, timeout_ms))
+        throw KafkaError("cannot read watermarks of " + topic + "/" + std::to_string(partition) + ": " + error_text(err));
+    return {low, high};
+}
+
 std::string error_text(rd_kafka_resp_err_t err) {
     return std::string(rd_kafka_err2name(err)) + ": " + rd_kafka_err2str(err);
 }

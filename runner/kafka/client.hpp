@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace ingest::kafka {
 
@@ -37,5 +38,10 @@ Handle make_handle(rd_kafka_type_t type, Conf conf);
 void route_logs(rd_kafka_conf_t* conf);
 
 std::string error_text(rd_kafka_resp_err_t err);
+
+// A partition's low and high (next to be written) offsets as the broker reports them; any client
+// handle can ask. Throws KafkaError naming the partition.
+std::pair<int64_t, int64_t> watermarks(rd_kafka_t* handle, const std::string& topic, int32_t partition,
+                                       int timeout_ms = 10000);
 
 }  // namespace ingest::kafka

@@ -133,11 +133,5 @@ std::vector<PartitionOffset> Consumer::assignment() const {
     return from_list(list);
 }
 
-std::pair<int64_t, int64_t> Consumer::watermarks(const std::string& topic, int32_t partition, int timeout_ms) {
-    int64_t low = -1, high = -1;
-    if (auto err = rd_kafka_query_watermark_offsets(handle_.get(), topic.c_str(), partition, &low, &high, timeout_ms))
-        throw KafkaError("cannot read watermarks of " + topic + "/" + std::to_string(partition) + ": " + error_text(err));
-    return {low, high};
-}
 
 }  // namespace ingest::kafka

@@ -45,8 +45,6 @@ class Consumer {
     void close();
 
     std::vector<PartitionOffset> assignment() const;
-    // Broker low/high watermarks.
-    std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition, int timeout_ms = 10000);
     rd_kafka_t* handle() const { return handle_.get(); }
 
    private:

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <tuple>
 
 namespace ingest::pipeline {
 namespace {
@@ -117,8 +118,13 @@ ingest_status PluginTask::host_flush_dead_letters(void* context, ingest_error* e
 ingest_status PluginTask::host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
                                           int64_t* high, ingest_error* error) {
     auto* self = static_cast<PluginTask*>(context);
+    if (!self->services_.watermarks) {
+        fill(error, "this task cannot query the broker");
+        return INGEST_FATAL;
+    }
     try {
-        return self->services_.watermarks(topic, partition, low, high, error);
+        std::tie(*low, *high) = self->services_.watermarks(topic, partition);
+        return INGEST_OK;
     } catch (const std::exception& e) {
         fill(error, e.what());
         return INGEST_RETRIABLE;

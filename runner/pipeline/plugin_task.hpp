@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ingest::pipeline {
@@ -25,9 +26,7 @@ struct CallResult {
 struct HostServices {
     std::function<ingest_status(const ingest_record&, const char* reason, ingest_error*)> dead_letter;
     std::function<ingest_status(ingest_error*)> flush_dead_letters;
-    std::function<ingest_status(const char* topic, int32_t partition, int64_t* low, int64_t* high,
-                                ingest_error*)>
-        watermarks;
+    std::function<std::pair<int64_t, int64_t>(const std::string& topic, int32_t partition)> watermarks;
     std::function<void(bool ok, const std::string& summary)> report_verdict;
 };
 

@@ -80,12 +80,8 @@ HostServices SinkRunner::services() {
         return dead_letter(record, reason, error);
     };
     services.flush_dead_letters = [this](ingest_error* error) { return flush_dead_letters(error); };
-    services.watermarks = [this](const char* topic, int32_t partition, int64_t* low, int64_t* high,
-                                 ingest_error*) {
-        auto [l, h] = consumer_->watermarks(topic, partition);
-        *low = l;
-        *high = h;
-        return INGEST_OK;
+    services.watermarks = [this](const std::string& topic, int32_t partition) {
+        return kafka::watermarks(consumer_->handle(), topic, partition);
     };
     services.report_verdict = [this](bool ok, const std::string& summary) {
         board_.set_verdict(connector_.name, settings_.task_id, ok, summary);

@@ -69,12 +69,8 @@ void run_source_task(const TaskSettings& settings, StatusBoard& board, const std
         });
 
         HostServices services;
-        services.watermarks = [&](const char* topic, int32_t partition, int64_t* low, int64_t* high,
-                                  ingest_error* error) {
-            auto err = rd_kafka_query_watermark_offsets(producer.handle(), topic, partition, low, high, 10000);
-            if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return INGEST_OK;
-            std::snprintf(error->message, sizeof error->message, "%s", kafka::error_text(err).c_str());
-            return INGEST_RETRIABLE;
+        services.watermarks = [&](const std::string& topic, int32_t partition) {
+            return kafka::watermarks(producer.handle(), topic, partition);
         };
         services.report_verdict = [&](bool ok, const std::string& summary) {
             board.set_verdict(connector.name, task_id, ok, summary);
