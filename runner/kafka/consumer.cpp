@@ -69,7 +69,33 @@ void Consumer::subscribe(const std::vector<std::string>& topics) {
         throw KafkaError("cannot subscribe: " + error_text(err));
 }
 
-Message Consumer::poll(int timeout_ms) { return Message(rd_kafka_consumer_poll(handle_.get(), timeout_ms)); }
+ConsumerEvent Consumer::poll(int timeout_ms) {
+    return ConsumerEvent::from(rd_kafka_consumer_poll(handle_.get(), timeout_ms));
+}
+
+void Consumer::apply_pause(bool pause, const std::vector<PartitionOffset>& partitions) {
+    if (partitions.empty()) return;
+    PartitionList list = to_list(partitions);
+    auto err = pause ? rd_kafka_pause_partitions(handle_.get(), list.get())
+                     : rd_kafka_resume_partitions(handle_.get(), list.get());
+    if (err) throw KafkaError(std::string(pause ? "cannot pause" : "cannot resume") + " partitions: " + error_text(err));
+}
+
+void Consumer::pause() {
+    if (paused_) return;
+    apply_pause(true, assignment());
+    paused_ = true;
+}
+
+void Consumer::resume() {
+    if (!paused_) return;
+    apply_pause(false, assignment());
+    paused_ = false;
+}
+
+std::pair<int64_t, int64_t> Consumer::watermarks(const std::string& topic, int32_t partition) const {
+    return kafka::watermarks(handle_.get(), topic, partition);
+}
 
 std::vector<PartitionOffset> Consumer::committed_or_beginning(std::vector<PartitionOffset> partitions) {
     std::vector<PartitionOffset> unknown;
@@ -106,6 +132,8 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
         }
         PartitionList list = to_list(assigned);
         rd_kafka_assign(rk, list.get());
+        // A paused consumer stays paused across rebalances: new partitions start paused too.
+        if (self->paused_) rd_kafka_pause_partitions(rk, list.get());
     } else {
         self->listener_.on_revoked(from_list(partitions));
         rd_kafka_assign(rk, nullptr);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kafka/client.hpp"
+#include "kafka/record_adapter.hpp"
 
 #include <functional>
 #include <memory>
@@ -14,22 +15,20 @@ namespace ingest::kafka {
 struct PartitionOffset {
     std::string topic;
     int32_t partition;
-    int64_t offset;  // next offset to consume; RD_KAFKA_OFFSET_INVALID when unknown
+    int64_t offset;  // next offset to consume, or one of the markers below
 };
+
+// Where an assigned partition resumes, besides a concrete offset.
+inline constexpr int64_t kResumeAtCommitted = RD_KAFKA_OFFSET_INVALID;  // the group's offset, else the beginning
+inline constexpr int64_t kResumeAtBeginning = RD_KAFKA_OFFSET_BEGINNING;
 
 class RebalanceListener {
    public:
     virtual ~RebalanceListener() = default;
-    // Fill in where each partition resumes; RD_KAFKA_OFFSET_INVALID means "the group's committed
-    // offset, else the beginning".
+    // Fill in where each partition resumes (each comes in as kResumeAtCommitted).
     virtual void on_assigned(std::vector<PartitionOffset>& partitions) = 0;
     virtual void on_revoked(const std::vector<PartitionOffset>& partitions) = 0;
 };
-
-struct MessageDeleter {
-    void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
-};
-using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 class Consumer {
    public:
@@ -38,23 +37,35 @@ class Consumer {
     ~Consumer();
 
     void subscribe(const std::vector<std::string>& topics);
-    // One message or error event, or nullptr after `timeout_ms`.
-    Message poll(int timeout_ms);
-    // Synchronous commit of the given next offsets to the group.
+    // One message or error event, or Kind::none after `timeout_ms`. Keeps the group membership
+    // alive: call it at least every max.poll.interval.ms, paused or not.
+    ConsumerEvent poll(int timeout_ms);
+    // Synchronous commit of the given next offsets to the group; throws KafkaError.
     void commit(const std::vector<PartitionOffset>& offsets);
     void close();
 
+    // Stops fetching from every assigned partition (and from partitions assigned later) while
+    // poll() keeps the group membership alive; resume() fetches again from the position after
+    // the last message poll() returned.
+    void pause();
+    void resume();
+    bool paused() const { return paused_; }
+
     std::vector<PartitionOffset> assignment() const;
-    rd_kafka_t* handle() const { return handle_.get(); }
+    // A partition's low and high offsets as the broker reports them; throws KafkaError.
+    std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition) const;
 
    private:
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                              rd_kafka_topic_partition_list_t* partitions, void* opaque);
     std::vector<PartitionOffset> committed_or_beginning(std::vector<PartitionOffset> partitions);
 
+    void apply_pause(bool pause, const std::vector<PartitionOffset>& partitions);
+
     RebalanceListener& listener_;
     Handle handle_;
     bool closed_ = false;
+    bool paused_ = false;
 };
 
 }  // namespace ingest::kafka

@@ -1,5 +1,7 @@
 #include "kafka/producer.hpp"
 
+#include "kafka/admin.hpp"
+
 namespace ingest::kafka {
 
 Producer::Producer(const std::string& bootstrap, const Properties& overrides, DeliveryHandler on_delivery)
@@ -23,8 +25,8 @@ Producer::Producer(const std::string& bootstrap, const Properties& overrides, De
 
 void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     auto* self = static_cast<Producer*>(opaque);
-    self->on_delivery_({reinterpret_cast<uint64_t>(message->_private), message->partition,
-                        message->offset, message->err});
+    self->on_delivery_({reinterpret_cast<uint64_t>(message->_private), message->partition, message->offset,
+                        message->err == RD_KAFKA_RESP_ERR_NO_ERROR ? std::string() : error_text(message->err)});
 }
 
 bool Producer::produce(const std::string& topic, int32_t partition, ingest_bytes key, ingest_bytes value,
@@ -68,5 +70,11 @@ std::optional<std::string> Producer::fatal_error() const {
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
     return error_text(err) + ": " + reason;
 }
+
+std::pair<int64_t, int64_t> Producer::watermarks(const std::string& topic, int32_t partition) const {
+    return kafka::watermarks(handle_.get(), topic, partition);
+}
+
+int Producer::fetch_metadata(const std::string& topic) const { return partition_count(handle_.get(), topic); }
 
 }  // namespace ingest::kafka

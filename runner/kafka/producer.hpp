@@ -18,7 +18,8 @@ struct Delivery {
     uint64_t correlation;
     int32_t partition;
     int64_t offset;
-    rd_kafka_resp_err_t error;  // RD_KAFKA_RESP_ERR_NO_ERROR when the broker confirmed it
+    std::string error;  // empty when the broker confirmed the record; else why it was refused
+    bool ok() const { return error.empty(); }
 };
 
 class Producer {
@@ -28,7 +29,8 @@ class Producer {
     // `overrides` go over the defaults (idempotence on, lz4, acks=all) and may set anything.
     Producer(const std::string& bootstrap, const Properties& overrides, DeliveryHandler on_delivery);
 
-    // Queues one record; while the local queue is full it serves delivery reports and waits.
+    // Queues one record (INGEST_PARTITION_ANY: partitioned by key); while the local queue is full
+    // it serves delivery reports and waits.
     // `stopping` aborts the wait (returns false). Throws KafkaError on a non-retriable refusal.
     bool produce(const std::string& topic, int32_t partition, ingest_bytes key, ingest_bytes value,
                  const ingest_header* headers, size_t header_count, uint64_t correlation,
@@ -42,7 +44,11 @@ class Producer {
     int in_flight() const;
     // The producer's fatal error (idempotence broken), if any.
     std::optional<std::string> fatal_error() const;
-    rd_kafka_t* handle() const { return handle_.get(); }
+    // A partition's low and high offsets as the broker reports them; throws KafkaError.
+    std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition) const;
+    // Asks for a topic's metadata now, so that the first records need not wait for librdkafka's
+    // periodic topic scan (about a second). Returns its partition count, -1 when it does not exist.
+    int fetch_metadata(const std::string& topic) const;
 
    private:
     static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque);

@@ -4,35 +4,42 @@
 #include "kafka/admin.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
-#include "pipeline/sink_worker.hpp"
-#include "pipeline/source_worker.hpp"
-#include "pipeline/status_board.hpp"
 #include "plugin_host/plugin_catalog.hpp"
+#include "worker/herder.hpp"
 #include "worker/state_file.hpp"
+#include "worker/status_model.hpp"
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
+#include <climits>
 #include <map>
-#include <set>
-#include <thread>
+#include <mutex>
 
 namespace ingest::worker {
 namespace {
 
-using pipeline::TaskState;
+// notify_worker() runs on the signal thread; the herder it wakes lives in run_worker().
+std::mutex g_herder_mutex;
+Herder* g_herder = nullptr;
 
-pipeline::StatusBoard* g_board = nullptr;  // for notify_worker() from the signal thread
-
-struct LoadedConnector {
-    config::ConnectorConfig config;
-    std::shared_ptr<plugin_host::PluginLibrary> library;
+struct HerderRegistration {
+    explicit HerderRegistration(Herder& herder) {
+        std::lock_guard lock(g_herder_mutex);
+        g_herder = &herder;
+    }
+    ~HerderRegistration() {
+        std::lock_guard lock(g_herder_mutex);
+        g_herder = nullptr;
+    }
 };
 
 // Every connector validated against its plugin; all problems of all files reported together.
-std::vector<LoadedConnector> load_connectors(const WorkerOptions& options,
-                                             const plugin_host::PluginCatalog& catalog) {
+std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
+                                                 const plugin_host::PluginCatalog& catalog) {
     auto specs = config::read_connector_dir(options.connectors_dir, config::process_env());
-    std::vector<LoadedConnector> loaded;
+    std::vector<ConnectorDefinition> loaded;
     std::vector<config::Problem> problems;
     for (const auto& spec : specs) {
         try {
@@ -47,7 +54,7 @@ std::vector<LoadedConnector> load_connectors(const WorkerOptions& options,
     }
     if (!problems.empty()) throw config::ConfigError(options.connectors_dir.string(), problems);
     if (options.only_judges)
-        std::erase_if(loaded, [](const LoadedConnector& c) {
+        std::erase_if(loaded, [](const ConnectorDefinition& c) {
             return c.config.kind != INGEST_KIND_SINK || !c.library->descriptor().sink->reports_verdict;
         });
     if (loaded.empty())
@@ -57,7 +64,7 @@ std::vector<LoadedConnector> load_connectors(const WorkerOptions& options,
     return loaded;
 }
 
-std::vector<kafka::TopicSpec> topics_needed(const std::vector<LoadedConnector>& connectors) {
+std::vector<kafka::TopicSpec> topics_needed(const std::vector<ConnectorDefinition>& connectors) {
     std::map<std::string, int> topics;
     for (const auto& c : connectors) {
         int partitions = static_cast<int>(c.config.runner_int("topic.partitions"));
@@ -73,60 +80,38 @@ std::vector<kafka::TopicSpec> topics_needed(const std::vector<LoadedConnector>& 
     return result;
 }
 
-// Done when every task got going, every source ended and every judging task gave its verdict.
-bool work_done(const std::vector<pipeline::TaskStatus>& tasks) {
-    for (const auto& t : tasks) {
-        if (t.state == TaskState::starting) return false;
-        if (t.is_source && t.state != TaskState::finished) return false;
-        if (t.reports_verdict && !t.verdict) return false;
-    }
-    return true;
+std::string host_name() {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+    return name;
 }
 
-// `<state-dir>/status.json`, rewritten on every change: Kafka Connect's status shape per connector
-// (plus the verdict), for operators and scripts until the REST API serves it.
-void write_status_file(const std::filesystem::path& file, const std::vector<pipeline::TaskStatus>& tasks) {
-    std::map<std::string, boost::json::array> by_connector;
-    for (const auto& t : tasks) {
-        boost::json::object task{{"id", t.task}, {"state", pipeline::state_name(t.state)}};
-        if (!t.message.empty()) task["trace"] = t.message;
-        if (t.verdict) task["verdict"] = boost::json::object{{"passed", *t.verdict}, {"summary", t.verdict_summary}};
-        by_connector[t.connector].push_back(std::move(task));
-    }
-    boost::json::array connectors;
-    for (auto& [name, task_list] : by_connector) {
-        // The connector is as healthy as its least healthy task.
-        std::string state = "RUNNING";
-        for (const auto& task : task_list) {
-            std::string task_state(task.as_object().at("state").as_string());
-            if (task_state == "FAILED") state = "FAILED";
-            else if (state != "FAILED" && task_state != "RUNNING") state = task_state;
-        }
-        connectors.push_back(boost::json::object{
-            {"name", name}, {"connector", boost::json::object{{"state", state}}}, {"tasks", std::move(task_list)}});
-    }
-    write_state_file(file, boost::json::serialize(connectors) + "\n");
+// `<state-dir>/status.json`: every connector's status as Kafka Connect's REST API shows it, for
+// operators and scripts.
+void write_status_file(const std::filesystem::path& file, const Herder& herder) {
+    write_state_file(file, boost::json::serialize(to_json(herder.statuses(), herder.worker_id())) + "\n");
 }
 
-void print_summary(const std::vector<pipeline::TaskStatus>& tasks) {
-    for (const auto& t : tasks) {
-        auto line = log::info("worker");
-        line << "connector " << t.connector << " task " << t.task << ": " << pipeline::state_name(t.state);
-        if (!t.message.empty()) line << " (" << t.message << ")";
-        if (t.verdict) line << "; verdict " << (*t.verdict ? "PASS" : "FAIL") << ": " << t.verdict_summary;
+void print_summary(const std::vector<ConnectorStatus>& statuses) {
+    for (const auto& connector : statuses) {
+        if (connector.tasks.empty())
+            log::info("worker") << "connector " << connector.name << ": " << state_name(connector.state)
+                                << (connector.trace.empty() ? "" : " (" + connector.trace + ")");
+        for (const auto& task : connector.tasks) log::info("worker") << describe(connector, task);
     }
 }
 
 }  // namespace
 
 void notify_worker() {
-    if (g_board) g_board->notify();
+    std::lock_guard lock(g_herder_mutex);
+    if (g_herder) g_herder->notify();
 }
 
 int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     auto catalog = plugin_host::PluginCatalog::scan(
         options.plugin_path.empty() ? plugin_host::default_plugin_path() : options.plugin_path);
-    std::vector<LoadedConnector> connectors;
+    std::vector<ConnectorDefinition> connectors;
     try {
         connectors = load_connectors(options, catalog);
     } catch (const config::ConfigError& error) {
@@ -159,32 +144,17 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         return kFailed;
     }
 
-    pipeline::StatusBoard board;
-    g_board = &board;
-    std::atomic<bool> stop_tasks{false};
-    std::vector<std::thread> threads;
-    for (const auto& c : connectors) {
-        const bool is_source = c.config.kind == INGEST_KIND_SOURCE;
-        const bool judges = !is_source && c.library->descriptor().sink->reports_verdict;
-        int tasks = static_cast<int>(c.config.runner_int("tasks.max"));
-        log::info("worker") << "starting connector " << c.config.name << " (" << c.library->name() << " "
-                            << c.library->descriptor().version << ", " << tasks << " task" << (tasks > 1 ? "s" : "")
-                            << ") from " << c.config.source;
-        for (int id = 0; id < tasks; ++id) {
-            board.add({c.config.name, id, is_source, judges, TaskState::starting, {}, std::nullopt, {}});
-            auto* body = is_source ? &pipeline::run_source_task : &pipeline::run_sink_task;
-            threads.emplace_back(body, pipeline::TaskSettings{c.config, c.library, id, bootstrap}, std::ref(board),
-                                 std::cref(stop_tasks));
-        }
-    }
+    Herder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, {}});
+    HerderRegistration registration(herder);
+    for (auto& c : connectors) herder.apply(std::move(c));
 
     const auto status_file = options.state_dir / "status.json";
     int exit_code = kOk;
+    uint64_t seen = herder.version();
     while (true) {
-        auto tasks = board.snapshot();
-        write_status_file(status_file, tasks);
+        write_status_file(status_file, herder);
         if (stop.load()) {
-            log::info("worker") << "stop requested; stopping " << tasks.size() << " tasks";
+            log::info("worker") << "stop requested; stopping " << herder.connectors().size() << " connectors";
             if (options.until_done) {
                 // Stopped before the work was done: success would claim a verdict nobody gave.
                 log::error("worker") << "interrupted before the work was done (--until-done)";
@@ -193,30 +163,26 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
             break;
         }
         if (options.until_done) {
-            bool failed = std::any_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.state == TaskState::failed; });
-            if (failed) {
+            auto statuses = herder.statuses();
+            if (any_task_failed(statuses)) {
                 log::error("worker") << "a task failed; stopping (--until-done)";
                 exit_code = kFailed;
                 break;
             }
-            if (work_done(tasks)) {
+            if (work_done(statuses)) {
                 log::info("worker") << "all sources ended and all verdicts are in; stopping (--until-done)";
                 break;
             }
         }
-        board.wait_for_change(std::chrono::milliseconds(500));
+        seen = herder.wait_for_change(seen, std::chrono::milliseconds(500));
     }
-    stop_tasks = true;
-    for (auto& thread : threads) thread.join();
-    g_board = nullptr;
+    herder.shutdown();
 
-    auto tasks = board.snapshot();
-    write_status_file(status_file, tasks);
-    print_summary(tasks);
-    for (const auto& t : tasks) {
-        if (t.verdict && !*t.verdict) exit_code = kFailed;
-        if (options.until_done && t.state == TaskState::failed) exit_code = kFailed;
-    }
+    write_status_file(status_file, herder);
+    auto statuses = herder.statuses();
+    print_summary(statuses);
+    if (any_verdict_failed(statuses)) exit_code = kFailed;
+    if (options.until_done && any_task_failed(statuses)) exit_code = kFailed;
     return exit_code;
 }
 

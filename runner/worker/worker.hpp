@@ -1,5 +1,6 @@
 // The worker: loads plugins and connector configs, brings up the broker connection (or the
-// embedded mock), runs every connector's tasks, and stops them cleanly.
+// embedded mock), hands every connector to the herder, and waits for shutdown or for the work to
+// be done.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,8 @@ struct WorkerOptions {
     bool until_done = false;
     // Run only the connectors whose plugin reports a verdict (validators): `ingest validate`.
     bool only_judges = false;
+    // How statuses name this worker; empty: the host name.
+    std::string worker_id;
 };
 
 // Exit codes of `ingest run`.

@@ -1,0 +1,64 @@
+#include "pipeline/dead_letter_queue.hpp"
+
+#include <cstdio>
+#include <iterator>
+#include <utility>
+
+namespace ingest::pipeline {
+namespace {
+
+void fill(ingest_error* error, const std::string& message) {
+    std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
+}
+
+ingest_bytes bytes(const std::string& text) { return {text.data(), text.size()}; }
+
+}  // namespace
+
+DeadLetterQueue::DeadLetterQueue(std::string bootstrap, std::string topic, std::string connector,
+                                 const std::atomic<bool>& stopping)
+    : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)), connector_(std::move(connector)), stopping_(stopping) {}
+
+ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason, ingest_error* error) {
+    try {
+        if (!producer_)
+            producer_ = std::make_unique<kafka::Producer>(bootstrap_, kafka::Properties{},
+                                                          [this](const kafka::Delivery& delivery) {
+                                                              if (!delivery.ok() && refusal_.empty())
+                                                                  refusal_ = delivery.error;
+                                                          });
+        const std::string original_topic = record.topic;
+        const std::string partition = std::to_string(record.partition);
+        const std::string offset = std::to_string(record.offset);
+        const std::string reason_text = reason ? reason : "";
+        // Kafka Connect's header names.
+        const ingest_header headers[] = {
+            {"__connect.errors.topic", bytes(original_topic)},
+            {"__connect.errors.partition", bytes(partition)},
+            {"__connect.errors.offset", bytes(offset)},
+            {"__connect.errors.connector.name", bytes(connector_)},
+            {"__connect.errors.exception.message", bytes(reason_text)},
+        };
+        if (producer_->produce(topic_, INGEST_PARTITION_ANY, record.key, record.value, headers, std::size(headers), 0,
+                               &stopping_))
+            return INGEST_OK;
+        fill(error, "stopping while the dead-letter queue was full");
+    } catch (const std::exception& e) {
+        fill(error, e.what());
+    }
+    return INGEST_RETRIABLE;
+}
+
+ingest_status DeadLetterQueue::flush(ingest_error* error) {
+    if (!producer_) return INGEST_OK;
+    producer_->flush(kFlushDeadline);
+    std::string problem = std::exchange(refusal_, {});
+    if (problem.empty() && producer_->in_flight() > 0)
+        problem = std::to_string(producer_->in_flight()) + " records not confirmed within " +
+                  std::to_string(kFlushDeadline.count()) + " s";
+    if (problem.empty()) return INGEST_OK;
+    fill(error, "dead-letter topic '" + topic_ + "': " + problem);
+    return INGEST_RETRIABLE;
+}
+
+}  // namespace ingest::pipeline

@@ -1,0 +1,240 @@
+#include "pipeline/sink_loop.hpp"
+
+#include "log/logging.hpp"
+
+#include <algorithm>
+
+namespace ingest::pipeline {
+namespace {
+
+constexpr int kPausedPollMs = 100;
+
+int milliseconds_left(std::chrono::steady_clock::duration left, int at_most) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count();
+    return static_cast<int>(std::clamp<long long>(ms, 0, at_most));
+}
+
+}  // namespace
+
+SinkLoop::SinkLoop(const TaskSettings& settings, const TaskControl& control, TaskListener& listener)
+    : settings_(settings),
+      control_(control),
+      listener_(listener),
+      label_(settings.label()),
+      api_(settings.library->descriptor().sink),
+      batch_max_records_(static_cast<size_t>(settings.connector.runner_int("batch.max.records"))),
+      batch_max_wait_(settings.connector.runner_int("batch.max.ms")),
+      dead_letters_(settings.bootstrap, settings.connector.dead_letter_topic(), settings.connector.name,
+                    control.stop_flag()) {}
+
+void SinkLoop::start() {
+    const auto& connector = settings_.connector;
+    HostServices services;
+    services.dead_letter = [this](const ingest_record& record, const char* reason, ingest_error* error) {
+        return dead_letters_.send(record, reason, error);
+    };
+    services.flush_dead_letters = [this](ingest_error* error) { return dead_letters_.flush(error); };
+    services.watermarks = [this](const std::string& topic, int32_t partition) {
+        if (!consumer_) throw std::runtime_error("the consumer is not started yet");
+        return consumer_->watermarks(topic, partition);
+    };
+    services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
+    task_ = std::make_unique<PluginTask>(settings_.library, connector.name, settings_.task_id,
+                                         static_cast<int>(connector.runner_int("tasks.max")), services);
+    if (auto started = task_->start(connector.plugin); !started.ok()) throw TaskFailure("start: " + started.message);
+    started_ = true;
+
+    consumer_ = std::make_unique<kafka::Consumer>(settings_.bootstrap, connector.consumer_group(),
+                                                  kafka::Properties{}, static_cast<kafka::RebalanceListener&>(*this));
+    consumer_->subscribe(connector.topics());
+    log::info(label_) << "sink task started, consuming " << connector.runner.at("topics") << " as group '"
+                      << connector.consumer_group() << "'";
+    last_put_ = last_commit_ = Clock::now();
+}
+
+void SinkLoop::on_assigned(std::vector<kafka::PartitionOffset>& partitions) {
+    std::vector<ingest_topic_partition> raw;
+    for (const auto& p : partitions) raw.push_back({p.topic.c_str(), p.partition, INGEST_OFFSET_NONE});
+    auto opened = task_->call("open", [&](void* handle, ingest_error* error) {
+        return api_->open(handle, raw.data(), raw.size(), error);
+    });
+    if (!opened.ok()) {
+        failure_ = "open: " + opened.message;
+        throw TaskFailure(failure_);
+    }
+    std::string where;
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        int64_t stored = raw[i].offset;
+        if (stored >= 0)
+            partitions[i].offset = stored;
+        else
+            // A sink that owns its offsets and has none starts at the beginning, whatever the
+            // group committed: its own store is the truth.
+            partitions[i].offset = api_->owns_offsets ? kafka::kResumeAtBeginning : kafka::kResumeAtCommitted;
+        where += " " + partitions[i].topic + "/" + std::to_string(partitions[i].partition) + "@" +
+                 (stored >= 0 ? std::to_string(stored) : api_->owns_offsets ? "beginning" : "committed");
+    }
+    log::info(label_) << "assigned" << (where.empty() ? " nothing" : where);
+}
+
+void SinkLoop::on_revoked(const std::vector<kafka::PartitionOffset>& partitions) {
+    std::set<kafka::TopicPartition> revoked;
+    for (const auto& p : partitions) revoked.insert({p.topic, p.partition});
+    // Records not yet applied by put() are dropped: the next owner resumes before them.
+    batch_.drop(revoked);
+    try {
+        commit_progress(&revoked);
+    } catch (const std::exception& e) {
+        log::warn(label_) << "committing revoked partitions: " << e.what();
+    }
+    std::vector<ingest_topic_partition> raw;
+    for (const auto& p : partitions) raw.push_back({p.topic.c_str(), p.partition, INGEST_OFFSET_NONE});
+    auto closed = task_->call("close", [&](void* handle, ingest_error* error) {
+        return api_->close(handle, raw.data(), raw.size(), error);
+    });
+    if (!closed.ok()) log::warn(label_) << "close: " << closed.message;
+    for (const auto& key : revoked) next_offsets_.erase(key);
+    log::info(label_) << "revoked " << partitions.size() << " partitions";
+}
+
+void SinkLoop::handle(kafka::ConsumerEvent event) {
+    using Kind = kafka::ConsumerEvent::Kind;
+    switch (event.kind) {
+        case Kind::message:
+            if (batch_.empty()) batch_started_ = Clock::now();
+            batch_.add(std::move(event.message));
+            break;
+        case Kind::fatal_error: throw TaskFailure(event.text);
+        case Kind::transient_error: log::warn(label_) << event.text; break;
+        case Kind::none:
+        case Kind::ignorable: break;
+    }
+}
+
+int SinkLoop::poll_timeout(bool paused) const {
+    if (paused) return kPausedPollMs;
+    auto now = Clock::now();
+    if (retry_at_) return milliseconds_left(*retry_at_ - now, kPausedPollMs);
+    auto waited = batch_.empty() ? now - last_put_ : now - batch_started_;
+    return milliseconds_left(batch_max_wait_ - waited, 100);
+}
+
+TaskLoop::Step SinkLoop::step(bool paused) {
+    // No new records while paused or while a batch waits to be retried; the consumer is still
+    // polled below, which keeps this task in its group.
+    bool hold = paused || retry_at_.has_value();
+    if (hold != consumer_->paused()) {
+        if (hold)
+            consumer_->pause();
+        else
+            consumer_->resume();
+    }
+    handle(consumer_->poll(poll_timeout(paused)));
+    if (!failure_.empty()) throw TaskFailure(failure_);
+    if (paused) return Step::more;  // a paused task makes no plugin calls
+
+    auto now = Clock::now();
+    if (retry_at_) {
+        if (now >= *retry_at_) deliver_batch();
+    } else {
+        bool full = batch_.size() >= batch_max_records_;
+        bool due = batch_.empty() ? now - last_put_ >= batch_max_wait_ : now - batch_started_ >= batch_max_wait_;
+        // An empty put() is the idle tick (as in Kafka Connect): sinks do periodic work there.
+        if (full || due) deliver_batch();
+    }
+    if (Clock::now() - last_commit_ >= kCommitInterval) {
+        commit_progress();
+        last_commit_ = Clock::now();
+    }
+    return Step::more;
+}
+
+void SinkLoop::deliver_batch() {
+    auto records = batch_.records();
+    auto result = task_->call("put", [&](void* handle, ingest_error* error) {
+        ingest_status status = api_->put(handle, records.data(), records.size(), error);
+        // Dead letters of this batch must be confirmed before its offsets can advance.
+        return status == INGEST_OK ? dead_letters_.flush(error) : status;
+    });
+    last_put_ = Clock::now();
+    if (result.status == INGEST_RETRIABLE) {
+        auto wait = backoff_.next();
+        log::warn(label_) << "put: " << result.message << " (retrying the batch of " << batch_.size() << " records in "
+                          << wait.count() << " ms; its partitions are paused meanwhile)";
+        retry_at_ = last_put_ + wait;
+        return;
+    }
+    if (!result.ok()) throw TaskFailure("put: " + result.message);
+    for (const auto& [partition, offset] : batch_.next_offsets()) next_offsets_[partition] = offset;
+    batch_.clear();
+    if (retry_at_) log::info(label_) << "put: the batch went through after retrying";
+    retry_at_.reset();
+    backoff_.reset();
+}
+
+void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
+    std::vector<ingest_topic_partition> raw;
+    for (const auto& [key, offset] : next_offsets_)
+        if (!only || only->count(key)) raw.push_back({key.topic.c_str(), key.partition, offset});
+    if (raw.empty()) return;
+    auto result = task_->call("pre_commit", [&](void* handle, ingest_error* error) {
+        return api_->pre_commit(handle, raw.data(), raw.size(), error);
+    });
+    if (!result.ok()) {
+        if (result.status == INGEST_RETRIABLE) {
+            log::warn(label_) << "pre_commit: " << result.message << " (offsets not committed this time)";
+            return;
+        }
+        throw TaskFailure("pre_commit: " + result.message);
+    }
+    std::vector<kafka::PartitionOffset> offsets;
+    for (const auto& p : raw)
+        if (p.offset >= 0) offsets.push_back({p.topic, p.partition, p.offset});
+    try {
+        consumer_->commit(offsets);
+    } catch (const std::exception& e) {
+        // As in Kafka Connect, a failed commit is retried at the next interval, not fatal. For a
+        // sink that owns its offsets the group's offsets are only for monitoring.
+        if (api_->owns_offsets)
+            log::warn(label_) << e.what() << " (the sink's own stored offsets are unaffected)";
+        else
+            log::error(label_) << e.what() << " (records after the last committed offsets may be delivered again)";
+    }
+}
+
+void SinkLoop::close_consumer() noexcept {
+    if (!consumer_) return;
+    try {
+        consumer_->close();  // revokes the assignment: the task commits and closes its partitions
+    } catch (const std::exception& e) {
+        log::warn(label_) << "closing the consumer: " << e.what();
+    }
+}
+
+void SinkLoop::finish(bool) {
+    // A batch still waiting for a retry, or held while paused, was not applied: it is dropped and
+    // comes again after the next start. Otherwise the last batch is put once more.
+    if (!batch_.empty() && !retry_at_ && !control_.pause_requested()) deliver_batch();
+    if (retry_at_) log::warn(label_) << "stopping with a batch of " << batch_.size() << " records not applied";
+    batch_.clear();
+    retry_at_.reset();
+    commit_progress();
+    close_consumer();
+    started_ = false;
+    if (auto stopped = task_->stop(); !stopped.ok()) log::warn(label_) << "stop: " << stopped.message;
+    log::info(label_) << "sink task stopped";
+}
+
+void SinkLoop::abandon() noexcept {
+    try {
+        batch_.clear();
+        close_consumer();
+        if (task_ && started_) {
+            started_ = false;
+            if (auto stopped = task_->stop(); !stopped.ok()) log::warn(label_) << "stop: " << stopped.message;
+        }
+    } catch (...) {
+    }
+}
+
+}  // namespace ingest::pipeline

@@ -1,0 +1,71 @@
+// A sink task's loop: consumer group → batches → put(), the task's own offsets honoured on
+// assignment, progress committed to the group. Paused, or while a batch waits to be retried, the
+// consumer's partitions are paused but the consumer is still polled, so the task stays in its
+// group (no max.poll.interval eviction) and a stop request ends any wait within one step.
+#pragma once
+
+#include "kafka/consumer.hpp"
+#include "kafka/record_adapter.hpp"
+#include "pipeline/dead_letter_queue.hpp"
+#include "pipeline/plugin_task.hpp"
+#include "pipeline/retry.hpp"
+#include "pipeline/task_runner.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace ingest::pipeline {
+
+class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
+   public:
+    // How often progress is committed to the consumer group (for lag monitoring, and as the
+    // resume point of sinks that do not own their offsets).
+    static constexpr std::chrono::seconds kCommitInterval{5};
+
+    SinkLoop(const TaskSettings& settings, const TaskControl& control, TaskListener& listener);
+
+    void start() override;
+    Step step(bool paused) override;
+    void finish(bool ended) override;
+    void abandon() noexcept override;
+
+   private:
+    using Clock = std::chrono::steady_clock;
+
+    void on_assigned(std::vector<kafka::PartitionOffset>& partitions) override;
+    void on_revoked(const std::vector<kafka::PartitionOffset>& partitions) override;
+
+    void handle(kafka::ConsumerEvent event);
+    int poll_timeout(bool paused) const;
+    // One put() of the batch (empty: the idle tick). On RETRIABLE the batch is kept and a retry
+    // scheduled; on another failure throws.
+    void deliver_batch();
+    void commit_progress(const std::set<kafka::TopicPartition>* only = nullptr);
+    void close_consumer() noexcept;
+
+    const TaskSettings& settings_;
+    const TaskControl& control_;
+    TaskListener& listener_;
+    const std::string label_;
+    const ingest_sink_api* api_;
+    const size_t batch_max_records_;
+    const std::chrono::milliseconds batch_max_wait_;
+
+    DeadLetterQueue dead_letters_;
+    std::unique_ptr<PluginTask> task_;
+    bool started_ = false;
+    std::unique_ptr<kafka::Consumer> consumer_;
+
+    kafka::RecordBatch batch_;
+    Clock::time_point batch_started_{}, last_put_{}, last_commit_{};
+    std::optional<Clock::time_point> retry_at_;  // set while the batch waits for another put()
+    Backoff backoff_;
+    std::map<kafka::TopicPartition, int64_t> next_offsets_;  // after the last successful put()
+    std::string failure_;  // set inside rebalance callbacks, raised after poll()
+};
+
+}  // namespace ingest::pipeline

@@ -1,0 +1,358 @@
+#include "worker/herder.hpp"
+
+#include "log/logging.hpp"
+
+#include <algorithm>
+
+namespace ingest::worker {
+
+// Turns one task's reports into its status.
+class Herder::TaskReporter : public pipeline::TaskListener {
+   public:
+    TaskReporter(Herder& herder, std::string connector, int id)
+        : herder_(herder), connector_(std::move(connector)), id_(id) {}
+
+    void on_running() override { set(State::running); }
+    void on_paused() override { set(State::paused); }
+    void on_stopped() override { set(State::stopped); }
+    void on_finished() override { set(State::finished); }
+    void on_failed(const std::string& trace) override { set(State::failed, trace); }
+    void on_verdict(bool passed, const std::string& summary) override {
+        herder_.update_task(connector_, id_, [&](TaskStatus& t) { t.verdict = Verdict{passed, summary}; });
+    }
+
+   private:
+    void set(State state, const std::string& trace = {}) {
+        herder_.update_task(connector_, id_, [&](TaskStatus& t) {
+            t.state = state;
+            t.trace = trace;
+        });
+    }
+
+    Herder& herder_;
+    const std::string connector_;
+    const int id_;
+};
+
+namespace {
+
+State connector_state(TargetState target) {
+    switch (target) {
+        case TargetState::started: return State::running;
+        case TargetState::paused: return State::paused;
+        case TargetState::stopped: return State::stopped;
+    }
+    return State::unassigned;
+}
+
+}  // namespace
+
+Herder::Herder(HerderOptions options) : options_(std::move(options)) {}
+
+Herder::~Herder() { shutdown(); }
+
+Herder::Connector& Herder::find(const std::string& name) {
+    if (shut_down_) throw std::logic_error("the herder is shut down");
+    auto it = connectors_.find(name);
+    if (it == connectors_.end()) throw UnknownConnector(name);
+    return it->second;
+}
+
+void Herder::update(const std::string& name, const std::function<void(ConnectorStatus&)>& change) {
+    {
+        std::lock_guard lock(status_mutex_);
+        auto it = statuses_.find(name);
+        if (it == statuses_.end()) return;
+        change(it->second);
+        ++version_;
+    }
+    changed_.notify_all();
+}
+
+void Herder::update_task(const std::string& name, int id, const std::function<void(TaskStatus&)>& change) {
+    update(name, [&](ConnectorStatus& status) {
+        auto task = std::find_if(status.tasks.begin(), status.tasks.end(), [&](const TaskStatus& t) { return t.id == id; });
+        if (task != status.tasks.end()) change(*task);
+    });
+}
+
+void Herder::start_task(Connector& connector, int id) {
+    const auto& definition = connector.definition;
+    update_task(definition.config.name, id, [](TaskStatus& t) {
+        t.state = State::unassigned;
+        t.trace.clear();
+        t.verdict.reset();
+    });
+    Task& task = connector.tasks.at(static_cast<size_t>(id));
+    if (!task.reporter) task.reporter = std::make_unique<TaskReporter>(*this, definition.config.name, id);
+    task.runner = std::make_unique<pipeline::TaskRunner>(
+        pipeline::TaskSettings{definition.config, definition.library, id, options_.bootstrap}, *task.reporter,
+        connector.target);
+}
+
+// Prepares the connector and starts all its tasks in its target state.
+void Herder::start(Connector& connector) {
+    const auto& config = connector.definition.config;
+    const auto& library = *connector.definition.library;
+    const int count = static_cast<int>(config.runner_int("tasks.max"));
+    try {
+        if (options_.prepare) options_.prepare(config);
+    } catch (const std::exception& e) {
+        std::string trace = log::mask_secrets(e.what());
+        log::error("worker") << "connector " << config.name << " failed: " << trace;
+        update(config.name, [&](ConnectorStatus& s) {
+            s.state = State::failed;
+            s.trace = trace;
+            s.tasks.clear();
+        });
+        return;
+    }
+    log::info("worker") << "starting connector " << config.name << " (" << library.name() << " "
+                        << library.descriptor().version << ", " << count << " task" << (count > 1 ? "s" : "")
+                        << ") from " << config.source;
+    update(config.name, [&](ConnectorStatus& s) {
+        s.state = connector_state(connector.target);
+        s.trace.clear();
+        s.tasks.clear();
+        for (int id = 0; id < count; ++id) s.tasks.push_back(TaskStatus{id, State::unassigned, {}, 0, std::nullopt});
+    });
+    connector.tasks.resize(static_cast<size_t>(count));
+    for (int id = 0; id < count; ++id) start_task(connector, id);
+}
+
+// Asks every task to stop first, then waits for all: tasks flush in parallel.
+void Herder::stop_tasks(Connector& connector) {
+    for (auto& task : connector.tasks)
+        if (task.runner) task.runner->request_stop();
+    for (auto& task : connector.tasks)
+        if (task.runner) task.runner->join();
+    connector.tasks.clear();  // runners first (declared after their reporters)
+}
+
+bool Herder::apply(ConnectorDefinition definition, TargetState initial) {
+    std::lock_guard lock(operations_);
+    if (shut_down_) throw std::logic_error("the herder is shut down");
+    const std::string name = definition.config.name;
+    auto [it, created] = connectors_.try_emplace(name);
+    Connector& connector = it->second;
+    if (created) {
+        connector.target = initial;
+    } else {
+        log::info("worker") << "connector " << name << ": new config from " << definition.config.source
+                            << "; restarting its tasks";
+        stop_tasks(connector);
+    }
+    connector.definition = std::move(definition);
+    const auto& config = connector.definition.config;
+    const auto& descriptor = connector.definition.library->descriptor();
+    {
+        std::lock_guard status_lock(status_mutex_);
+        auto& status = statuses_[name];
+        int restarts = status.restarts;
+        status = ConnectorStatus{};
+        status.name = name;
+        status.type = config.kind == INGEST_KIND_SOURCE ? ConnectorType::source : ConnectorType::sink;
+        status.judges = config.kind == INGEST_KIND_SINK && descriptor.sink->reports_verdict;
+        status.state = connector_state(connector.target);
+        status.restarts = created ? 0 : restarts;
+        ++version_;
+    }
+    changed_.notify_all();
+    if (connector.target != TargetState::stopped) start(connector);
+    return created;
+}
+
+bool Herder::remove(const std::string& name) {
+    std::lock_guard lock(operations_);
+    if (shut_down_) throw std::logic_error("the herder is shut down");
+    auto it = connectors_.find(name);
+    if (it == connectors_.end()) return false;
+    log::info("worker") << "removing connector " << name;
+    stop_tasks(it->second);
+    connectors_.erase(it);
+    {
+        std::lock_guard status_lock(status_mutex_);
+        statuses_.erase(name);
+        ++version_;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+void Herder::set_target(Connector& connector, TargetState target) {
+    connector.target = target;
+    for (auto& task : connector.tasks)
+        if (task.runner) task.runner->set_target(target);
+    update(connector.definition.config.name, [&](ConnectorStatus& s) {
+        if (s.state != State::failed) s.state = connector_state(target);
+    });
+}
+
+void Herder::pause(const std::string& name) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (connector.target == TargetState::paused) return;
+    log::info("worker") << "pausing connector " << name;
+    if (connector.target == TargetState::stopped) {
+        // Kafka Connect: pausing a stopped connector starts its tasks paused.
+        connector.target = TargetState::paused;
+        start(connector);
+        return;
+    }
+    set_target(connector, TargetState::paused);
+}
+
+void Herder::resume(const std::string& name) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (connector.target == TargetState::started) return;
+    log::info("worker") << "resuming connector " << name;
+    if (connector.target == TargetState::stopped) {
+        connector.target = TargetState::started;
+        start(connector);
+        return;
+    }
+    set_target(connector, TargetState::started);
+}
+
+void Herder::stop(const std::string& name) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (connector.target == TargetState::stopped) return;
+    log::info("worker") << "stopping connector " << name;
+    connector.target = TargetState::stopped;
+    stop_tasks(connector);
+    update(name, [](ConnectorStatus& s) {
+        s.state = State::stopped;
+        s.trace.clear();
+        s.tasks.clear();  // as in Kafka Connect: a stopped connector has no tasks
+    });
+}
+
+RestartOutcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    RestartOutcome outcome;
+    if (connector.target == TargetState::stopped) return outcome;
+    auto current = *status(name);
+    const bool connector_failed = current.state == State::failed;
+    if (!only_failed || connector_failed) {
+        outcome.connector = true;
+        log::info("worker") << "restarting connector " << name << (include_tasks ? " and its tasks" : "");
+        update(name, [](ConnectorStatus& s) { ++s.restarts; });
+        if (connector_failed) {
+            // It never got its tasks going (prepare failed): start it all again.
+            stop_tasks(connector);
+            start(connector);
+            for (size_t id = 0; id < connector.tasks.size(); ++id) outcome.tasks.push_back(static_cast<int>(id));
+            return outcome;
+        }
+        update(name, [&](ConnectorStatus& s) { s.state = connector_state(connector.target); s.trace.clear(); });
+    }
+    if (!include_tasks) return outcome;
+    std::vector<int> chosen;
+    for (const auto& task : current.tasks)
+        if (!only_failed || task.state == State::failed) chosen.push_back(task.id);
+    // Stop all chosen tasks first, then start them again.
+    for (int id : chosen) {
+        auto& task = connector.tasks.at(static_cast<size_t>(id));
+        if (task.runner) task.runner->request_stop();
+    }
+    for (int id : chosen) {
+        auto& task = connector.tasks.at(static_cast<size_t>(id));
+        if (task.runner) task.runner->join();
+        task.runner.reset();
+        update_task(name, id, [](TaskStatus& t) {
+            t.state = State::restarting;
+            ++t.restarts;
+        });
+    }
+    for (int id : chosen) start_task(connector, id);
+    outcome.tasks = chosen;
+    return outcome;
+}
+
+void Herder::restart_task(const std::string& name, int id) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (id < 0 || static_cast<size_t>(id) >= connector.tasks.size())
+        throw std::out_of_range("connector '" + name + "' has no task " + std::to_string(id));
+    log::info("worker") << "restarting task " << pipeline::task_label(name, id);
+    auto& task = connector.tasks[static_cast<size_t>(id)];
+    if (task.runner) {
+        task.runner->request_stop();
+        task.runner->join();
+        task.runner.reset();
+    }
+    update_task(name, id, [](TaskStatus& t) {
+        t.state = State::restarting;
+        ++t.restarts;
+    });
+    start_task(connector, id);
+}
+
+std::optional<ConnectorStatus> Herder::status(const std::string& name) const {
+    std::lock_guard lock(status_mutex_);
+    auto it = statuses_.find(name);
+    if (it == statuses_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<ConnectorStatus> Herder::statuses() const {
+    std::lock_guard lock(status_mutex_);
+    std::vector<ConnectorStatus> result;
+    for (const auto& [name, status] : statuses_) result.push_back(status);
+    return result;
+}
+
+std::vector<std::string> Herder::connectors() const {
+    std::lock_guard lock(status_mutex_);
+    std::vector<std::string> names;
+    for (const auto& [name, status] : statuses_) names.push_back(name);
+    return names;
+}
+
+std::optional<ConnectorDefinition> Herder::definition(const std::string& name) const {
+    std::lock_guard lock(operations_);
+    auto it = connectors_.find(name);
+    if (it == connectors_.end()) return std::nullopt;
+    return it->second.definition;
+}
+
+std::optional<TargetState> Herder::target_state(const std::string& name) const {
+    std::lock_guard lock(operations_);
+    auto it = connectors_.find(name);
+    if (it == connectors_.end()) return std::nullopt;
+    return it->second.target;
+}
+
+uint64_t Herder::version() const {
+    std::lock_guard lock(status_mutex_);
+    return version_;
+}
+
+uint64_t Herder::wait_for_change(uint64_t seen, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(status_mutex_);
+    changed_.wait_for(lock, timeout, [&] { return version_ != seen; });
+    return version_;
+}
+
+void Herder::notify() {
+    {
+        std::lock_guard lock(status_mutex_);
+        ++version_;
+    }
+    changed_.notify_all();
+}
+
+void Herder::shutdown() {
+    std::lock_guard lock(operations_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    for (auto& [name, connector] : connectors_)
+        for (auto& task : connector.tasks)
+            if (task.runner) task.runner->request_stop();
+    for (auto& [name, connector] : connectors_) stop_tasks(connector);
+}
+
+}  // namespace ingest::worker

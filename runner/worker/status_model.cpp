@@ -1,0 +1,76 @@
+#include "worker/status_model.hpp"
+
+#include <algorithm>
+
+namespace ingest::worker {
+
+const char* state_name(State state) {
+    switch (state) {
+        case State::unassigned: return "UNASSIGNED";
+        case State::running: return "RUNNING";
+        case State::paused: return "PAUSED";
+        case State::stopped: return "STOPPED";
+        case State::failed: return "FAILED";
+        case State::restarting: return "RESTARTING";
+        case State::finished: return "FINISHED";
+    }
+    return "UNKNOWN";
+}
+
+const char* type_name(ConnectorType type) { return type == ConnectorType::source ? "source" : "sink"; }
+
+boost::json::object to_json(const ConnectorStatus& status, const std::string& worker_id) {
+    boost::json::object connector{{"state", state_name(status.state)}, {"worker_id", worker_id}};
+    if (!status.trace.empty()) connector["trace"] = status.trace;
+    connector["restarts"] = status.restarts;
+    boost::json::array tasks;
+    for (const auto& t : status.tasks) {
+        boost::json::object task{{"id", t.id}, {"state", state_name(t.state)}, {"worker_id", worker_id}};
+        if (!t.trace.empty()) task["trace"] = t.trace;
+        task["restarts"] = t.restarts;
+        if (t.verdict) task["verdict"] = boost::json::object{{"passed", t.verdict->passed}, {"summary", t.verdict->summary}};
+        tasks.push_back(std::move(task));
+    }
+    return {{"name", status.name},
+            {"connector", std::move(connector)},
+            {"tasks", std::move(tasks)},
+            {"type", type_name(status.type)}};
+}
+
+boost::json::array to_json(const std::vector<ConnectorStatus>& statuses, const std::string& worker_id) {
+    boost::json::array result;
+    for (const auto& status : statuses) result.push_back(to_json(status, worker_id));
+    return result;
+}
+
+std::string describe(const ConnectorStatus& connector, const TaskStatus& task) {
+    std::string line = "connector " + connector.name + " task " + std::to_string(task.id) + ": " + state_name(task.state);
+    if (!task.trace.empty()) line += " (" + task.trace + ")";
+    if (task.verdict) line += std::string("; verdict ") + (task.verdict->passed ? "PASS" : "FAIL") + ": " + task.verdict->summary;
+    return line;
+}
+
+bool work_done(const std::vector<ConnectorStatus>& statuses) {
+    for (const auto& c : statuses)
+        for (const auto& t : c.tasks) {
+            if (t.state == State::unassigned || t.state == State::restarting) return false;
+            if (c.type == ConnectorType::source && t.state != State::finished) return false;
+            if (c.judges && !t.verdict) return false;
+        }
+    return true;
+}
+
+bool any_task_failed(const std::vector<ConnectorStatus>& statuses) {
+    return std::any_of(statuses.begin(), statuses.end(), [](const ConnectorStatus& c) {
+        return std::any_of(c.tasks.begin(), c.tasks.end(), [](const TaskStatus& t) { return t.state == State::failed; });
+    });
+}
+
+bool any_verdict_failed(const std::vector<ConnectorStatus>& statuses) {
+    return std::any_of(statuses.begin(), statuses.end(), [](const ConnectorStatus& c) {
+        return std::any_of(c.tasks.begin(), c.tasks.end(),
+                           [](const TaskStatus& t) { return t.verdict && !t.verdict->passed; });
+    });
+}
+
+}  // namespace ingest::worker

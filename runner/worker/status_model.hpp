@@ -1,0 +1,62 @@
+// What every connector and task is doing, in Kafka Connect's terms, and the one serialiser of it
+// to Kafka Connect's status JSON: the status file, the log summary and (later) REST all print
+// from these structs.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/array.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ingest::worker {
+
+// Kafka Connect's states, plus FINISHED: a source whose stream ended (everything delivered and
+// committed), which `ingest run --until-done` waits for.
+enum class State { unassigned, running, paused, stopped, failed, restarting, finished };
+const char* state_name(State state);
+
+struct Verdict {
+    bool passed = false;
+    std::string summary;
+};
+
+struct TaskStatus {
+    int id = 0;
+    State state = State::unassigned;
+    std::string trace;  // why it failed (FAILED only)
+    int restarts = 0;   // times this task was restarted (by an operator or automatically)
+    std::optional<Verdict> verdict;  // a judging task, once it reported
+};
+
+enum class ConnectorType { source, sink };
+const char* type_name(ConnectorType type);
+
+struct ConnectorStatus {
+    std::string name;
+    ConnectorType type = ConnectorType::source;
+    bool judges = false;  // its tasks report a verdict (a validator)
+    State state = State::unassigned;
+    std::string trace;
+    int restarts = 0;
+    std::vector<TaskStatus> tasks;  // empty while STOPPED, as in Kafka Connect
+};
+
+// Kafka Connect's `GET /connectors/{name}/status` body:
+// {"name", "connector": {"state", "worker_id", "trace"?}, "tasks": [{"id", "state", "worker_id",
+// "trace"?}], "type"}, with this runner's additions: "restarts" on the connector and each task,
+// and a judging task's "verdict": {"passed", "summary"}.
+boost::json::object to_json(const ConnectorStatus& status, const std::string& worker_id);
+boost::json::array to_json(const std::vector<ConnectorStatus>& statuses, const std::string& worker_id);
+
+// "connector <name> task <id>: <STATE> (<trace>); verdict PASS: <summary>": the log summary.
+std::string describe(const ConnectorStatus& connector, const TaskStatus& task);
+
+// Done when every task started, every source task finished and every judging task gave a
+// verdict (`--until-done`). A connector without tasks (stopped) has nothing left to do.
+bool work_done(const std::vector<ConnectorStatus>& statuses);
+bool any_task_failed(const std::vector<ConnectorStatus>& statuses);
+bool any_verdict_failed(const std::vector<ConnectorStatus>& statuses);
+
+}  // namespace ingest::worker
