@@ -2,6 +2,7 @@
 // one mechanism used for the runner's own keys and every plugin's keys.
 #pragma once
 
+#include <ingest/config.hpp>
 #include <ingest/plugin_abi.h>
 
 #include <map>
@@ -12,10 +13,8 @@
 
 namespace ingest::config {
 
-struct Problem {
-    std::string key;  // empty when the problem is not about one key
-    std::string message;
-};
+// One problem of a config: the same type plugins report theirs in.
+using Problem = sdk::Problem;
 
 // Checks one value against its declaration; returns the problem, if any.
 std::optional<std::string> check_value(const ingest_config_key& key, const std::string& value);

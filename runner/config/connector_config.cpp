@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -203,6 +204,31 @@ std::string plugin_name_of(const ConnectorSpec& spec) {
     return it->second;
 }
 
+namespace {
+
+// The plugin's own cross-key checks (its descriptor's validate hook), every problem collected.
+void check_with_plugin(const ingest_plugin& plugin, const std::map<std::string, std::string>& values,
+                       std::vector<Problem>& problems) {
+    std::vector<ingest_config_entry> entries;
+    for (const auto& [key, value] : values) entries.push_back({key.c_str(), value.c_str()});
+    const ingest_config config{entries.data(), entries.size()};
+    auto report = [](void* context, const char* key, const char* message) {
+        static_cast<std::vector<Problem>*>(context)->push_back({key ? key : "", message ? message : ""});
+    };
+    ingest_error error{};
+    ingest_status status = INGEST_FATAL;
+    try {
+        status = plugin.validate(&config, report, &problems, &error);
+    } catch (...) {
+        std::snprintf(error.message, sizeof error.message, "validate() threw an exception");
+    }
+    if (status != INGEST_OK)
+        problems.push_back({"", std::string("plugin '") + plugin.name + "' could not check this config: " +
+                                    (error.message[0] ? error.message : "no reason given")});
+}
+
+}  // namespace
+
 ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugin& plugin) {
     ConnectorConfig config;
     config.source = spec.source;
@@ -230,6 +256,8 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
     }
     if (plugin.kind == INGEST_KIND_SINK && spec.raw.count("topics") && config.topics().empty())
         problems.push_back({"topics", "names no topic"});
+    // Rules over several keys make sense only once every key passed its own checks.
+    if (problems.empty() && plugin.validate) check_with_plugin(plugin, config.plugin, problems);
     if (!problems.empty()) throw ConfigError(spec.source, problems);
     return config;
 }

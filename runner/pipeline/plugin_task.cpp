@@ -22,7 +22,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
       connector_(std::move(connector)),
       label_(task_label(connector_, task_id)),
       services_(std::move(services)) {
-    host_.abi_version = INGEST_ABI_VERSION;
+    host_.abi_version = INGEST_ABI_MAJOR;
     host_.struct_size = sizeof(ingest_host);
     host_.context = this;
     host_.connector_name = connector_.c_str();
@@ -33,6 +33,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.flush_dead_letters = &PluginTask::host_flush_dead_letters;
     host_.watermarks = &PluginTask::host_watermarks;
     host_.report_verdict = &PluginTask::host_report_verdict;
+    host_.stopping = &PluginTask::host_stopping;
 
     ingest_error error{};
     void* created = nullptr;
@@ -136,6 +137,11 @@ void PluginTask::host_report_verdict(void* context, int ok, const char* summary)
     std::string text = summary ? summary : "";
     log::write(ok ? log::Level::info : log::Level::error, self->label_, "verdict: " + text);
     if (self->services_.report_verdict) self->services_.report_verdict(ok != 0, text);
+}
+
+int PluginTask::host_stopping(void* context) {
+    auto* self = static_cast<PluginTask*>(context);
+    return self->services_.stopping && self->services_.stopping() ? 1 : 0;
 }
 
 }  // namespace ingest::pipeline

@@ -28,6 +28,8 @@ struct HostServices {
     std::function<ingest_status(ingest_error*)> flush_dead_letters;
     std::function<std::pair<int64_t, int64_t>(const std::string& topic, int32_t partition)> watermarks;
     std::function<void(bool ok, const std::string& summary)> report_verdict;
+    // True once the task should stop: plugins waiting inside a call (retries) return early.
+    std::function<bool()> stopping;
 };
 
 class PluginTask {
@@ -56,6 +58,7 @@ class PluginTask {
     static ingest_status host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
                                          int64_t* high, ingest_error* error);
     static void host_report_verdict(void* context, int ok, const char* summary);
+    static int host_stopping(void* context);
 
     std::shared_ptr<plugin_host::PluginLibrary> library_;  // keeps the code mapped while task_ lives
     std::string connector_;

@@ -46,9 +46,12 @@ std::string check_descriptor(const ingest_plugin& plugin) {
 PluginLoadError::PluginLoadError(const std::filesystem::path& file, const std::string& reason)
     : std::runtime_error("plugin " + file.string() + " refused: " + reason), reason_(reason) {}
 
-PluginLibrary::PluginLibrary(std::filesystem::path file, boost::dll::shared_library library,
-                             const ingest_plugin* descriptor)
-    : file_(std::move(file)), library_(std::move(library)), descriptor_(descriptor) {}
+PluginLibrary::PluginLibrary(std::filesystem::path file, boost::dll::shared_library library)
+    : file_(std::move(file)), library_(std::move(library)) {}
+
+std::string PluginLibrary::abi_version() const {
+    return std::to_string(read_.plugin.abi_version) + "." + std::to_string(read_.abi_minor);
+}
 
 std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& file) {
     std::error_code ec;
@@ -75,20 +78,19 @@ std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& 
         throw PluginLoadError(file, "its entry point threw an exception");
     }
     if (!descriptor) throw PluginLoadError(file, "its entry point returned no descriptor");
-    // abi_version and struct_size are read before anything else: they say whether the rest of
-    // the struct means what this runner thinks it means.
-    if (descriptor->abi_version != INGEST_ABI_VERSION)
-        throw PluginLoadError(file, "built for plugin ABI version " +
-                                        std::to_string(descriptor->abi_version) +
-                                        ", this runner speaks version " +
-                                        std::to_string(INGEST_ABI_VERSION) + "; rebuild it against this SDK");
-    if (descriptor->struct_size < sizeof(ingest_plugin))
-        throw PluginLoadError(file, "its descriptor is " + std::to_string(descriptor->struct_size) +
-                                        " bytes, expected at least " + std::to_string(sizeof(ingest_plugin)));
-    if (auto problems = check_descriptor(*descriptor); !problems.empty())
+    // abi_version is read before anything else: it says whether the rest of the struct means what
+    // this runner thinks it means. Within the major, the reader takes what struct_size covers.
+    if (descriptor->abi_version != INGEST_ABI_MAJOR)
+        throw PluginLoadError(file, "built for plugin ABI major version " + std::to_string(descriptor->abi_version) +
+                                        ", this runner speaks major version " + std::to_string(INGEST_ABI_MAJOR) +
+                                        " (ABI " + std::to_string(INGEST_ABI_MAJOR) + "." +
+                                        std::to_string(INGEST_ABI_MINOR) + "); rebuild it against this SDK");
+    std::shared_ptr<PluginLibrary> loaded(new PluginLibrary(file, std::move(library)));
+    if (auto problems = read_descriptor(*descriptor, loaded->read_); !problems.empty())
         throw PluginLoadError(file, "invalid descriptor: " + problems);
-
-    return std::shared_ptr<PluginLibrary>(new PluginLibrary(file, std::move(library), descriptor));
+    if (auto problems = check_descriptor(loaded->descriptor()); !problems.empty())
+        throw PluginLoadError(file, "invalid descriptor: " + problems);
+    return loaded;
 }
 
 const char* kind_name(ingest_plugin_kind kind) {

@@ -1,6 +1,8 @@
 // One loaded plugin shared object: checked once at load, kept loaded while anything uses it.
 #pragma once
 
+#include "plugin_host/descriptor_reader.hpp"
+
 #include <ingest/plugin_abi.h>
 
 #include <boost/dll/shared_library.hpp>
@@ -29,20 +31,20 @@ class PluginLibrary {
     // library stays mapped while any object created by it is alive.
     static std::shared_ptr<PluginLibrary> load(const std::filesystem::path& file);
 
-    const ingest_plugin& descriptor() const { return *descriptor_; }
+    // The descriptor in this runner's layout: fields the plugin's ABI minor lacks read as zero.
+    const ingest_plugin& descriptor() const { return read_.plugin; }
     const std::filesystem::path& file() const { return file_; }
-    std::string name() const { return descriptor_->name; }
-    std::span<const ingest_config_key> config_keys() const {
-        return {descriptor_->config_keys, descriptor_->config_key_count};
-    }
+    std::string name() const { return read_.plugin.name; }
+    std::span<const ingest_config_key> config_keys() const { return read_.keys; }
+    // "1.1": the ABI version the plugin was built against.
+    std::string abi_version() const;
 
    private:
-    PluginLibrary(std::filesystem::path file, boost::dll::shared_library library,
-                  const ingest_plugin* descriptor);
+    PluginLibrary(std::filesystem::path file, boost::dll::shared_library library);
 
     std::filesystem::path file_;
     boost::dll::shared_library library_;
-    const ingest_plugin* descriptor_;
+    ReadDescriptor read_;
 };
 
 const char* kind_name(ingest_plugin_kind kind);

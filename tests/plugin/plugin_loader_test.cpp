@@ -33,9 +33,40 @@ TEST(PluginLoader, LoadsAWellFormedPlugin) {
     EXPECT_EQ(library->config_keys().size(), 5u);
 }
 
-TEST(PluginLoader, RefusesAWrongAbiVersion) {
+TEST(PluginLoader, RefusesAnotherMajorVersionWithTheReason) {
     auto reason = refusal(kBadFixtures / "fixture_wrong_abi.so");
-    EXPECT_NE(reason.find("ABI version " + std::to_string(INGEST_ABI_VERSION + 1)), std::string::npos) << reason;
+    EXPECT_NE(reason.find("built for plugin ABI major version " + std::to_string(INGEST_ABI_MAJOR + 1) +
+                          ", this runner speaks major version " + std::to_string(INGEST_ABI_MAJOR)),
+              std::string::npos)
+        << reason;
+    EXPECT_NE(reason.find("rebuild it against this SDK"), std::string::npos) << reason;
+}
+
+TEST(PluginLoader, LoadsAPluginBuiltAgainstAbi_1_0) {
+    // Built from a frozen copy of the 1.0 headers: tables without struct_size, no abi_minor.
+    auto library = PluginLibrary::load(kFixtures / "fixture_abi_1_0_source.so");
+    EXPECT_EQ(library->abi_version(), "1.0");
+    EXPECT_EQ(library->descriptor().kind, INGEST_KIND_SOURCE);
+    ASSERT_NE(library->descriptor().source, nullptr);
+    EXPECT_NE(library->descriptor().source->poll, nullptr);
+    EXPECT_NE(library->descriptor().source->record_delivered, nullptr);
+    EXPECT_NE(library->descriptor().source->commit, nullptr);
+    EXPECT_EQ(library->descriptor().validate, nullptr);  // 1.0 had no validate hook
+    ASSERT_EQ(library->config_keys().size(), 5u);
+    EXPECT_STREQ(library->config_keys()[0].name, "count");
+    EXPECT_STREQ(library->config_keys()[4].name, "deliveries.file");
+    EXPECT_EQ(library->config_keys()[4].default_value, nullptr);
+}
+
+TEST(PluginLoader, AcceptsTablesSmallerThanTheHosts) {
+    // Plain C, its descriptor cut short of a field this runner knows.
+    auto library = PluginLibrary::load(kFixtures / "fixture_small_structs_sink.so");
+    EXPECT_EQ(library->abi_version(), "1.1");
+    EXPECT_EQ(library->descriptor().validate, nullptr);  // beyond its struct_size: read as absent
+    ASSERT_NE(library->descriptor().sink, nullptr);
+    EXPECT_NE(library->descriptor().sink->put, nullptr);
+    ASSERT_EQ(library->config_keys().size(), 1u);
+    EXPECT_STREQ(library->config_keys()[0].name, "records.file");
 }
 
 TEST(PluginLoader, RefusesASharedObjectWithoutEntryPoint) {

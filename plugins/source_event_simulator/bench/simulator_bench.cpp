@@ -76,7 +76,7 @@ struct FakeHost {
     std::vector<char> copy;
 
     FakeHost() {
-        raw.abi_version = INGEST_ABI_VERSION;
+        raw.abi_version = INGEST_ABI_MAJOR;
         raw.struct_size = sizeof(ingest_host);
         raw.context = this;
         raw.connector_name = "bench";

@@ -6,8 +6,19 @@
  * SDK must either keep loading or be refused with a clear message.
  *
  * A plugin exports one symbol, INGEST_PLUGIN_ENTRY_SYMBOL, a function returning a pointer to a static
- * `ingest_plugin` descriptor. The runner checks `abi_version` and `struct_size` before it reads any
- * other field; both are the first members of every versioned struct.
+ * `ingest_plugin` descriptor.
+ *
+ * Versions. `abi_version` holds the major version: the host refuses a plugin whose major differs
+ * from its own. Within a major, the ABI grows by minor versions, and only by appending fields at the
+ * end of a struct. Every struct that crosses the boundary (the descriptor, the source and sink API
+ * tables, the config key rows, the host's services) starts with `struct_size`, the size of that
+ * struct as its writer compiled it. A reader uses a field only when the writer's `struct_size`
+ * covers it (INGEST_STRUCT_HAS) and reads a field it does not get as zero, so a zero always means
+ * "not provided". Hence a plugin built against an older minor keeps loading in a newer host, and a
+ * plugin calls a host service only when the host that runs it has it.
+ *   1.0  the first release. Its API tables and config key rows had no `struct_size`; the host still
+ *        reads them in their 1.0 layout (a descriptor too small to hold `abi_minor` is a 1.0 one).
+ *   1.1  `struct_size` on every table; descriptor: `abi_minor`, `validate`; host: `stopping`.
  *
  * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
  * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
@@ -29,9 +40,15 @@
 extern "C" {
 #endif
 
-/* Bumped on every incompatible change of any struct or function signature below. */
-#define INGEST_ABI_VERSION 1u
+/* The major version: bumped on every incompatible change of any struct or function below. */
+#define INGEST_ABI_MAJOR 1u
+/* The minor version: bumped when fields are appended (see the version history above). */
+#define INGEST_ABI_MINOR 1u
 #define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
+
+/* Nonzero when the struct behind `ptr`, as its writer compiled it, holds `field` of `type`. */
+#define INGEST_STRUCT_HAS(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 typedef enum ingest_status {
     INGEST_OK = 0,
@@ -105,6 +122,7 @@ typedef enum ingest_config_type {
 } ingest_config_type;
 
 typedef struct ingest_config_key {
+    uint32_t struct_size; /* the same in every row of one table: it is the table's stride */
     const char* name;
     ingest_config_type type;
     const char* default_value; /* NULL: required */
@@ -166,6 +184,10 @@ typedef struct ingest_host {
     /* A task that judges something (a validator, see ingest_sink_api.reports_verdict) reports its
      * outcome once: ok != 0 passes. The summary appears in the connector's status and the log. */
     void (*report_verdict)(void* context, int ok, const char* summary);
+
+    /* 1.1. Nonzero once the host wants this task to stop. A plugin that waits inside a call
+     * (retries, backoff) checks it and returns early (RETRIABLE) so that shutdown stays prompt. */
+    int (*stopping)(void* context);
 } ingest_host;
 
 /* ---------------------------------------------------------------------------------------------
@@ -177,12 +199,15 @@ typedef struct ingest_host {
 typedef void (*ingest_emit_fn)(void* emit_context, const ingest_source_record* record);
 
 typedef struct ingest_source_api {
+    uint32_t struct_size;
+
     /* Hand over records by calling emit() zero or more times; return INGEST_END once the stream
      * is complete. Should return within about 100 ms so the host can serve delivery reports. */
     ingest_status (*poll)(void* task, ingest_emit_fn emit, void* emit_context, ingest_error* error);
 
     /* The broker confirmed (error == NULL) or finally refused (error set) one record. Called on
-     * the task's thread, between polls. */
+     * the task's thread, between polls. It cannot fail: a plugin that cannot record a delivery
+     * keeps the problem and returns it from its next poll() or commit() (the C++ SDK does so). */
     void (*record_delivered)(void* task, uint64_t correlation, int32_t partition, int64_t offset,
                              const char* error);
 
@@ -191,6 +216,8 @@ typedef struct ingest_source_api {
 } ingest_source_api;
 
 typedef struct ingest_sink_api {
+    uint32_t struct_size;
+
     /* Partitions assigned to this task. A sink that owns its offsets writes the stored next offset
      * into each element's `offset` (or leaves INGEST_OFFSET_NONE); the host seeks there. */
     ingest_status (*open)(void* task, ingest_topic_partition* partitions, size_t count,
@@ -218,10 +245,13 @@ typedef struct ingest_sink_api {
     int reports_verdict;
 } ingest_sink_api;
 
+/* Receives one problem of a config: the key it is about (NULL: the config as a whole) and why. */
+typedef void (*ingest_report_fn)(void* report_context, const char* key, const char* message);
+
 typedef enum ingest_plugin_kind { INGEST_KIND_SOURCE = 0, INGEST_KIND_SINK = 1 } ingest_plugin_kind;
 
 typedef struct ingest_plugin {
-    uint32_t abi_version; /* INGEST_ABI_VERSION the plugin was built against */
+    uint32_t abi_version; /* INGEST_ABI_MAJOR the plugin was built against */
     uint32_t struct_size; /* sizeof(ingest_plugin) the plugin was built with */
 
     const char* name;     /* e.g. "sink_postgres"; what connector configs name in `plugin` */
@@ -240,6 +270,15 @@ typedef struct ingest_plugin {
 
     const ingest_source_api* source; /* set when kind == SOURCE */
     const ingest_sink_api* sink;     /* set when kind == SINK */
+
+    /* 1.1 */
+    uint32_t abi_minor; /* INGEST_ABI_MINOR the plugin was built against */
+    /* Optional. Checks rules that span several keys, on a config that already passed every key's
+     * own checks (types, bounds, allowed values; defaults filled). Calls report() once per problem,
+     * so that the operator sees all of them at once, and returns OK; FATAL only when it could not
+     * check at all. Called before any task starts, and by `ingest connectors validate`. */
+    ingest_status (*validate)(const ingest_config* config, ingest_report_fn report, void* report_context,
+                              ingest_error* error);
 } ingest_plugin;
 
 typedef const ingest_plugin* (*ingest_plugin_entry_fn)(void);

@@ -2,19 +2,26 @@
 //
 // It puts Kafka Connect-style base classes (SourceTask, SinkTask) on top of the C boundary in
 // plugin_abi.h and turns exceptions into error values at the boundary, so nothing C++ ever crosses
-// it. A plugin derives from one base class, declares its config table, and exports itself with
-// INGEST_SOURCE_PLUGIN or INGEST_SINK_PLUGIN.
+// it. A plugin derives from one base class, declares its settings once (ingest/config.hpp), and
+// exports itself with INGEST_SOURCE_PLUGIN or INGEST_SINK_PLUGIN.
 //
+//   struct MySettings { std::string table; int batch = 0; };
+//   inline const ingest::sdk::ConfigDef<MySettings> kConfig = ingest::sdk::ConfigDef<MySettings>()
+//       .key("table", &MySettings::table, "events", "Table rows are written to.")
+//       .key("batch", &MySettings::batch, 1000, "Rows per statement.").between(1, 100000);
 //   class MySink : public ingest::sdk::SinkTask {
-//     void start(const ingest::sdk::Config& config) override;
+//     void start(const ingest::sdk::Config& config) override { settings_ = kConfig.parse(config); }
 //     void put(std::span<const ingest::sdk::Record> records) override;
+//     MySettings settings_;
 //   };
-//   constexpr ingest_config_key kKeys[] = { ingest::sdk::string_key("table", "events", "...") };
-//   INGEST_SINK_PLUGIN(MySink, "sink_mine", "1.0.0", "What it does", kKeys)
+//   INGEST_SINK_PLUGIN(MySink, "sink_mine", "1.0.0", "What it does", kConfig, 0)
 #pragma once
 
+#include <ingest/config.hpp>
 #include <ingest/plugin_abi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,88 +32,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace ingest::sdk {
-
-// Throw from any task method: the call may be repeated later (the host retries).
-class RetriableError : public std::runtime_error {
-   public:
-    using std::runtime_error::runtime_error;
-};
-
-// Throw from any task method: the task fails visibly. Any other exception counts as fatal too.
-class FatalError : public std::runtime_error {
-   public:
-    using std::runtime_error::runtime_error;
-};
-
-// ---- config table helpers ------------------------------------------------------------------
-
-constexpr ingest_config_key string_key(const char* name, const char* default_value,
-                                       const char* doc,
-                                       const char* const* allowed_values = nullptr) {
-    return {name, INGEST_CONFIG_STRING, default_value, doc, 0, 0, 0, 0, allowed_values};
-}
-constexpr ingest_config_key password_key(const char* name, const char* default_value,
-                                         const char* doc) {
-    return {name, INGEST_CONFIG_PASSWORD, default_value, doc, 0, 0, 0, 0, nullptr};
-}
-constexpr ingest_config_key int_key(const char* name, const char* default_value, const char* doc,
-                                    double min = std::numeric_limits<double>::lowest(),
-                                    double max = std::numeric_limits<double>::max()) {
-    return {name,
-            INGEST_CONFIG_INT,
-            default_value,
-            doc,
-            min != std::numeric_limits<double>::lowest(),
-            min,
-            max != std::numeric_limits<double>::max(),
-            max,
-            nullptr};
-}
-constexpr ingest_config_key double_key(const char* name, const char* default_value,
-                                       const char* doc,
-                                       double min = std::numeric_limits<double>::lowest(),
-                                       double max = std::numeric_limits<double>::max()) {
-    ingest_config_key key = int_key(name, default_value, doc, min, max);
-    key.type = INGEST_CONFIG_DOUBLE;
-    return key;
-}
-constexpr ingest_config_key bool_key(const char* name, const char* default_value,
-                                     const char* doc) {
-    return {name, INGEST_CONFIG_BOOL, default_value, doc, 0, 0, 0, 0, nullptr};
-}
-
-// ---- config values ---------------------------------------------------------------------------
-
-// The validated config a task receives. Every declared key is present (defaults filled in), and
-// values already passed the type and range checks of the table, so accessors only convert.
-class Config {
-   public:
-    explicit Config(const ingest_config& raw) : raw_(raw) {}
-
-    std::optional<std::string_view> find(std::string_view key) const {
-        for (size_t i = 0; i < raw_.count; ++i)
-            if (key == raw_.entries[i].key) return std::string_view(raw_.entries[i].value);
-        return std::nullopt;
-    }
-    std::string get_string(std::string_view key) const {
-        auto value = find(key);
-        if (!value) throw FatalError("config key '" + std::string(key) + "' is missing");
-        return std::string(*value);
-    }
-    long long get_int(std::string_view key) const {
-        return std::strtoll(get_string(key).c_str(), nullptr, 10);
-    }
-    double get_double(std::string_view key) const {
-        return std::strtod(get_string(key).c_str(), nullptr);
-    }
-    bool get_bool(std::string_view key) const { return get_string(key) == "true"; }
-
-   private:
-    const ingest_config& raw_;
-};
 
 // ---- records ------------------------------------------------------------------------------------
 
@@ -184,6 +113,24 @@ class Host {
         raw_->report_verdict(raw_->context, ok ? 1 : 0, summary.c_str());
     }
 
+    // True once the host wants this task to stop. Hosts older than ABI 1.1 cannot say so: false.
+    bool stopping() const {
+        return raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, stopping) && raw_->stopping &&
+               raw_->stopping(raw_->context) != 0;
+    }
+    // Waits `duration` unless the host wants the task to stop first; returns false if it does.
+    // What a plugin calls instead of sleeping inside a call (a retry's backoff).
+    bool wait_unless_stopping(std::chrono::milliseconds duration) const {
+        const auto deadline = std::chrono::steady_clock::now() + duration;
+        constexpr auto kSlice = std::chrono::milliseconds(50);
+        while (!stopping()) {
+            auto left = deadline - std::chrono::steady_clock::now();
+            if (left <= std::chrono::steady_clock::duration::zero()) return true;
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, kSlice));
+        }
+        return false;
+    }
+
    private:
     static void rethrow(ingest_status status, const ingest_error& error) {
         if (status == INGEST_RETRIABLE) throw RetriableError(error.message);
@@ -232,6 +179,11 @@ class Emitter {
     void* context_;
 };
 
+namespace detail {
+template <typename TaskType>
+struct Adapter;
+}
+
 class SourceTask : public Task {
    public:
     enum class PollResult { More, End };
@@ -243,6 +195,16 @@ class SourceTask : public Task {
                               std::string_view error) = 0;
     // Everything emitted so far was confirmed or refused: persist progress.
     virtual void commit() {}
+
+   private:
+    template <typename>
+    friend struct detail::Adapter;
+    // What on_delivered() threw: record_delivered cannot fail across the boundary, so the next
+    // poll() or commit() raises it instead (and the task fails or retries as it says).
+    std::exception_ptr delivery_error_;
+    void raise_delivery_error() {
+        if (delivery_error_) std::rethrow_exception(std::exchange(delivery_error_, nullptr));
+    }
 };
 
 struct TopicPartition {
@@ -326,6 +288,7 @@ struct Adapter {
                               ingest_error* error) noexcept {
         auto result = SourceTask::PollResult::More;
         ingest_status status = guarded(error, [&] {
+            self(task)->raise_delivery_error();
             Emitter emitter(emit, context);
             result = self(task)->poll(emitter);
         });
@@ -334,13 +297,17 @@ struct Adapter {
     }
     static void record_delivered(void* task, uint64_t correlation, int32_t partition,
                                  int64_t offset, const char* error) noexcept {
-        ingest_error ignored{};
-        guarded(&ignored, [&] {
+        try {
             self(task)->on_delivered(correlation, partition, offset, error ? error : "");
-        });
+        } catch (...) {
+            if (!self(task)->delivery_error_) self(task)->delivery_error_ = std::current_exception();
+        }
     }
     static ingest_status commit(void* task, ingest_error* error) noexcept {
-        return guarded(error, [&] { self(task)->commit(); });
+        return guarded(error, [&] {
+            self(task)->raise_delivery_error();
+            self(task)->commit();
+        });
     }
 
     // sink
@@ -380,9 +347,22 @@ struct Adapter {
         });
     }
 
-    static constexpr ingest_source_api source_api{&poll, &record_delivered, &commit};
+    // The config a task of this plugin is started with, when it was declared with a ConfigDef.
+    static inline const ConfigTable* config_table = nullptr;
+
+    static ingest_status validate(const ingest_config* config, ingest_report_fn report, void* context,
+                                  ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            if (!config_table) return;
+            for (const auto& problem : config_table->validate(Config(*config)))
+                report(context, problem.key.empty() ? nullptr : problem.key.c_str(), problem.message.c_str());
+        });
+    }
+
+    static constexpr ingest_source_api source_api{sizeof(ingest_source_api), &poll, &record_delivered, &commit};
     static constexpr ingest_sink_api sink_api(unsigned traits) {
-        return {&open,
+        return {sizeof(ingest_sink_api),
+                &open,
                 &put,
                 &pre_commit,
                 &close,
@@ -391,24 +371,37 @@ struct Adapter {
     }
 };
 
-template <typename TaskType, size_t N>
+template <typename TaskType>
 constexpr ingest_plugin describe(const char* name, const char* version, const char* description,
-                                 const ingest_config_key (&keys)[N],
+                                 std::span<const ingest_config_key> keys,
                                  const ingest_source_api* source, const ingest_sink_api* sink) {
-    return {INGEST_ABI_VERSION,
+    return {INGEST_ABI_MAJOR,
             sizeof(ingest_plugin),
             name,
             version,
             description,
             source ? INGEST_KIND_SOURCE : INGEST_KIND_SINK,
-            keys,
-            N,
+            keys.data(),
+            keys.size(),
             &Adapter<TaskType>::create,
             &Adapter<TaskType>::start,
             &Adapter<TaskType>::stop,
             &Adapter<TaskType>::destroy,
             source,
-            sink};
+            sink,
+            INGEST_ABI_MINOR,
+            nullptr};
+}
+
+// A plugin whose keys are declared with a ConfigDef: its table, and its cross-key checks as the
+// descriptor's validate hook.
+template <typename TaskType>
+ingest_plugin describe(const char* name, const char* version, const char* description, const ConfigTable& config,
+                       const ingest_source_api* source, const ingest_sink_api* sink) {
+    Adapter<TaskType>::config_table = &config;
+    ingest_plugin plugin = describe<TaskType>(name, version, description, config.table(), source, sink);
+    plugin.validate = &Adapter<TaskType>::validate;
+    return plugin;
 }
 
 }  // namespace detail

@@ -122,7 +122,7 @@ struct DeadLetter {
 class SinkTask {
    public:
     explicit SinkTask(std::string connector = "test-connector") : connector_(std::move(connector)) {
-        host_.abi_version = INGEST_ABI_VERSION;
+        host_.abi_version = INGEST_ABI_MAJOR;
         host_.struct_size = sizeof(ingest_host);
         host_.context = this;
         host_.connector_name = connector_.c_str();

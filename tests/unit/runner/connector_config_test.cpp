@@ -22,7 +22,7 @@ constexpr ingest_config_key kSinkKeys[] = {
 };
 const ingest_plugin kSink = [] {
     ingest_plugin plugin{};
-    plugin.abi_version = INGEST_ABI_VERSION;
+    plugin.abi_version = INGEST_ABI_MAJOR;
     plugin.struct_size = sizeof plugin;
     plugin.name = "sink_test";
     plugin.kind = INGEST_KIND_SINK;

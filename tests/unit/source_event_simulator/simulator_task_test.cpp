@@ -29,7 +29,7 @@ struct Emitted {
 class Harness {
    public:
     explicit Harness(int32_t task_id = 0, int32_t task_count = 1) {
-        raw_.abi_version = INGEST_ABI_VERSION;
+        raw_.abi_version = INGEST_ABI_MAJOR;
         raw_.struct_size = sizeof(ingest_host);
         raw_.context = this;
         raw_.connector_name = "user-events-simulator";

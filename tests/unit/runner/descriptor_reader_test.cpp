@@ -1,0 +1,107 @@
+// The descriptor reader applies the ABI's rule of growth: fields beyond a writer's struct_size read
+// as zero, tables too small for ABI 1.0's fields are refused, config rows share one stride.
+#include "plugin_host/descriptor_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <vector>
+
+namespace {
+
+using ingest::plugin_host::read_descriptor;
+using ingest::plugin_host::ReadDescriptor;
+
+ingest_status put(void*, const ingest_record*, size_t, ingest_error*) { return INGEST_OK; }
+ingest_status validate(const ingest_config*, ingest_report_fn, void*, ingest_error*) { return INGEST_OK; }
+
+struct Fixture {
+    ingest_sink_api sink{sizeof(ingest_sink_api), nullptr, &put, nullptr, nullptr, 1, 1};
+    std::vector<ingest_config_key> keys{
+        {sizeof(ingest_config_key), "a", INGEST_CONFIG_STRING, "x", "A.", 0, 0, 0, 0, nullptr},
+        {sizeof(ingest_config_key), "b", INGEST_CONFIG_INT, "1", "B.", 1, 0, 0, 0, nullptr},
+    };
+    ingest_plugin plugin{};
+    Fixture() {
+        plugin.abi_version = INGEST_ABI_MAJOR;
+        plugin.struct_size = sizeof(ingest_plugin);
+        plugin.name = "p";
+        plugin.kind = INGEST_KIND_SINK;
+        plugin.sink = &sink;
+        plugin.config_keys = keys.data();
+        plugin.config_key_count = keys.size();
+        plugin.abi_minor = INGEST_ABI_MINOR;
+        plugin.validate = &validate;
+    }
+};
+
+TEST(DescriptorReader, ReadsACurrentDescriptorWhole) {
+    Fixture f;
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    EXPECT_EQ(read.abi_minor, INGEST_ABI_MINOR);
+    EXPECT_EQ(read.plugin.validate, &validate);
+    EXPECT_EQ(read.plugin.sink, &read.sink);
+    EXPECT_EQ(read.sink.put, &put);
+    EXPECT_EQ(read.sink.reports_verdict, 1);
+    ASSERT_EQ(read.plugin.config_key_count, 2u);
+    EXPECT_STREQ(read.plugin.config_keys[1].name, "b");
+}
+
+TEST(DescriptorReader, AFieldBeyondTheWritersStructSizeReadsAsAbsent) {
+    Fixture f;
+    f.plugin.struct_size = offsetof(ingest_plugin, validate);  // written before `validate` existed
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    EXPECT_EQ(read.plugin.validate, nullptr);
+    EXPECT_EQ(read.abi_minor, INGEST_ABI_MINOR);
+}
+
+TEST(DescriptorReader, ADescriptorWithoutAbiMinorIsReadInTheAbi_1_0Layout) {
+    // ABI 1.0's tables had no struct_size: the sink table starts with its open() pointer.
+    struct SinkApi_1_0 {
+        void* open;
+        ingest_status (*put)(void*, const ingest_record*, size_t, ingest_error*);
+        void* pre_commit;
+        void* close;
+        int owns_offsets;
+        int reports_verdict;
+    } old_sink{nullptr, &put, nullptr, nullptr, 0, 1};
+    Fixture f;
+    f.plugin.struct_size = offsetof(ingest_plugin, abi_minor);
+    f.plugin.sink = reinterpret_cast<const ingest_sink_api*>(&old_sink);
+    f.plugin.config_key_count = 0;
+    f.plugin.config_keys = nullptr;
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    EXPECT_EQ(read.abi_minor, 0u);
+    EXPECT_EQ(read.sink.put, &put);
+    EXPECT_EQ(read.sink.owns_offsets, 0);
+    EXPECT_EQ(read.sink.reports_verdict, 1);
+    EXPECT_EQ(read.plugin.validate, nullptr);
+}
+
+TEST(DescriptorReader, RefusesTablesTooSmallForTheFieldsOfAbi_1_0) {
+    Fixture f;
+    f.sink.struct_size = offsetof(ingest_sink_api, reports_verdict);
+    f.keys[0].struct_size = f.keys[1].struct_size = 8;
+    ReadDescriptor read;
+    EXPECT_EQ(read_descriptor(f.plugin, read),
+              "its sink table is " + std::to_string(f.sink.struct_size) + " bytes, at least " +
+                  std::to_string(sizeof(ingest_sink_api)) + " expected; a config key row is 8 bytes, at least " +
+                  std::to_string(sizeof(ingest_config_key)) + " expected");
+
+    Fixture small;
+    small.plugin.struct_size = 16;
+    ReadDescriptor read_small;
+    EXPECT_NE(read_descriptor(small.plugin, read_small).find("its descriptor is 16 bytes"), std::string::npos);
+}
+
+TEST(DescriptorReader, RefusesConfigRowsOfDifferentSizes) {
+    Fixture f;
+    f.keys[1].struct_size = sizeof(ingest_config_key) - 8;
+    ReadDescriptor read;
+    EXPECT_NE(read_descriptor(f.plugin, read).find("config key row 1 is"), std::string::npos);
+}
+
+}  // namespace
