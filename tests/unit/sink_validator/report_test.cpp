@@ -1,10 +1,10 @@
-#include "core/report.hpp"
+#include "report.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 Report sample() {
@@ -25,7 +25,7 @@ TEST(Report, SummarisesAPass) {
     const Report report = sample();
     EXPECT_TRUE(report.passed());
     EXPECT_EQ(report.summary(),
-              "PASS: 100000 records, 91234 rows expected = present, 0 missing, 0 unexpected, 0 "
+              "100000 records, 91234 rows expected = present, 0 missing, 0 unexpected, 0 "
               "mismatched; invalidated 1234, deleted 567, late 2345, duplicates 3456, dead letters 789");
     EXPECT_EQ(report.metrics_line(),
               "seed metrics: total_events=100000 invalidated=1234 late_arrivals=2345 deletions=567 "
@@ -39,7 +39,7 @@ TEST(Report, SummarisesAFailureWithEveryFailingCategory) {
     report.add(Discrepancy::Resurrected, {"id-9", "deleted", {}});
     EXPECT_FALSE(report.passed());
     EXPECT_EQ(report.summary(),
-              "FAIL: 100000 records, 91234 rows expected, 91230 present, 4 missing, 0 unexpected, 0 "
+              "100000 records, 91234 rows expected, 91230 present, 4 missing, 0 unexpected, 0 "
               "mismatched; invalidated 1234, deleted 567, late 2345, duplicates 3456, dead letters "
               "789; failing: missing 4, resurrected 1");
     EXPECT_EQ(report.finding(Discrepancy::Missing).examples.size(), 2u);
@@ -53,7 +53,7 @@ TEST(Report, SaysWhatWasMissingAtTheDeadline) {
                            600000);
     EXPECT_FALSE(report.passed());
     EXPECT_EQ(report.summary(),
-              "FAIL: no verdict possible within 600000 ms, still missing: audit log incomplete (5 "
+              "no verdict possible within 600000 ms, still missing: audit log incomplete (5 "
               "records so far, no completion line); sink user-events-postgres at offset 3 of 9 on "
               "user-events partition 2 (5 audit records read)");
     const boost::json::object json = report.to_json();
@@ -65,7 +65,7 @@ TEST(Report, SaysWhyItAborted) {
     Report report(10);
     report.set_aborted("audit log a.jsonl line 3: not JSON (syntax error)");
     EXPECT_FALSE(report.passed());
-    EXPECT_EQ(report.summary(), "FAIL: audit log a.jsonl line 3: not JSON (syntax error)");
+    EXPECT_EQ(report.summary(), "audit log a.jsonl line 3: not JSON (syntax error)");
     EXPECT_EQ(report.to_json().at("aborted"), "audit log a.jsonl line 3: not JSON (syntax error)");
 }
 
@@ -87,4 +87,4 @@ TEST(Report, RendersJsonWithCountsExamplesAndVerdict) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator
