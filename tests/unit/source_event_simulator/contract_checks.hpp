@@ -1,7 +1,8 @@
-// Independent readings of the data contract for the simulator's tests: JSON via Boost.JSON, the
-// schema via valijson against schemas/user_event.schema.json, timestamps by a small parser of the
-// one form the simulator writes.
+// Readings of the data contract for the simulator's tests: JSON via Boost.JSON, the schema via
+// valijson against schemas/user_event.schema.json, timestamps with the shared RFC 3339 codec.
 #pragma once
+
+#include "shared/user_events/rfc3339.hpp"
 
 #include <boost/json.hpp>
 #include <valijson/adapters/boost_json_adapter.hpp>
@@ -9,14 +10,13 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-namespace ingest::simulator::testing {
+namespace ingest::plugins::source_event_simulator::testing {
 
 enum class Verdict { NotJson, FailsSchema, Valid };
 
@@ -47,18 +47,11 @@ class ContractChecker {
     valijson::Schema schema_;
 };
 
-// YYYY-MM-DDTHH:MM:SS.ffffffZ to microseconds since the epoch.
+// A timestamp of the simulator's values, read with the one RFC 3339 codec.
 inline int64_t parse_timestamp(std::string_view text) {
-    if (text.size() != 27 || text[10] != 'T' || text[26] != 'Z')
-        throw std::invalid_argument("unexpected timestamp " + std::string(text));
-    auto number = [&](size_t at, size_t size) { return std::stoll(std::string(text.substr(at, size))); };
-    using namespace std::chrono;
-    const sys_days date = year_month_day{year{static_cast<int>(number(0, 4))},
-                                        month{static_cast<unsigned>(number(5, 2))},
-                                        day{static_cast<unsigned>(number(8, 2))}};
-    return duration_cast<microseconds>(date.time_since_epoch()).count() +
-           ((number(11, 2) * 60 + number(14, 2)) * 60 + number(17, 2)) * 1'000'000 +
-           number(20, 6);
+    const auto parsed = shared::user_events::parse_rfc3339_micros(text);
+    if (!parsed.ok()) throw std::invalid_argument("unexpected timestamp " + std::string(text) + ": " + parsed.error);
+    return parsed.micros;
 }
 
-}  // namespace ingest::simulator::testing
+}  // namespace ingest::plugins::source_event_simulator::testing
