@@ -44,13 +44,6 @@ bool valid_connector_name(const std::string& name) {
     return std::regex_match(name, pattern);
 }
 
-std::string trim(std::string text) {
-    auto not_space = [](unsigned char c) { return !std::isspace(c); };
-    text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
-    text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
-    return text;
-}
-
 }  // namespace
 
 ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
@@ -207,18 +200,26 @@ std::string plugin_name_of(const ConnectorSpec& spec) {
 namespace {
 
 // The plugin's own cross-key checks (its descriptor's validate hook), every problem collected.
+// A config as the boundary passes it: entries pointing into `values`, which must outlive it.
+struct RawConfig {
+    explicit RawConfig(const std::map<std::string, std::string>& values) {
+        for (const auto& [key, value] : values) entries.push_back({key.c_str(), value.c_str()});
+        raw = {entries.data(), entries.size()};
+    }
+    std::vector<ingest_config_entry> entries;
+    ingest_config raw{};
+};
+
 void check_with_plugin(const ingest_plugin& plugin, const std::map<std::string, std::string>& values,
                        std::vector<Problem>& problems) {
-    std::vector<ingest_config_entry> entries;
-    for (const auto& [key, value] : values) entries.push_back({key.c_str(), value.c_str()});
-    const ingest_config config{entries.data(), entries.size()};
+    const RawConfig config(values);
     auto report = [](void* context, const char* key, const char* message) {
         static_cast<std::vector<Problem>*>(context)->push_back({key ? key : "", message ? message : ""});
     };
     ingest_error error{};
     ingest_status status = INGEST_FATAL;
     try {
-        status = plugin.validate(&config, report, &problems, &error);
+        status = plugin.validate(&config.raw, report, &problems, &error);
     } catch (...) {
         std::snprintf(error.message, sizeof error.message, "validate() threw an exception");
     }
@@ -237,13 +238,15 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
 
     std::vector<Problem> problems;
     std::span<const ingest_config_key> plugin_table(plugin.config_keys, plugin.config_key_count);
-    apply_table(common_runner_keys(), spec.raw, config.runner, problems);
-    apply_table(runner_keys_for(plugin.kind), spec.raw, config.runner, problems);
+    const auto& common = common_runner_keys();
+    const auto& of_kind = runner_keys_for(plugin.kind);
+    std::map<std::string, std::string> runner_values;
+    apply_table(common.table(), spec.raw, runner_values, problems);
+    apply_table(of_kind.table(), spec.raw, runner_values, problems);
     apply_table(plugin_table, spec.raw, config.plugin, problems);
 
     for (const auto& [key, value] : spec.raw) {
-        if (find_key(common_runner_keys(), key) || find_key(runner_keys_for(plugin.kind), key))
-            continue;
+        if (find_key(common.table(), key) || find_key(of_kind.table(), key)) continue;
         if (const auto* declared = find_key(plugin_table, key)) {
             if (declared->type == INGEST_CONFIG_PASSWORD) config.secrets.push_back(value);
             continue;
@@ -254,33 +257,24 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
                                      "'; see `ingest plugins describe " + plugin.name + "`)";
         problems.push_back({key, "unknown key" + hint});
     }
-    if (plugin.kind == INGEST_KIND_SINK && spec.raw.count("topics") && config.topics().empty())
-        problems.push_back({"topics", "names no topic"});
-    // Rules over several keys make sense only once every key passed its own checks.
+    // Parsing, and rules over several keys, make sense only once every key passed its own checks.
+    if (problems.empty()) {
+        const RawConfig runner_config(runner_values);
+        for (const auto* def : {&common, &of_kind})
+            for (auto& problem : def->parse_into(sdk::Config(runner_config.raw), config.runner))
+                problems.push_back(std::move(problem));
+    }
     if (problems.empty() && plugin.validate) check_with_plugin(plugin, config.plugin, problems);
     if (!problems.empty()) throw ConfigError(spec.source, problems);
     return config;
 }
 
-std::vector<std::string> ConnectorConfig::topics() const {
-    std::vector<std::string> result;
-    auto it = runner.find("topics");
-    if (it == runner.end()) return result;
-    std::stringstream list(it->second);
-    std::string topic;
-    while (std::getline(list, topic, ','))
-        if (auto trimmed = trim(topic); !trimmed.empty()) result.push_back(trimmed);
-    return result;
-}
-
 std::string ConnectorConfig::consumer_group() const {
-    const auto& group = runner.at("consumer.group");
-    return group.empty() ? "connect-" + name : group;
+    return runner.consumer_group.empty() ? "connect-" + name : runner.consumer_group;
 }
 
 std::string ConnectorConfig::dead_letter_topic() const {
-    const auto& topic = runner.at("errors.deadletterqueue.topic.name");
-    if (!topic.empty()) return topic;
+    if (!runner.dead_letter_topic.empty()) return runner.dead_letter_topic;
     auto all = topics();
     return all.empty() ? name + ".dlq" : all.front() + ".dlq";
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config_table.hpp"
+#include "config/runner_keys.hpp"
 
 #include <ingest/plugin_abi.h>
 
@@ -54,13 +55,11 @@ struct ConnectorConfig {
     std::string source;
     std::string name;
     ingest_plugin_kind kind = INGEST_KIND_SOURCE;
-    std::map<std::string, std::string> runner;  // runner keys, defaults filled
-    std::map<std::string, std::string> plugin;  // plugin keys, defaults filled
+    RunnerSettings runner;                      // runner keys, defaults filled
+    std::map<std::string, std::string> plugin;  // plugin keys, defaults filled: what the task gets
     std::vector<std::string> secrets;           // values of password keys, to mask
 
-    const std::string& plugin_name() const { return runner.at("plugin"); }
-    long long runner_int(const std::string& key) const { return std::stoll(runner.at(key)); }
-    std::vector<std::string> topics() const;  // sink: `topics` split on commas
+    std::vector<std::string> topics() const { return split_topics(runner.topics); }  // sinks
     std::string consumer_group() const;
     std::string dead_letter_topic() const;
 };

@@ -22,8 +22,8 @@ SinkLoop::SinkLoop(const TaskSettings& settings, const TaskControl& control, Tas
       listener_(listener),
       label_(settings.label()),
       api_(settings.library->descriptor().sink),
-      batch_max_records_(static_cast<size_t>(settings.connector.runner_int("batch.max.records"))),
-      batch_max_wait_(settings.connector.runner_int("batch.max.ms")),
+      batch_max_records_(static_cast<size_t>(settings.connector.runner.batch_max_records)),
+      batch_max_wait_(settings.connector.runner.batch_max_ms),
       dead_letters_(settings.bootstrap, settings.connector.dead_letter_topic(), settings.connector.name,
                     control.stop_flag()) {}
 
@@ -40,14 +40,14 @@ void SinkLoop::start() {
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
     task_ = std::make_unique<PluginTask>(settings_.library, connector.name, settings_.task_id,
-                                         static_cast<int>(connector.runner_int("tasks.max")), services);
+                                         connector.runner.tasks_max, services);
     if (auto started = task_->start(connector.plugin); !started.ok()) throw TaskFailure("start: " + started.message);
     started_ = true;
 
     consumer_ = std::make_unique<kafka::Consumer>(settings_.bootstrap, connector.consumer_group(),
                                                   kafka::Properties{}, static_cast<kafka::RebalanceListener&>(*this));
     consumer_->subscribe(connector.topics());
-    log::info(label_) << "sink task started, consuming " << connector.runner.at("topics") << " as group '"
+    log::info(label_) << "sink task started, consuming " << connector.runner.topics << " as group '"
                       << connector.consumer_group() << "'";
     last_put_ = last_commit_ = Clock::now();
 }

@@ -40,7 +40,7 @@ SourceLoop::SourceLoop(const TaskSettings& settings, const TaskControl& control,
       control_(control),
       listener_(listener),
       label_(settings.label()),
-      topic_(settings.connector.runner.at("topic")),
+      topic_(settings.connector.runner.topic),
       api_(settings.library->descriptor().source) {}
 
 void SourceLoop::on_delivery(const kafka::Delivery& delivery) {
@@ -62,7 +62,7 @@ void SourceLoop::start() {
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
     task_ = std::make_unique<PluginTask>(settings_.library, settings_.connector.name, settings_.task_id,
-                                         static_cast<int>(settings_.connector.runner_int("tasks.max")), services);
+                                         settings_.connector.runner.tasks_max, services);
     if (auto started = task_->start(settings_.connector.plugin); !started.ok())
         throw TaskFailure("start: " + started.message);
     started_ = true;

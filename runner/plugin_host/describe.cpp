@@ -18,9 +18,9 @@ struct Section {
 };
 
 std::vector<Section> sections(const ingest_plugin& plugin) {
-    return {{"Runner keys (all connectors)", config::common_runner_keys()},
+    return {{"Runner keys (all connectors)", config::common_runner_keys().table()},
             {plugin.kind == INGEST_KIND_SOURCE ? "Runner keys (sources)" : "Runner keys (sinks)",
-             config::runner_keys_for(plugin.kind)},
+             config::runner_keys_for(plugin.kind).table()},
             {"Plugin keys", {plugin.config_keys, plugin.config_key_count}}};
 }
 

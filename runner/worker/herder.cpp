@@ -94,7 +94,7 @@ void Herder::start_task(Connector& connector, int id) {
 void Herder::start(Connector& connector) {
     const auto& config = connector.definition.config;
     const auto& library = *connector.definition.library;
-    const int count = static_cast<int>(config.runner_int("tasks.max"));
+    const int count = config.runner.tasks_max;
     try {
         if (options_.prepare) options_.prepare(config);
     } catch (const std::exception& e) {

@@ -67,9 +67,9 @@ std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
 std::vector<kafka::TopicSpec> topics_needed(const std::vector<ConnectorDefinition>& connectors) {
     std::map<std::string, int> topics;
     for (const auto& c : connectors) {
-        int partitions = static_cast<int>(c.config.runner_int("topic.partitions"));
+        int partitions = c.config.runner.topic_partitions;
         if (c.config.kind == INGEST_KIND_SOURCE) {
-            topics.emplace(c.config.runner.at("topic"), partitions);
+            topics.emplace(c.config.runner.topic, partitions);
         } else {
             for (const auto& topic : c.config.topics()) topics.emplace(topic, partitions);
             topics.emplace(c.config.dead_letter_topic(), partitions);

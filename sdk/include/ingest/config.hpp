@@ -204,13 +204,29 @@ class ConfigDef final : public ConfigTable {
     // The settings of a validated config; throws FatalError naming every problem.
     Settings parse(const Config& config) const {
         Settings settings{};
-        if (Problems problems = fill(config, settings); !problems.empty())
+        if (Problems problems = parse_into(config, settings); !problems.empty())
             throw FatalError("invalid config: " + describe_problems(problems));
         return settings;
     }
     Problems validate(const Config& config) const override {
         Settings settings{};
-        return fill(config, settings);
+        return parse_into(config, settings);
+    }
+    // Parses into `settings` (several ConfigDefs may share one struct); returns every problem.
+    Problems parse_into(const Config& config, Settings& settings) const {
+        Problems problems;
+        for (const auto& key : keys_) {
+            auto value = config.find(key.name);
+            if (!value && !key.has_default) {
+                problems.push_back({key.name, "is required"});
+                continue;
+            }
+            if (auto problem = key.assign(settings, value ? *value : std::string_view(key.default_text)))
+                problems.push_back({key.name, *problem});
+        }
+        if (problems.empty())
+            for (const auto& check : rules_) check(settings, problems);
+        return problems;
     }
 
    private:
@@ -293,22 +309,6 @@ class ConfigDef final : public ConfigTable {
         keys_.push_back(std::move(key));
         rebuild();
         return *this;
-    }
-
-    Problems fill(const Config& config, Settings& settings) const {
-        Problems problems;
-        for (const auto& key : keys_) {
-            auto value = config.find(key.name);
-            if (!value && !key.has_default) {
-                problems.push_back({key.name, "is required"});
-                continue;
-            }
-            if (auto problem = key.assign(settings, value ? *value : std::string_view(key.default_text)))
-                problems.push_back({key.name, *problem});
-        }
-        if (problems.empty())
-            for (const auto& check : rules_) check(settings, problems);
-        return problems;
     }
 
     void rebuild() {

@@ -102,7 +102,7 @@ TEST(ConnectorValidation, SplitsRunnerAndPluginKeysAndRemembersSecrets) {
     EXPECT_EQ(config.topics(), (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(config.plugin.at("table"), "events");
     EXPECT_EQ(config.plugin.count("topics"), 0u);
-    EXPECT_EQ(config.runner.at("batch.max.records"), "20000");
+    EXPECT_EQ(config.runner.batch_max_records, 20000);
     EXPECT_EQ(config.consumer_group(), "connect-pg");
     EXPECT_EQ(config.dead_letter_topic(), "a.dlq");
     EXPECT_EQ(config.secrets, (std::vector<std::string>{"secret-dsn"}));
