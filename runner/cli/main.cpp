@@ -40,7 +40,7 @@ int check_plugin(const std::string& file) {
         auto library = plugin_host::PluginLibrary::load(file);
         const auto& d = library->descriptor();
         std::cout << "ok: " << d.name << " " << d.version << " (" << plugin_host::kind_name(d.kind) << ", "
-                  << d.config_key_count << " config keys, plugin ABI " << d.abi_version << ")\n";
+                  << d.config_key_count << " config keys, plugin ABI " << library->abi_version() << ")\n";
         return 0;
     } catch (const std::exception& error) {
         std::cerr << error.what() << "\n";
