@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 void BatchCollapse::build(std::span<const EventKey> events) {
     order_.resize(events.size());
@@ -60,4 +60,4 @@ GroupResolution resolve_group(std::span<const uint32_t> members, std::span<const
     return result;
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

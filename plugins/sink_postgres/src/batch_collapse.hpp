@@ -7,13 +7,13 @@
 // one keeps the counters independent of how records happen to be batched.
 #pragma once
 
-#include "uuid.hpp"
+#include "event.hpp"
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 // What collapsing needs of an event.
 struct EventKey {
@@ -83,4 +83,4 @@ class BatchCollapse {
 GroupResolution resolve_group(std::span<const uint32_t> members, std::span<const EventKey> events,
                               PriorState prior);
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -1,28 +1,23 @@
 #include "batch_writer.hpp"
 
 #include "lock_key.hpp"
-#include "pg_binary.hpp"
+#include "shared/pg/binary_copy.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <numeric>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
+
+using shared::pg::BinaryArray;
+using shared::pg::BinaryWriter;
+using shared::pg::copy_binary_header;
+using shared::pg::copy_binary_row_start;
+using shared::pg::copy_binary_trailer;
+using shared::pg::read_big_endian;
+namespace pg_oid = shared::pg::pg_oid;
+
 namespace {
-
-int32_t read_int32(const char* bytes) {
-    uint32_t value = 0;
-    for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-    return static_cast<int32_t>(value);
-}
-
-int64_t read_int64(const char* bytes) {
-    uint64_t value = 0;
-    for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-    return static_cast<int64_t>(value);
-}
-
-constexpr int64_t kPgEpochInUnixMicros = 946'684'800'000'000LL;
 
 // Statement names, prepared once per connection.
 constexpr const char* kLockPartition = "sink_lock_partition";
@@ -181,9 +176,9 @@ void BatchWriter::look_up_prior_states(std::span<const BatchCollapse::Group> gro
         if (deleted) {
             priors_[group] = {PriorState::Kind::Deleted, 0};
         } else if (priors_[group].kind != PriorState::Kind::Deleted) {
-            priors_[group] = {PriorState::Kind::Stored, read_int32(PQgetvalue(result.get(), row, 1))};
+            priors_[group] = {PriorState::Kind::Stored, read_big_endian<int32_t>(PQgetvalue(result.get(), row, 1))};
             prior_event_times_[group] =
-                read_int64(PQgetvalue(result.get(), row, 2)) + kPgEpochInUnixMicros;
+                shared::pg::from_pg_timestamp(read_big_endian<int64_t>(PQgetvalue(result.get(), row, 2)));
         }
     }
 }
@@ -238,7 +233,7 @@ void BatchWriter::apply_updates(std::span<const Event> events, const StringArena
                                 std::span<const PartitionBatch> partitions) {
     if (updates_.empty()) return;
     const bool daily = names_.partitioning == Partitioning::Daily;
-    const size_t columns = kEventColumnCount + (daily ? 1 : 0);
+    const size_t columns = shared::pg::kEventsWrittenColumns + (daily ? 1 : 0);
     arrays_.resize(std::max(arrays_.size(), columns));
     const auto count = static_cast<int32_t>(updates_.size());
     BinaryArray ids(arrays_[0], pg_oid::kUuid, count);
@@ -289,7 +284,7 @@ void BatchWriter::apply_inserts(std::span<const Event> events, const StringArena
     BinaryWriter row(copy_buffer_);
     for (const Planned& planned : inserts_) {
         const Event& event = events[planned.event];
-        copy_binary_row_start(row, kEventColumnCount);
+        copy_binary_row_start(row, static_cast<int16_t>(shared::pg::kEventsWrittenColumns));
         row.uuid(event.event_id);
         row.text(arena.view(event.user_id));
         row.text(arena.view(event.event_type));
@@ -308,7 +303,7 @@ void BatchWriter::apply_inserts(std::span<const Event> events, const StringArena
         copy_binary_header(copy_buffer_);
         for (const Planned& planned : inserts_) {
             const Event& event = events[planned.event];
-            copy_binary_row_start(row, 3);
+            copy_binary_row_start(row, static_cast<int16_t>(shared::pg::kKeysColumns.size()));
             row.uuid(event.event_id);
             row.timestamptz(event.event_time_us);
             row.int4(event.revision);
@@ -329,4 +324,4 @@ void BatchWriter::expect_rows(const PgResult& result, size_t expected, const cha
                   "40001", false);
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -20,8 +20,7 @@
 #include "batch_collapse.hpp"
 #include "daily_partitions.hpp"
 #include "event.hpp"
-#include "pg_connection.hpp"
-#include "table_layout.hpp"
+#include "sql_text.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -30,7 +29,7 @@
 #include <string>
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 // One topic-partition's share of a batch.
 struct PartitionBatch {
@@ -112,4 +111,4 @@ class BatchWriter {
     std::string copy_buffer_;
 };
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

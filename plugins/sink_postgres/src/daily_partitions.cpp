@@ -1,14 +1,14 @@
 #include "daily_partitions.hpp"
 
 #include "lock_key.hpp"
-#include "sql_identifier.hpp"
+#include "shared/pg/identifier.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
@@ -64,7 +64,7 @@ void DailyPartitions::ensure(PgConnection& conn, const QuotedTables& tables,
     for (int64_t day : days) {
         const std::string name = partition_name(tables.names.events, day);
         conn.run("CREATE TABLE IF NOT EXISTS " +
-                 qualified_name(conn.raw(), tables.names.schema, name) + " PARTITION OF " +
+                 shared::pg::qualified_name(conn.raw(), tables.names.schema, name) + " PARTITION OF " +
                  tables.events + " FOR VALUES FROM (" +
                  quoted_literal(conn.raw(), day_start_literal(day)) + ") TO (" +
                  quoted_literal(conn.raw(), day_start_literal(day + 1)) + ")");
@@ -73,4 +73,4 @@ void DailyPartitions::ensure(PgConnection& conn, const QuotedTables& tables,
     known_.insert(days.begin(), days.end());
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -2,15 +2,14 @@
 // demand before a batch writes into it.
 #pragma once
 
-#include "pg_connection.hpp"
-#include "table_layout.hpp"
+#include "sql_text.hpp"
 
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 // UTC day number (days since 1970-01-01) of a timestamp in microseconds since the epoch.
 int64_t utc_day(int64_t unix_micros);
@@ -31,4 +30,4 @@ class DailyPartitions {
     std::set<int64_t> known_;
 };
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -1,14 +1,18 @@
-// One decoded user event (or tombstone) as the sink works with it, and the per-batch storage of
-// its strings, so that decoding a batch does not allocate per field.
+// One record as the sink works with it: a decoded user event or tombstone, with its text fields
+// in a per-batch arena so that decoding a batch does not allocate per field.
 #pragma once
 
-#include "uuid.hpp"
+#include "shared/user_events/event_decoder.hpp"
+#include "shared/user_events/uuid.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
+
+using shared::user_events::Uuid;
 
 // Owns the text fields of one batch's events back to back; events refer to it by offset, so it
 // may grow without invalidating them. Cleared (capacity kept) between batches.
@@ -35,7 +39,7 @@ struct Event {
     Uuid event_id;
     bool tombstone = false;
     bool is_valid = false;
-    bool late = false;
+    bool late = false;  // received_time - event_time over the late threshold
     int32_t revision = 0;
     int64_t event_time_us = 0;     // since the Unix epoch, UTC
     int64_t received_time_us = 0;  // since the Unix epoch, UTC
@@ -45,4 +49,13 @@ struct Event {
     int64_t offset = 0;
 };
 
-}  // namespace ingest::sink_postgres
+// The sink's reading of one record: the shared decoder's verdict, kept as an Event (Event and
+// Tombstone: `event` filled, its text appended to `arena`; its partition and offset are left to
+// the caller) or as the dead-letter reason (Malformed: `reason` set).
+shared::user_events::RecordKind decode_record(shared::user_events::EventDecoder& decoder,
+                                              std::optional<std::string_view> key,
+                                              std::optional<std::string_view> value,
+                                              int64_t late_threshold_us, Event& event,
+                                              StringArena& arena, std::string& reason);
+
+}  // namespace ingest::plugins::sink_postgres

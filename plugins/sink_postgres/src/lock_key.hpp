@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 constexpr int64_t advisory_lock_key(std::string_view text) {
     uint64_t hash = 14695981039346656037ull;
@@ -16,4 +16,4 @@ constexpr int64_t advisory_lock_key(std::string_view text) {
     return static_cast<int64_t>(hash);
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

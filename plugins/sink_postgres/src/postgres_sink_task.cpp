@@ -5,7 +5,7 @@
 
 #include <thread>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
 
 constexpr auto kCountersLogInterval = std::chrono::seconds(60);
@@ -18,11 +18,10 @@ std::optional<std::string_view> optional_view(bool present, std::string_view byt
 
 void PostgresSinkTask::start(const sdk::Config& config) {
     settings_ = read_settings(config, host().connector_name());
-    display_dsn_ = masked_dsn(settings_.connection.dsn);
+    display_dsn_ = shared::pg::masked_dsn(settings_.connection.dsn);
     if (display_dsn_.starts_with("<unparsable"))
         throw sdk::FatalError("config key 'connection.dsn' is not a libpq connection string or "
                               "URI: " + display_dsn_);
-    decoder_ = std::make_unique<EventDecoder>(settings_.late_threshold_us);
     writer_ = std::make_unique<BatchWriter>(settings_.tables, std::string(host().connector_name()));
     try {
         connect();
@@ -38,7 +37,7 @@ void PostgresSinkTask::start(const sdk::Config& config) {
 void PostgresSinkTask::connect() {
     conn_.reset();
     std::string storage;
-    const ConnectParams params = connect_params(settings_.connection, storage);
+    const shared::pg::ConnectParams params = shared::pg::connect_params(settings_.connection, storage);
     auto conn = std::make_unique<PgConnection>(params.keywords, params.values, display_dsn_);
     if (!schema_ready_) {
         const QuotedTables tables(conn->raw(), settings_.tables);
@@ -130,15 +129,17 @@ void PostgresSinkTask::decode(std::span<const sdk::Record> records) {
             continue;
         }
         Event event;
-        if (decoder_->decode(optional_view(record.has_key(), record.key()),
-                             optional_view(!record.is_tombstone(), record.value()), event, arena_,
-                             reason_)) {
-            event.source = slot;
-            event.offset = record.offset();
-            events_.push_back(event);
-        } else {
-            malformed_.emplace_back(i, reason_);
+        std::string reason;
+        if (decode_record(decoder_, optional_view(record.has_key(), record.key()),
+                          optional_view(!record.is_tombstone(), record.value()),
+                          settings_.late_threshold_us, event, arena_,
+                          reason) == shared::user_events::RecordKind::Malformed) {
+            malformed_.emplace_back(i, std::move(reason));
+            continue;
         }
+        event.source = slot;
+        event.offset = record.offset();
+        events_.push_back(event);
     }
 }
 
@@ -199,4 +200,4 @@ void PostgresSinkTask::log_counters_now_and_then() {
     host().debug("sink_postgres counters: " + counters_.summary());
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -3,8 +3,6 @@
 #pragma once
 
 #include "batch_writer.hpp"
-#include "event_decoder.hpp"
-#include "pg_connection.hpp"
 #include "settings.hpp"
 #include "sink_counters.hpp"
 
@@ -18,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 class PostgresSinkTask final : public sdk::SinkTask {
    public:
@@ -52,7 +50,7 @@ class PostgresSinkTask final : public sdk::SinkTask {
 
     Settings settings_;
     std::string display_dsn_;
-    std::unique_ptr<EventDecoder> decoder_;
+    shared::user_events::EventDecoder decoder_;
     std::unique_ptr<PgConnection> conn_;
     std::unique_ptr<BatchWriter> writer_;
     bool schema_ready_ = false;
@@ -67,7 +65,6 @@ class PostgresSinkTask final : public sdk::SinkTask {
     std::vector<PartitionBatch> batch_partitions_;
     std::vector<PartitionState*> batch_states_;  // parallel to batch_partitions_
     std::vector<std::pair<uint32_t, std::string>> malformed_;  // record index, reason
-    std::string reason_;
 };
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 ErrorKind classify_error(std::string_view sqlstate, bool connection_lost) {
     if (sqlstate.size() != 5) return connection_lost ? ErrorKind::Transient : ErrorKind::Permanent;
@@ -47,4 +47,4 @@ std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds b
                                      static_cast<long long>(jitter * static_cast<double>(ceiling - ceiling / 2)));
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

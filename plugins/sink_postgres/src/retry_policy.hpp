@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string_view>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 enum class ErrorKind {
     Transient,  // roll back, reconnect if needed, retry the same batch
@@ -22,4 +22,4 @@ ErrorKind classify_error(std::string_view sqlstate, bool connection_lost);
 std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds base,
                                         std::chrono::milliseconds cap, double unit_random);
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

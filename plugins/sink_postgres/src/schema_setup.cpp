@@ -6,14 +6,8 @@
 
 #include <optional>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
-
-constexpr const char* kEventColumnsDdl =
-    "event_id uuid NOT NULL, user_id text NOT NULL, event_type text NOT NULL,"
-    " event_time timestamptz NOT NULL, received_time timestamptz NOT NULL,"
-    " is_valid boolean NOT NULL, revision integer NOT NULL, kafka_partition integer NOT NULL,"
-    " kafka_offset bigint NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now()";
 
 // relkind of a relation ('r' table, 'p' partitioned table, ...), or nullopt when missing.
 std::optional<char> relation_kind(PgConnection& conn, const std::string& quoted_name) {
@@ -36,29 +30,13 @@ struct Wanted {
 };
 
 std::vector<Wanted> wanted_tables(const QuotedTables& t) {
-    const bool daily = t.names.partitioning == Partitioning::Daily;
     std::vector<Wanted> wanted;
     // Indexes only with a table we create: an existing table's indexes are its owner's choice.
-    wanted.push_back(
-        {t.events,
-         "CREATE TABLE " + t.events + " (" + kEventColumnsDdl +
-             (daily ? ", PRIMARY KEY (event_id, event_time)) PARTITION BY RANGE (event_time)"
-                    : ", PRIMARY KEY (event_id))") +
-             "; CREATE INDEX ON " + t.events + " (event_time); CREATE INDEX ON " + t.events +
-             " (user_id)"});
-    if (daily)
-        wanted.push_back({t.keys, "CREATE TABLE " + t.keys +
-                                      " (event_id uuid PRIMARY KEY, event_time timestamptz NOT NULL,"
-                                      " revision integer NOT NULL)"});
-    wanted.push_back({t.deletions, "CREATE TABLE " + t.deletions +
-                                       " (event_id uuid PRIMARY KEY, kafka_partition integer NOT NULL,"
-                                       " kafka_offset bigint NOT NULL,"
-                                       " deleted_at timestamptz NOT NULL DEFAULT now())"});
-    wanted.push_back({t.offsets, "CREATE TABLE " + t.offsets +
-                                     " (connector text NOT NULL, topic text NOT NULL,"
-                                     " kafka_partition integer NOT NULL, next_offset bigint NOT NULL,"
-                                     " updated_at timestamptz NOT NULL DEFAULT now(),"
-                                     " PRIMARY KEY (connector, topic, kafka_partition))"});
+    wanted.push_back({t.events, shared::pg::events_table_ddl(t)});
+    if (t.names.partitioning == Partitioning::Daily)
+        wanted.push_back({t.keys, shared::pg::keys_table_ddl(t)});
+    wanted.push_back({t.deletions, shared::pg::deletions_table_ddl(t)});
+    wanted.push_back({t.offsets, shared::pg::offsets_table_ddl(t)});
     return wanted;
 }
 
@@ -110,4 +88,4 @@ std::vector<std::string> ensure_schema(PgConnection& conn, const QuotedTables& t
     return created;
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -1,6 +1,8 @@
 #include "settings.hpp"
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
+
+using shared::pg::Partitioning;
 namespace {
 
 std::string non_empty(const sdk::Config& config, const char* name) {
@@ -41,4 +43,4 @@ Settings read_settings(const sdk::Config& config, std::string_view connector_nam
     return settings;
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -2,15 +2,15 @@
 // task derives from a validated config.
 #pragma once
 
-#include "connection_settings.hpp"
-#include "table_layout.hpp"
+#include "shared/pg/connection_params.hpp"
+#include "shared/pg/sink_tables.hpp"
 
 #include <ingest/sdk.hpp>
 
 #include <chrono>
 #include <string>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 namespace key {
 inline constexpr const char* kDsn = "connection.dsn";
@@ -35,12 +35,12 @@ inline constexpr ingest_config_key kConfigKeys[] = {
     sdk::password_key(key::kDsn, nullptr,
                       "PostgreSQL connection string, libpq key=value or postgresql:// URI, e.g. "
                       "${env:INGEST_PG_DSN}. Settings it names win over sslmode below."),
-    sdk::string_key(key::kSchema, "public", "Schema of the sink's tables."),
-    sdk::string_key(key::kTable, "events", "Table the events land in."),
-    sdk::string_key(key::kDeletionsTable, "events_deletions",
+    sdk::string_key(key::kSchema, shared::pg::kDefaultSchema, "Schema of the sink's tables."),
+    sdk::string_key(key::kTable, shared::pg::kDefaultEventsTable, "Table the events land in."),
+    sdk::string_key(key::kDeletionsTable, shared::pg::kDefaultDeletionsTable,
                     "Table remembering deleted event_ids, so that no later record resurrects "
                     "them."),
-    sdk::string_key(key::kOffsetsTable, "ingest_offsets",
+    sdk::string_key(key::kOffsetsTable, shared::pg::kDefaultOffsetsTable,
                     "Table holding the next Kafka offset per connector, topic and partition, "
                     "written in the same transaction as the rows (exactly-once)."),
     sdk::bool_key(key::kAutoCreate, "true",
@@ -66,8 +66,8 @@ inline constexpr ingest_config_key kConfigKeys[] = {
 };
 
 struct Settings {
-    ConnectionSettings connection;
-    TableNames tables;
+    shared::pg::ConnectionSettings connection;
+    shared::pg::TableNames tables;
     bool auto_create = true;
     int64_t late_threshold_us = 0;
     int retry_max = 0;
@@ -79,4 +79,4 @@ struct Settings {
 // table names).
 Settings read_settings(const sdk::Config& config, std::string_view connector_name);
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

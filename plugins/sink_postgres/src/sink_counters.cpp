@@ -1,6 +1,6 @@
 #include "sink_counters.hpp"
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 std::string SinkCounters::summary() const {
     const auto mean = batches ? batch_latency_total.count() / static_cast<long long>(batches) : 0;
@@ -16,4 +16,4 @@ std::string SinkCounters::summary() const {
            " batch_latency_max_ms=" + std::to_string(batch_latency_max.count() / 1000.0);
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
 // The per-record outcomes of every committed batch, plus what happened around them.
 struct SinkCounters : BatchCounts {
@@ -30,4 +30,4 @@ struct SinkCounters : BatchCounts {
     std::string summary() const;
 };
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
 
 Uuid id(uint8_t n) {
@@ -152,4 +152,4 @@ TEST(ResolveGroup, ResolvesEachGroupOfAMixedBatch) {
 }
 
 }  // namespace
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

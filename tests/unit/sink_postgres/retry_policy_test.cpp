@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
 
 using std::chrono::milliseconds;
@@ -45,4 +45,4 @@ TEST(BackoffDelay, LargeAttemptsAndBasesSaturate) {
 }
 
 }  // namespace
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

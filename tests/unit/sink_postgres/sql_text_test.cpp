@@ -1,18 +1,16 @@
-// Identifier quoting, statement texts, DSN masking and the settings read from a config: the
-// parts of the SQL layer that need no server.
-#include "connection_settings.hpp"
+// Statement texts, partition names, lock keys and the settings read from a config: the parts of
+// the sink's SQL layer that need no server.
 #include "daily_partitions.hpp"
 #include "lock_key.hpp"
 #include "settings.hpp"
-#include "sql_identifier.hpp"
-#include "table_layout.hpp"
+#include "sql_text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <vector>
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 namespace {
 
 // PQescapeIdentifier needs a PGconn for its encoding rules, not a live server: a connection
@@ -21,21 +19,6 @@ struct OfflineConnection {
     OfflineConnection() : conn(PQconnectStart("not a conninfo"), &PQfinish) {}
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
 };
-
-TEST(QuoteIdentifier, QuotesAndEscapes) {
-    OfflineConnection offline;
-    ASSERT_NE(offline.conn.get(), nullptr);
-    EXPECT_EQ(quote_identifier(offline.conn.get(), "events"), "\"events\"");
-    EXPECT_EQ(quote_identifier(offline.conn.get(), "My Table"), "\"My Table\"");
-    EXPECT_EQ(quote_identifier(offline.conn.get(), "a\"b"), "\"a\"\"b\"");
-    EXPECT_EQ(quote_identifier(offline.conn.get(), "x\"; DROP TABLE t; --"),
-              "\"x\"\"; DROP TABLE t; --\"");
-    EXPECT_EQ(qualified_name(offline.conn.get(), "public", "events"), "\"public\".\"events\"");
-}
-
-TEST(QuoteIdentifier, FailsWithoutAConnection) {
-    EXPECT_THROW(quote_identifier(nullptr, "events"), std::invalid_argument);
-}
 
 TEST(SqlText, UsesQuotedNamesEverywhere) {
     OfflineConnection offline;
@@ -78,32 +61,6 @@ TEST(LockKey, StableAndDistinct) {
     static_assert(advisory_lock_key("a") == advisory_lock_key("a"));
     EXPECT_NE(advisory_lock_key("p|events|user-events|0"), advisory_lock_key("p|events|user-events|1"));
     EXPECT_EQ(advisory_lock_key(""), static_cast<int64_t>(14695981039346656037ull));
-}
-
-TEST(MaskedDsn, HidesThePassword) {
-    EXPECT_EQ(masked_dsn("host=db port=5432 user=app password=s3cret dbname=ingest"),
-              "user=app password=**** dbname=ingest host=db port=5432");
-    const std::string uri = masked_dsn("postgresql://app:s3cret@db:5432/ingest?sslmode=require");
-    EXPECT_EQ(uri.find("s3cret"), std::string::npos);
-    EXPECT_NE(uri.find("password=****"), std::string::npos);
-    EXPECT_NE(uri.find("sslmode=require"), std::string::npos);
-}
-
-TEST(MaskedDsn, UnparsableDsnIsNotEchoed) {
-    const std::string masked = masked_dsn("host=db passwords3cret");
-    EXPECT_EQ(masked.find("s3cret"), std::string::npos) << masked;
-    EXPECT_TRUE(masked.starts_with("<unparsable DSN:")) << masked;
-}
-
-TEST(ConnectParams, TheDsnComesLastSoItWins) {
-    ConnectionSettings settings{"host=db sslmode=require", "prefer", "ingest/x", 7};
-    std::string storage;
-    const ConnectParams params = connect_params(settings, storage);
-    ASSERT_EQ(params.keywords.size(), params.values.size());
-    EXPECT_STREQ(params.keywords[params.keywords.size() - 2], "dbname");
-    EXPECT_STREQ(params.values[params.values.size() - 2], "host=db sslmode=require");
-    EXPECT_EQ(params.keywords.back(), nullptr);
-    EXPECT_STREQ(params.values[2], "7");
 }
 
 class SettingsTest : public ::testing::Test {
@@ -160,4 +117,4 @@ TEST(ConfigKeys, RequiredDsnIsAPassword) {
 }
 
 }  // namespace
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres

@@ -1,16 +1,9 @@
-#include "table_layout.hpp"
+#include "sql_text.hpp"
 
-#include "sql_identifier.hpp"
 
-namespace ingest::sink_postgres {
+namespace ingest::plugins::sink_postgres {
 
-QuotedTables::QuotedTables(PGconn* conn, const TableNames& table_names)
-    : names(table_names),
-      schema(quote_identifier(conn, table_names.schema)),
-      events(qualified_name(conn, table_names.schema, table_names.events)),
-      deletions(qualified_name(conn, table_names.schema, table_names.deletions)),
-      offsets(qualified_name(conn, table_names.schema, table_names.offsets)),
-      keys(qualified_name(conn, table_names.schema, table_names.keys_table())) {}
+using shared::pg::column_list;
 
 SqlText::SqlText(const QuotedTables& t) {
     const bool daily = t.names.partitioning == Partitioning::Daily;
@@ -55,9 +48,12 @@ SqlText::SqlText(const QuotedTables& t) {
                   std::string(daily ? ", old_event_time" : "") +
                   ") WHERE e.event_id = u.event_id AND e.revision < u.revision" +
                   std::string(daily ? " AND e.event_time = u.old_event_time" : "");
-    copy_rows = "COPY " + t.events + " (" + kEventColumns + ") FROM STDIN (FORMAT binary)";
+    copy_rows = "COPY " + t.events + " (" +
+                column_list(shared::pg::kEventsColumns, shared::pg::kEventsWrittenColumns) +
+                ") FROM STDIN (FORMAT binary)";
     if (daily) {
-        copy_keys = "COPY " + t.keys + " (event_id, event_time, revision) FROM STDIN (FORMAT binary)";
+        copy_keys = "COPY " + t.keys + " (" + column_list(shared::pg::kKeysColumns) +
+                    ") FROM STDIN (FORMAT binary)";
         update_keys = "UPDATE " + t.keys +
                       " AS k SET event_time = u.t, revision = u.r"
                       " FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[]) AS u(id, t, r)"
@@ -66,4 +62,4 @@ SqlText::SqlText(const QuotedTables& t) {
     }
 }
 
-}  // namespace ingest::sink_postgres
+}  // namespace ingest::plugins::sink_postgres
