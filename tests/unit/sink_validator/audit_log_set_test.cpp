@@ -1,9 +1,9 @@
-#include "core/audit_log_set.hpp"
+#include "audit_log_set.hpp"
 #include "scenario.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 using testing::Event;
@@ -93,4 +93,4 @@ TEST(AuditLogSet, ACompletionLineThatDisagreesNamesItsFile) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

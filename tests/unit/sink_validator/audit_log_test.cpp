@@ -1,10 +1,10 @@
-#include "core/audit_log.hpp"
-#include "core/fingerprint.hpp"
+#include "audit_log.hpp"
+#include "fingerprint.hpp"
 #include "scenario.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 using testing::Event;
@@ -91,4 +91,4 @@ TEST(AuditLog, ComparesTheDeclaredTotalsWithTheLines) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

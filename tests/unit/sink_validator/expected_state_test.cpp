@@ -1,11 +1,14 @@
-#include "core/expected_state.hpp"
-#include "core/rfc3339.hpp"
+#include "expected_state.hpp"
+#include "shared/user_events/rfc3339.hpp"
 #include "scenario.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
+
+using shared::user_events::parse_rfc3339_micros;
+using shared::user_events::parse_uuid;
 
 using testing::Event;
 using testing::Scenario;
@@ -71,7 +74,7 @@ TEST(ExpectedState, DerivesTheFinalStateOfEveryIntent) {
 
     const ExpectedEvent& late = find(state, event_id(4));
     EXPECT_TRUE(late.late);
-    EXPECT_EQ(late.fields.event_time_us, *parse_rfc3339_micros("2026-11-25T08:00:00Z"));
+    EXPECT_EQ(late.fields.event_time_us, parse_rfc3339_micros("2026-11-25T08:00:00Z").micros);
 
     EXPECT_EQ(state.find(*parse_uuid(event_id(5))), nullptr) << "a refused record is expected nowhere";
 
@@ -88,7 +91,7 @@ TEST(ExpectedState, DerivesTheFinalStateOfEveryIntent) {
     EXPECT_EQ(counts.malformed, 2);
     ASSERT_EQ(state.malformed.size(), 2u);
     EXPECT_EQ(state.malformed[0].key, event_id(9));
-    EXPECT_EQ(state.malformed[0].problem.rfind("value is not JSON", 0), 0u);
+    EXPECT_EQ(state.malformed[0].problem.rfind("not_json: value is not valid JSON", 0), 0u);
     EXPECT_EQ(state.malformed[1].key, "not-a-uuid");
     EXPECT_TRUE(state.intent_disagreements.empty());
     EXPECT_TRUE(state.audit_inconsistencies.empty());
@@ -168,4 +171,4 @@ TEST(ExpectedState, TwoRecordsAtOneOffsetAreAnAuditInconsistency) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

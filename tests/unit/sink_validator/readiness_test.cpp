@@ -1,8 +1,8 @@
-#include "core/readiness.hpp"
+#include "readiness.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 ReadinessFacts ready() {
@@ -91,4 +91,4 @@ TEST(Readiness, ReportsGatheringProblems) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -1,14 +1,16 @@
-#include "core/reconcile.hpp"
-#include "core/fingerprint.hpp"
-#include "core/rfc3339.hpp"
+#include "reconcile.hpp"
+#include "fingerprint.hpp"
+#include "shared/user_events/uuid.hpp"
 #include "scenario.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
+
+using shared::user_events::parse_uuid;
 
 using testing::Event;
 using testing::Scenario;
@@ -224,4 +226,4 @@ TEST(Reconcile, ReportsAuditLogContradictions) {
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

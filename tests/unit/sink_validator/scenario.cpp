@@ -1,13 +1,13 @@
 #include "scenario.hpp"
 
-#include "core/fingerprint.hpp"
+#include "fingerprint.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdio>
 
-namespace ingest::validator::testing {
+namespace ingest::plugins::sink_validator::testing {
 
 std::string Event::value() const {
     boost::json::object object;
@@ -85,12 +85,13 @@ ExpectedState Scenario::expected(int64_t late_threshold_us) const {
 
 TopicIndex Scenario::topic() const {
     TopicIndex topic;
+    EventDecoder decoder;
     int64_t dead_letter_offset = 0;
     for (const ScriptedRecord& record : records_) {
         if (!record.confirmed) continue;
         const uint64_t fingerprint = record_fingerprint(record.key, record.value);
         topic.add_source(record.partition, record.offset, fingerprint);
-        if (classify_record(record.key, record.value).kind == RecordKind::Malformed)
+        if (classify_record(decoder, record.key, record.value).kind == RecordKind::Malformed)
             topic.add_dead_letter(0, dead_letter_offset++,
                                   {"user-events", record.partition, record.offset}, fingerprint);
     }
@@ -111,4 +112,4 @@ std::vector<Uuid> correct_deletions(const ExpectedState& expected) {
     return ids;
 }
 
-}  // namespace ingest::validator::testing
+}  // namespace ingest::plugins::sink_validator::testing

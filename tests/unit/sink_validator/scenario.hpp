@@ -3,16 +3,16 @@
 // the table a correct sink would leave behind.
 #pragma once
 
-#include "core/audit_log.hpp"
-#include "core/expected_state.hpp"
-#include "core/reconcile.hpp"
-#include "core/topic_index.hpp"
+#include "audit_log.hpp"
+#include "expected_state.hpp"
+#include "reconcile.hpp"
+#include "topic_index.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace ingest::validator::testing {
+namespace ingest::plugins::sink_validator::testing {
 
 struct Event {
     std::string id;
@@ -71,4 +71,4 @@ class Scenario {
 std::vector<TableRow> correct_rows(const ExpectedState& expected);
 std::vector<Uuid> correct_deletions(const ExpectedState& expected);
 
-}  // namespace ingest::validator::testing
+}  // namespace ingest::plugins::sink_validator::testing

@@ -1,6 +1,6 @@
-#include "core/audit_log_set.hpp"
+#include "audit_log_set.hpp"
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 std::vector<std::string> audit_log_paths(const std::string& path, int64_t tasks) {
     if (tasks <= 1) return {path};
@@ -67,4 +67,4 @@ ExpectedState derive_expected(const AuditLogSet& logs, const std::vector<std::st
     return state;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

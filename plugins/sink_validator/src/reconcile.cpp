@@ -1,11 +1,15 @@
-#include "core/reconcile.hpp"
+#include "reconcile.hpp"
 
-#include "core/rfc3339.hpp"
+#include "shared/user_events/rfc3339.hpp"
 
 #include <algorithm>
 #include <set>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
+
+using shared::user_events::format_rfc3339_micros;
+using shared::user_events::format_uuid;
+
 namespace {
 
 std::string position(int32_t partition, int64_t offset) {
@@ -211,4 +215,4 @@ Report reconcile(const ExpectedState& expected, const TopicIndex& topic,
     return reconciler.finish();
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

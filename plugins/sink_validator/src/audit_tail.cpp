@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 class FileDescriptor {
@@ -90,4 +90,4 @@ AuditLogTail::Status AuditLogTail::poll(
     return Status::Read;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 struct PartitionProgress {
     int32_t partition = 0;
@@ -48,4 +48,4 @@ struct ReadinessFacts {
 // Human-readable list of unmet conditions; empty means "judge now".
 std::vector<std::string> missing_conditions(const ReadinessFacts& facts);
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

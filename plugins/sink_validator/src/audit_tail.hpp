@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 class AuditLogTail {
    public:
@@ -42,4 +42,4 @@ class AuditLogTail {
     bool at_end_ = false;
 };
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -1,6 +1,6 @@
-#include "core/readiness.hpp"
+#include "readiness.hpp"
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 std::string name_of(const std::string& topic, int32_t partition) {
@@ -72,4 +72,4 @@ std::vector<std::string> missing_conditions(const ReadinessFacts& facts) {
     return missing;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -3,17 +3,16 @@
 // one pass with no copy of it in memory.
 #pragma once
 
-#include "core/event_value.hpp"
-#include "core/expected_state.hpp"
-#include "core/report.hpp"
-#include "core/topic_index.hpp"
-#include "core/uuid.hpp"
+#include "event_value.hpp"
+#include "expected_state.hpp"
+#include "report.hpp"
+#include "topic_index.hpp"
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 // One row of the events table.
 struct TableRow {
@@ -50,4 +49,4 @@ Report reconcile(const ExpectedState& expected, const TopicIndex& topic,
                  std::span<const TableRow> rows, std::span<const Uuid> deletions,
                  size_t examples_max);
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

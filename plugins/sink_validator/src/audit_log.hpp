@@ -1,8 +1,11 @@
-// The simulator's audit log (JSON Lines, one line per record handed over, then a completion line),
-// parsed into compact records as lines arrive. Pure: the caller supplies the lines.
+// The simulator's audit log (shared/user_events/audit_log.hpp: one line per record handed over,
+// then a completion line), parsed into compact records as lines arrive. Pure: the caller supplies
+// the lines.
 #pragma once
 
-#include "core/event_value.hpp"
+#include "event_value.hpp"
+#include "shared/user_events/audit_log.hpp"
+#include "shared/user_events/intent.hpp"
 
 #include <array>
 #include <cstdint>
@@ -13,13 +16,12 @@
 #include <string_view>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
-enum class Intent : uint8_t { Create, Duplicate, Correct, Invalidate, Delete, Malformed };
-inline constexpr size_t kIntentCount = 6;
-
-std::string_view intent_name(Intent intent);
-std::optional<Intent> parse_intent(std::string_view name);
+using shared::user_events::AuditTotals;
+using shared::user_events::Intent;
+using shared::user_events::intent_name;
+using shared::user_events::kIntentCount;
 
 // One confirmed line: a record the broker stored at (partition, offset).
 struct AuditRecord {
@@ -30,13 +32,6 @@ struct AuditRecord {
     uint64_t fingerprint = 0;  // of the exact key and value bytes, see fingerprint.hpp
     ClassifiedRecord record;   // the validator's own reading of key and value
     std::string raw_key;       // kept for malformed records only, for reports
-};
-
-struct AuditTotals {
-    int64_t records = 0;
-    int64_t confirmed = 0;
-    int64_t failed = 0;
-    std::array<int64_t, kIntentCount> by_intent{};
 };
 
 // A line that is not what the format promises; the message starts with "line N: ".
@@ -65,10 +60,12 @@ class AuditLog {
    private:
     std::vector<AuditRecord> confirmed_;
     AuditTotals observed_;
-    std::array<int64_t, kIntentCount> confirmed_by_intent_{};
+    std::array<uint64_t, kIntentCount> confirmed_by_intent_{};
     std::optional<AuditTotals> declared_;
     std::map<int32_t, int64_t> highest_offsets_;
     int64_t malformed_records_ = 0;
+    shared::user_events::AuditLineParser parser_;
+    EventDecoder decoder_;
 };
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

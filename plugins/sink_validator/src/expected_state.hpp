@@ -6,9 +6,8 @@
 // duplicate; a malformed record must stay out of the table and land in the dead-letter topic.
 #pragma once
 
-#include "core/audit_log.hpp"
-#include "core/event_value.hpp"
-#include "core/uuid.hpp"
+#include "audit_log.hpp"
+#include "event_value.hpp"
 
 #include <cstdint>
 #include <span>
@@ -16,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 struct ExpectedEvent {
     Uuid event_id;
@@ -85,4 +84,4 @@ ExpectedState derive_expected(std::span<const AuditRecord> confirmed, int64_t la
 // completion totals that disagree with its lines).
 ExpectedState derive_expected(const AuditLog& log, int64_t late_threshold_us);
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 // Never 0, so 0 can mean "nothing seen at this offset". Key and value are hashed separately and
 // mixed with their presence, so ("ab", "c") and ("a", "bc") or a tombstone and an empty value
@@ -28,4 +28,4 @@ inline uint64_t record_fingerprint(std::optional<std::string_view> key,
     return h == 0 ? 1 : h;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

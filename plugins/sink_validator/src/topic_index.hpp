@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 struct DeadLetterEntry {
     uint64_t fingerprint = 0;  // of the dead letter's key and value (the original's, if all is well)
@@ -81,4 +81,4 @@ class TopicIndex {
     std::set<std::pair<int32_t, int64_t>> dead_letter_positions_seen_;
 };
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

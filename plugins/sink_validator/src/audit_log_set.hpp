@@ -3,15 +3,15 @@
 // own completion line; the set is complete only when every file is.
 #pragma once
 
-#include "core/audit_log.hpp"
-#include "core/expected_state.hpp"
+#include "audit_log.hpp"
+#include "expected_state.hpp"
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 // The files of `path` written by `tasks` tasks: `path` itself for one task, else path.0 ..
 // path.<tasks-1>.
@@ -43,4 +43,4 @@ class AuditLogSet {
 ExpectedState derive_expected(const AuditLogSet& logs, const std::vector<std::string>& names,
                               int64_t late_threshold_us);
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

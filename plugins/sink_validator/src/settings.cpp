@@ -1,6 +1,6 @@
 #include "settings.hpp"
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 Settings read_settings(const sdk::Config& config) {
     Settings settings;
@@ -37,4 +37,4 @@ Settings read_settings(const sdk::Config& config) {
     return settings;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

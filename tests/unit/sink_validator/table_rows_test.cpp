@@ -1,11 +1,16 @@
-#include "core/copy_binary.hpp"
-#include "core/rfc3339.hpp"
+#include "shared/user_events/rfc3339.hpp"
+#include "table_rows.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
+using shared::pg::CopyBinaryReader;
+using shared::user_events::parse_rfc3339_micros;
+
+// Written out by hand rather than with the shared writer, so that the reading is checked against
+// PostgreSQL's documented format and not against itself.
 constexpr int64_t kPostgresEpochMicros = 946'684'800LL * 1'000'000LL;
 
 template <typename Integer>
@@ -31,20 +36,20 @@ std::string event_tuple(const std::string& uuid_bytes, int64_t event_time_us) {
     tuple += field(big_endian<int64_t>(event_time_us - kPostgresEpochMicros));
     tuple += field(big_endian<int64_t>(event_time_us + 1 - kPostgresEpochMicros));
     tuple += field(std::string(1, '\1'));
-    tuple += field(big_endian<int64_t>(3));
-    tuple += field(big_endian<int64_t>(5));
+    tuple += field(big_endian<int32_t>(3));
+    tuple += field(big_endian<int32_t>(5));
     tuple += field(big_endian<int64_t>(123456789));
     return tuple;
 }
 
-TEST(CopyBinary, DecodesEventRowsFedByteByByte) {
+TEST(TableRows, DecodesEventRowsFedByteByByte) {
     const std::string uuid_bytes("\x0a\x1b\x2c\x3d\x4e\x5f\x60\x71\x82\x93\xa4\xb5\xc6\xd7\xe8\xf9", 16);
-    const int64_t event_time = *parse_rfc3339_micros("2026-11-25T08:00:00.123456Z");
+    const int64_t event_time = parse_rfc3339_micros("2026-11-25T08:00:00.123456Z").micros;
     const std::string stream =
         header() + event_tuple(uuid_bytes, event_time) + event_tuple(uuid_bytes, 0) + big_endian<int16_t>(-1);
 
     std::vector<TableRow> rows;
-    CopyBinaryParser parser;
+    CopyBinaryReader parser;
     for (char byte : stream)
         parser.feed(std::string_view(&byte, 1),
                     [&](std::span<const CopyField> fields) { rows.push_back(decode_event_row(fields)); });
@@ -62,18 +67,25 @@ TEST(CopyBinary, DecodesEventRowsFedByteByByte) {
     EXPECT_EQ(rows[1].fields.event_time_us, 0);
 }
 
-TEST(CopyBinary, RejectsNullsAndWrongShapes) {
+TEST(TableRows, SelectsTheWrittenColumnsInTheirDeclaredTypes) {
+    EXPECT_EQ(events_select_list(),
+              "event_id::uuid, user_id::text, event_type::text, event_time::timestamptz, "
+              "received_time::timestamptz, is_valid::boolean, revision::integer, "
+              "kafka_partition::integer, kafka_offset::bigint");
+}
+
+TEST(TableRows, RejectsNullsAndWrongShapes) {
     std::string tuple = big_endian<int16_t>(1) + big_endian<int32_t>(-1);
-    CopyBinaryParser parser;
+    CopyBinaryReader parser;
     EXPECT_THROW(parser.feed(header() + tuple, [](std::span<const CopyField> fields) { decode_uuid_row(fields); }),
                  CopyFormatError);
-    CopyBinaryParser other;
+    CopyBinaryReader other;
     EXPECT_THROW(other.feed(std::string(19, 'x'), [](std::span<const CopyField>) {}), CopyFormatError);
-    CopyBinaryParser short_uuid;
+    CopyBinaryReader short_uuid;
     EXPECT_THROW(short_uuid.feed(header() + big_endian<int16_t>(1) + field("abc"),
                                  [](std::span<const CopyField> fields) { decode_uuid_row(fields); }),
                  CopyFormatError);
 }
 
 }  // namespace
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

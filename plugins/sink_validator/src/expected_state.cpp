@@ -1,9 +1,12 @@
-#include "core/expected_state.hpp"
+#include "expected_state.hpp"
 
 #include <algorithm>
 #include <numeric>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
+
+using shared::user_events::format_uuid;
+
 namespace {
 
 std::string position(int32_t partition, int64_t offset) {
@@ -172,4 +175,4 @@ ExpectedState derive_expected(const AuditLog& log, int64_t late_threshold_us) {
     return state;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

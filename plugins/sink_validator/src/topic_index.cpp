@@ -1,8 +1,8 @@
-#include "core/topic_index.hpp"
+#include "topic_index.hpp"
 
 #include <charconv>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 namespace {
 
 template <typename Number>
@@ -72,4 +72,4 @@ const DeadLetterEntry* TopicIndex::dead_letter_for(int32_t partition, int64_t of
     return found == dead_letters_.end() ? nullptr : &found->second;
 }
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

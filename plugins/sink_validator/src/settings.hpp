@@ -2,12 +2,14 @@
 // and the typed settings a task reads from it.
 #pragma once
 
+#include "shared/pg/sink_tables.hpp"
+
 #include <ingest/sdk.hpp>
 
 #include <cstdint>
 #include <string>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 inline constexpr ingest_config_key kConfigKeys[] = {
     sdk::string_key("audit.log", nullptr,
@@ -21,10 +23,11 @@ inline constexpr ingest_config_key kConfigKeys[] = {
                  1, 64),
     sdk::password_key("connection.dsn", nullptr,
                       "libpq connection string or URI of the database the sink writes. Required."),
-    sdk::string_key("schema", "public", "Schema of the sink's tables."),
-    sdk::string_key("table", "events", "The sink's events table."),
-    sdk::string_key("deletions.table", "events_deletions", "The sink's deletions table."),
-    sdk::string_key("offsets.table", "ingest_offsets", "The sink's offsets table."),
+    sdk::string_key("schema", shared::pg::kDefaultSchema, "Schema of the sink's tables."),
+    sdk::string_key("table", shared::pg::kDefaultEventsTable, "The sink's events table."),
+    sdk::string_key("deletions.table", shared::pg::kDefaultDeletionsTable,
+                    "The sink's deletions table."),
+    sdk::string_key("offsets.table", shared::pg::kDefaultOffsetsTable, "The sink's offsets table."),
     sdk::string_key("sink.connector", "user-events-postgres",
                     "Name of the sink connector whose stored offsets must reach the end of the "
                     "source topic before a verdict."),
@@ -64,4 +67,4 @@ struct Settings {
 // Throws sdk::FatalError naming the key when a value is unusable.
 Settings read_settings(const sdk::Config& config);
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

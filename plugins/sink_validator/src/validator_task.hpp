@@ -7,11 +7,11 @@
 #pragma once
 
 #include "audit_tail.hpp"
-#include "core/audit_log.hpp"
-#include "core/audit_log_set.hpp"
-#include "core/readiness.hpp"
-#include "core/report.hpp"
-#include "core/topic_index.hpp"
+#include "audit_log.hpp"
+#include "audit_log_set.hpp"
+#include "readiness.hpp"
+#include "report.hpp"
+#include "topic_index.hpp"
 #include "pg_reader.hpp"
 #include "settings.hpp"
 
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-namespace ingest::validator {
+namespace ingest::plugins::sink_validator {
 
 class ValidatorTask final : public sdk::SinkTask {
    public:
@@ -85,4 +85,4 @@ class ValidatorTask final : public sdk::SinkTask {
     bool judged_ = false;
 };
 
-}  // namespace ingest::validator
+}  // namespace ingest::plugins::sink_validator

@@ -1,0 +1,70 @@
+#include "audit_log.hpp"
+
+#include "fingerprint.hpp"
+
+namespace ingest::plugins::sink_validator {
+
+void AuditLog::add_line(std::string_view line, uint64_t line_number) {
+    using Kind = shared::user_events::AuditLineParser::Kind;
+    const auto fail = [&](const std::string& problem) {
+        throw AuditLogError("line " + std::to_string(line_number) + ": " + problem);
+    };
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (declared_) fail("a record after the completion line");
+    Kind kind = Kind::Blank;
+    try {
+        kind = parser_.parse(line);
+    } catch (const shared::user_events::AuditLineError& error) {
+        fail(error.what());
+    }
+    if (kind == Kind::Completion) {
+        declared_ = parser_.totals();
+        return;
+    }
+
+    const shared::user_events::AuditRecordLine& line_record = parser_.record();
+    ++observed_.records;
+    ++observed_.by_intent[static_cast<size_t>(line_record.intent)];
+    if (line_record.status == shared::user_events::AuditStatus::Failed) {
+        ++observed_.failed;
+        return;
+    }
+
+    AuditRecord record;
+    record.seq = line_record.seq;
+    record.intent = line_record.intent;
+    record.partition = line_record.partition;
+    record.offset = line_record.offset;
+    record.fingerprint = record_fingerprint(line_record.key, line_record.value);
+    record.record = classify_record(decoder_, line_record.key, line_record.value);
+    if (record.record.kind == RecordKind::Malformed) {
+        ++malformed_records_;
+        if (line_record.key) record.raw_key = std::string(*line_record.key);
+    }
+
+    ++observed_.confirmed;
+    ++confirmed_by_intent_[static_cast<size_t>(record.intent)];
+    auto [slot, inserted] = highest_offsets_.try_emplace(record.partition, record.offset);
+    if (!inserted && slot->second < record.offset) slot->second = record.offset;
+    confirmed_.push_back(std::move(record));
+}
+
+std::vector<std::string> AuditLog::inconsistencies() const {
+    std::vector<std::string> problems;
+    if (!declared_) return problems;
+    auto compare = [&](std::string_view what, uint64_t declared, uint64_t seen) {
+        if (declared != seen)
+            problems.push_back("completion line declares " + std::to_string(declared) + " " +
+                               std::string(what) + " but the log holds " + std::to_string(seen));
+    };
+    compare("records", declared_->records, observed_.records);
+    compare("confirmed", declared_->confirmed, observed_.confirmed);
+    compare("failed", declared_->failed, observed_.failed);
+    // Per-intent totals may count every record or only the confirmed ones; either reading is fine.
+    for (size_t i = 0; i < kIntentCount; ++i)
+        if (declared_->by_intent[i] != confirmed_by_intent_[i])
+            compare(intent_name(static_cast<Intent>(i)), declared_->by_intent[i], observed_.by_intent[i]);
+    return problems;
+}
+
+}  // namespace ingest::plugins::sink_validator
