@@ -2,9 +2,10 @@
 #include "config_table.hpp"
 #include "simulator_task.hpp"
 
-INGEST_SOURCE_PLUGIN(ingest::simulator::SimulatorTask, "source_event_simulator", "1.0.0",
+INGEST_SOURCE_PLUGIN(ingest::plugins::source_event_simulator::SimulatorTask,
+                     "source_event_simulator", "1.0.0",
                      "Simulates user activity events (page views, clicks, purchases) with late "
                      "arrivals, duplicates, corrections, invalidations, deletions and malformed "
                      "records, and writes a JSON Lines audit log of what it meant and where the "
                      "broker stored it.",
-                     ingest::simulator::kConfigTable)
+                     ingest::plugins::source_event_simulator::kConfigTable)

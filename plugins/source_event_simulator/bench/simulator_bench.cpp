@@ -3,7 +3,7 @@
 // items_per_second is records/s; the goal is at least 300k on one core.
 #include "config.hpp"
 #include "generator.hpp"
-#include "json_text.hpp"
+#include "shared/user_events/json_string.hpp"
 #include "simulator_task.hpp"
 
 #include <benchmark/benchmark.h>
@@ -16,7 +16,9 @@
 
 namespace {
 
-using namespace ingest::simulator;
+using namespace ingest::plugins::source_event_simulator;
+using ingest::plugins::shared::user_events::json_string_capacity;
+using ingest::plugins::shared::user_events::write_json_string;
 
 SimulatorConfig demo_config() {
     SimulatorConfig config;

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 using testing::read_file;
@@ -74,7 +74,7 @@ TEST(AuditLog, LinesRoundTripThroughAJsonParser) {
     EXPECT_EQ(totals.at("records").as_int64(), 3);
     EXPECT_EQ(totals.at("confirmed").as_int64(), 2);
     EXPECT_EQ(totals.at("failed").as_int64(), 1);
-    for (auto name : kIntentNames) EXPECT_TRUE(totals.contains(name)) << name;
+    for (auto name : shared::user_events::kIntentNames) EXPECT_TRUE(totals.contains(name)) << name;
     EXPECT_EQ(totals.at("delete").as_int64(), 1);
     EXPECT_EQ(totals.at("duplicate").as_int64(), 0);
 }
@@ -151,4 +151,4 @@ TEST(AuditLog, AClosedLogIgnoresRecords) {
 }
 
 }  // namespace
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

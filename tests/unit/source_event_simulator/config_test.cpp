@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 // A connector config as the runner hands it over: every table key present, defaults filled in.
@@ -175,4 +175,4 @@ TEST(SimulatorConfig, NegativeSeedsAreSeedsToo) {
 }
 
 }  // namespace
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

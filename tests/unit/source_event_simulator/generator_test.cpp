@@ -9,7 +9,7 @@
 #include <set>
 #include <unordered_map>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 using testing::ContractChecker;
@@ -355,4 +355,4 @@ TEST(Generator, CorrectionsChangeSomethingEvenWithOneTypeOrOneUser) {
 }
 
 }  // namespace
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 TEST(InFlightWindow, KeepsKeyAndValueUntilReleasedInlineOrSpilled) {
@@ -43,4 +43,4 @@ TEST(InFlightWindow, KeepsKeyAndValueUntilReleasedInlineOrSpilled) {
 }
 
 }  // namespace
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -11,7 +11,7 @@
 #include <map>
 #include <set>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 using testing::read_lines;
@@ -474,4 +474,4 @@ TEST(SimulatorTask, WithoutAnAuditLogItWarns) {
 }
 
 }  // namespace
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

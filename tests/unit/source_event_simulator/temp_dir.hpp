@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ingest::simulator::testing {
+namespace ingest::plugins::source_event_simulator::testing {
 
 class TempDir {
    public:
@@ -46,4 +46,4 @@ inline std::string read_file(const std::string& path) {
     return text.str();
 }
 
-}  // namespace ingest::simulator::testing
+}  // namespace ingest::plugins::source_event_simulator::testing

@@ -1,33 +1,18 @@
 #include "audit_log.hpp"
 
-#include "json_text.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 constexpr size_t kBytesPerLineEstimate = 400;
-// Room for a line's fixed text and numbers: field names, seq, partition, offset, status.
-constexpr size_t kLineOverhead = 256;
-
-char* write_text(char* out, std::string_view text) {
-    std::memcpy(out, text.data(), text.size());
-    return out + text.size();
-}
-
-template <typename Int>
-char* write_int(char* out, Int value) {
-    return std::to_chars(out, out + 24, value).ptr;
-}
 
 }  // namespace
 
@@ -69,60 +54,28 @@ char* AuditLog::reserve(size_t bytes) {
     return buffer_.get() + size_;
 }
 
-char* AuditLog::begin_record(size_t extra, uint64_t seq, Intent intent, std::string_view key,
-                             std::optional<std::string_view> value) {
-    char* p = reserve(kLineOverhead + extra + json_string_capacity(key.size()) +
-                      json_string_capacity(value ? value->size() : 0));
-    p = write_text(p, "{\"seq\":");
-    p = write_int(p, seq);
-    p = write_text(p, ",\"intent\":\"");
-    p = write_text(p, intent_name(intent));
-    p = write_text(p, "\",\"key\":");
-    p = write_json_string(p, key);
-    p = write_text(p, ",\"value\":");
-    return value ? write_json_string(p, *value) : write_text(p, "null");
-}
-
 void AuditLog::confirmed(uint64_t seq, Intent intent, std::string_view key,
                          std::optional<std::string_view> value, int32_t partition,
                          int64_t offset) {
     if (!is_open()) return;
-    char* p = begin_record(0, seq, intent, key, value);
-    p = write_text(p, ",\"partition\":");
-    p = write_int(p, partition);
-    p = write_text(p, ",\"offset\":");
-    p = write_int(p, offset);
-    p = write_text(p, ",\"status\":\"confirmed\"}");
-    end_line(p);
+    char* p = reserve(shared::user_events::audit_record_line_capacity(
+        key.size(), value ? value->size() : 0));
+    end_line(shared::user_events::write_confirmed_line(p, seq, intent, key, value, partition, offset));
 }
 
 void AuditLog::failed(uint64_t seq, Intent intent, std::string_view key,
                       std::optional<std::string_view> value, std::string_view error) {
     if (!is_open()) return;
-    char* p = begin_record(json_string_capacity(error.size()), seq, intent, key, value);
-    p = write_text(p, ",\"partition\":-1,\"offset\":-1,\"status\":\"failed\",\"error\":");
-    p = write_json_string(p, error);
-    *p++ = '}';
-    end_line(p);
+    char* p = reserve(shared::user_events::audit_record_line_capacity(
+        key.size(), value ? value->size() : 0, error.size()));
+    end_line(shared::user_events::write_failed_line(p, seq, intent, key, value, error));
 }
 
 void AuditLog::complete(const AuditTotals& totals) {
     if (!is_open()) return;
-    char* p = reserve(kLineOverhead + kIntentCount * 48);
-    p = write_text(p, "{\"complete\":true,\"totals\":{\"records\":");
-    p = write_int(p, totals.records);
-    p = write_text(p, ",\"confirmed\":");
-    p = write_int(p, totals.confirmed);
-    p = write_text(p, ",\"failed\":");
-    p = write_int(p, totals.failed);
-    for (size_t i = 0; i < kIntentCount; ++i) {
-        p = write_text(p, ",\"");
-        p = write_text(p, kIntentNames[i]);
-        p = write_text(p, "\":");
-        p = write_int(p, totals.by_intent[i]);
-    }
-    p = write_text(p, "}}");
-    end_line(p);
+    // One more byte than a line needs: end_line() appends the newline.
+    char* p = reserve(shared::user_events::kAuditCompletionLineCapacity + 1);
+    end_line(shared::user_events::write_completion_line(p, totals));
     sync();
 }
 
@@ -173,4 +126,4 @@ void AuditLog::fail(const char* what, int error_number) const {
     throw std::runtime_error("audit log " + path_ + ": " + what + ": " + std::strerror(error_number));
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

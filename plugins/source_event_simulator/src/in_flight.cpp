@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 uint64_t InFlightWindow::add(Intent intent, std::string_view key,
                              std::optional<std::string_view> value) {
@@ -50,4 +50,4 @@ void InFlightWindow::release(Entry& entry) {
     }
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

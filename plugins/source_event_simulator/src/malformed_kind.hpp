@@ -1,4 +1,4 @@
-// What the simulator meant by one record: the ground truth written to the audit log.
+// The ways the simulator breaks the data contract on purpose (intent `malformed`).
 #pragma once
 
 #include <array>
@@ -6,18 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace ingest::simulator {
-
-// The audit log's `intent` values (the data contract); the order is the order of its totals.
-enum class Intent : uint8_t { Create, Duplicate, Correct, Invalidate, Delete, Malformed };
-inline constexpr size_t kIntentCount = 6;
-
-inline constexpr std::array<std::string_view, kIntentCount> kIntentNames = {
-    "create", "duplicate", "correct", "invalidate", "delete", "malformed"};
-
-constexpr std::string_view intent_name(Intent intent) {
-    return kIntentNames[static_cast<size_t>(intent)];
-}
+namespace ingest::plugins::source_event_simulator {
 
 // How a malformed record breaks the data contract. Each kind is something the sink must route to
 // the dead-letter topic; none of them is merely unusual.
@@ -40,4 +29,4 @@ constexpr std::string_view malformed_kind_name(MalformedKind kind) {
     return kMalformedKindNames[static_cast<size_t>(kind)];
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

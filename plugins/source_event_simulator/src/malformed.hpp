@@ -7,18 +7,19 @@
 // ASCII, so the audit log holds them exactly.
 #pragma once
 
-#include "intent.hpp"
+#include "malformed_kind.hpp"
+#include "record_format.hpp"
 #include "record_format.hpp"
 #include "rng.hpp"
 
 #include <string>
 #include <string_view>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 // Builds a malformed record of `kind` from `base` (a fresh event no valid record uses) into `key`
 // and `value`, drawing any further choices from `rng`.
 void make_malformed(Rng& rng, MalformedKind kind, const EventVersion& base,
                     std::string_view type_name, std::string& key, std::string& value);
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -12,7 +12,8 @@
 // record.
 #pragma once
 
-#include "intent.hpp"
+#include "malformed_kind.hpp"
+#include "record_format.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -20,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 class InFlightWindow {
    public:
@@ -76,4 +77,4 @@ class InFlightWindow {
     size_t pending_ = 0;
 };
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 class SimulatorTask : public sdk::SourceTask {
    public:
@@ -60,4 +60,4 @@ class SimulatorTask : public sdk::SourceTask {
     std::string deferred_error_;
 };
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 // Key names: declared once, used by the table and by the reader.
 namespace key {
@@ -114,4 +114,4 @@ std::string task_audit_path(const std::string& path, int32_t task, int32_t count
 // derivation of (seed, task), so that tasks draw unrelated streams (and distinct UUIDs).
 uint64_t task_seed(uint64_t seed, int32_t task, int32_t count);
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

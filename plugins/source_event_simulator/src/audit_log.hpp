@@ -1,34 +1,25 @@
-// The simulator's audit log: the ground truth the validator compares the topic and the table with.
-//
-// JSON Lines, one line per record handed over, written when its delivery report arrives (the
-// format is the data contract's, see the project's helper docs and sink_validator):
-//   {"seq":17,"intent":"create","key":"<key>","value":"<exact value>","partition":3,"offset":1234,"status":"confirmed"}
-//   {"seq":18,"intent":"delete","key":"<key>","value":null,"partition":-1,"offset":-1,"status":"failed","error":"..."}
-// and, once the stream is complete, one line with the totals:
-//   {"complete":true,"totals":{"records":N,"confirmed":N,"failed":N,"create":N,...,"malformed":N}}
+// The simulator's audit log file: the ground truth the validator compares the topic and the table
+// with. One line per record handed over, written when its delivery report arrives, then a
+// completion line with the totals; the line format is shared/user_events/audit_log.hpp's
+// (schemas/audit_log.schema.json).
 //
 // Lines collect in a buffer and go to the file with one write() per `flush_lines` lines (and on
 // flush()), so the hot path makes no system call per record. What was written survives a crash of
 // the process; sync() also asks the kernel to put it on disk.
 #pragma once
 
-#include "intent.hpp"
+#include "shared/user_events/audit_log.hpp"
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
-struct AuditTotals {
-    uint64_t records = 0;
-    uint64_t confirmed = 0;
-    uint64_t failed = 0;
-    std::array<uint64_t, kIntentCount> by_intent{};  // every record handed over, by intent
-};
+using shared::user_events::AuditTotals;
+using shared::user_events::Intent;
 
 class AuditLog {
    public:
@@ -59,8 +50,6 @@ class AuditLog {
    private:
     // Room for `bytes` more at the end of the buffer; returns where to write.
     char* reserve(size_t bytes);
-    char* begin_record(size_t extra, uint64_t seq, Intent intent, std::string_view key,
-                       std::optional<std::string_view> value);
     void end_line(char* end);
     [[noreturn]] void fail(const char* what, int error_number) const;
 
@@ -75,4 +64,4 @@ class AuditLog {
     size_t buffered_lines_ = 0;
 };
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

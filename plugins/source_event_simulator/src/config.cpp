@@ -7,7 +7,7 @@
 #include <set>
 #include <type_traits>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 std::string_view trim(std::string_view text) {
@@ -304,4 +304,4 @@ SimulatorConfig task_share(const SimulatorConfig& config, int32_t task, int32_t 
     return share;
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 constexpr size_t kEventId = 0, kUserId = 1, kEventTime = 3, kReceivedTime = 4, kIsValid = 5,
@@ -21,7 +21,7 @@ std::string quoted(std::string_view text) {
 
 // A string that is not a canonical UUID by any reading.
 std::string bad_uuid(Rng& rng, const Uuid& uuid) {
-    std::string text = uuid_text(uuid);
+    std::string text = format_uuid(uuid);
     switch (rng.below(4)) {
         case 0: {  // a non-hex letter in a hex position
             static constexpr std::array<size_t, 4> kPositions = {0, 9, 14, 35};
@@ -40,7 +40,7 @@ std::string bad_uuid(Rng& rng, const Uuid& uuid) {
 
 // Text that is not an RFC 3339 date-time, derived from a real one so it looks plausible.
 std::string bad_timestamp(Rng& rng, int64_t micros) {
-    std::string text = timestamp_text(micros);  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+    std::string text = format_rfc3339_micros(micros);  // YYYY-MM-DDTHH:MM:SS.ffffffZ
     switch (rng.below(6)) {
         case 0:  // no zone
             text.pop_back();
@@ -64,7 +64,7 @@ std::string bad_timestamp(Rng& rng, int64_t micros) {
 
 void make_malformed(Rng& rng, MalformedKind kind, const EventVersion& base,
                     std::string_view type_name, std::string& key, std::string& value) {
-    key = uuid_text(base.event_id);
+    key = format_uuid(base.event_id);
     JsonFields fields = value_fields(base, type_name);
     switch (kind) {
         case MalformedKind::Truncated: {
@@ -111,10 +111,10 @@ void make_malformed(Rng& rng, MalformedKind kind, const EventVersion& base,
             value = join_fields(fields);
             return;
         case MalformedKind::KeyMismatch:
-            key = uuid_text(random_uuid(rng));
+            key = format_uuid(random_uuid(rng));
             value = join_fields(fields);
             return;
     }
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

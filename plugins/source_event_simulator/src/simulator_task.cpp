@@ -6,7 +6,7 @@
 #include <limits>
 #include <thread>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 // poll() returns within this budget so the host keeps serving delivery reports.
@@ -95,7 +95,7 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
                        config_.seed,
                        config_.rate > 0 ? (std::to_string(config_.rate) + "/s").c_str()
                                         : "unthrottled",
-                       config_.max_in_flight, timestamp_text(generator_->clock_micros()).c_str(),
+                       config_.max_in_flight, format_rfc3339_micros(generator_->clock_micros()).c_str(),
                        config_.audit_log.empty() ? "none" : config_.audit_log.c_str()));
 }
 
@@ -275,4 +275,4 @@ void SimulatorTask::raise_deferred_error() {
     if (!deferred_error_.empty()) throw sdk::FatalError(deferred_error_);
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 // GCC and Clang's 128-bit integer; __extension__ tells -Wpedantic it is meant.
 __extension__ using uint128_t = unsigned __int128;
@@ -72,4 +72,4 @@ constexpr uint64_t probability_threshold(double p) {
     return static_cast<uint64_t>(p * static_cast<double>(kUnit53));
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

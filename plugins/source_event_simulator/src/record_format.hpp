@@ -1,8 +1,12 @@
-// The data contract's text forms (DESIGN.md §3), written straight into caller buffers: this runs
-// for every record, so no iostreams, no allocation.
+// A record's value in the data contract's form (DESIGN.md §3), written straight into caller
+// buffers: this runs for every record, so no iostreams, no allocation. UUIDs and timestamps are
+// written by the shared codecs (shared/user_events).
 #pragma once
 
 #include "rng.hpp"
+#include "shared/user_events/intent.hpp"
+#include "shared/user_events/rfc3339.hpp"
+#include "shared/user_events/uuid.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,26 +15,22 @@
 #include <utility>
 #include <vector>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
-struct Uuid {
-    uint64_t high = 0;
-    uint64_t low = 0;
-    bool operator==(const Uuid&) const = default;
-};
+using shared::user_events::format_rfc3339_micros;
+using shared::user_events::format_uuid;
+using shared::user_events::Intent;
+using shared::user_events::intent_name;
+using shared::user_events::kIntentCount;
+using shared::user_events::kIntentNames;
+using shared::user_events::kTimestampTextSize;
+using shared::user_events::kUuidTextSize;
+using shared::user_events::Uuid;
+using shared::user_events::write_rfc3339_micros;
+using shared::user_events::write_uuid;
 
 // A random (version 4, RFC 4122 variant) UUID drawn from `rng`.
 Uuid random_uuid(Rng& rng);
-
-inline constexpr size_t kUuidTextSize = 36;       // 8-4-4-4-12, lower-case hex
-inline constexpr size_t kTimestampTextSize = 27;  // YYYY-MM-DDTHH:MM:SS.ffffffZ
-
-// Each writes exactly its *TextSize characters and returns the end.
-char* write_uuid(char* out, const Uuid& uuid);
-char* write_timestamp(char* out, int64_t micros_since_epoch);
-
-std::string uuid_text(const Uuid& uuid);
-std::string timestamp_text(int64_t micros_since_epoch);
 
 // One version of one event: everything its value says.
 struct EventVersion {
@@ -55,4 +55,4 @@ using JsonFields = std::vector<std::pair<std::string_view, std::string>>;
 JsonFields value_fields(const EventVersion& version, std::string_view type_name);
 std::string join_fields(const JsonFields& fields);
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

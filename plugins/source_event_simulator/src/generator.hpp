@@ -16,7 +16,8 @@
 #pragma once
 
 #include "config.hpp"
-#include "intent.hpp"
+#include "malformed_kind.hpp"
+#include "record_format.hpp"
 #include "record_format.hpp"
 #include "rng.hpp"
 
@@ -27,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 // 2026-01-01T00:00:00Z: the simulated clock starts within the year after it.
 inline constexpr int64_t kClockEpochMicros = 1'767'225'600LL * 1'000'000;
@@ -108,4 +109,4 @@ class Generator {
     std::string malformed_value_;
 };
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -6,7 +6,7 @@
 
 #include <ingest/sdk.hpp>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 
 inline constexpr const char* kLatenessDistributions[] = {"uniform", "log-uniform", nullptr};
 
@@ -116,4 +116,4 @@ inline constexpr ingest_config_key kConfigTable[] = {
                  0, 1e9),
 };
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator

@@ -6,7 +6,7 @@
 #include <bit>
 #include <cmath>
 
-namespace ingest::simulator {
+namespace ingest::plugins::source_event_simulator {
 namespace {
 
 // The order of Generator::case_thresholds_; anything past the last threshold is an on-time create.
@@ -219,4 +219,4 @@ void Generator::emit_value(Intent intent, const EventVersion& version) {
     record_.value = std::string_view(value_, size);
 }
 
-}  // namespace ingest::simulator
+}  // namespace ingest::plugins::source_event_simulator
