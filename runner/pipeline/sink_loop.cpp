@@ -39,6 +39,7 @@ void SinkLoop::start() {
         return consumer_->watermarks(topic, partition);
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
+    services.stopping = [this] { return control_.stop_requested(); };
     task_ = std::make_unique<PluginTask>(settings_.library, connector.name, settings_.task_id,
                                          connector.runner.tasks_max, services);
     if (auto started = task_->start(connector.plugin); !started.ok()) throw TaskFailure("start: " + started.message);

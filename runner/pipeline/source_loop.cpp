@@ -61,6 +61,7 @@ void SourceLoop::start() {
         return producer_->watermarks(topic, partition);
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
+    services.stopping = [this] { return control_.stop_requested(); };
     task_ = std::make_unique<PluginTask>(settings_.library, settings_.connector.name, settings_.task_id,
                                          settings_.connector.runner.tasks_max, services);
     if (auto started = task_->start(settings_.connector.plugin); !started.ok())
