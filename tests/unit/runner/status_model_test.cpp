@@ -1,0 +1,84 @@
+// The status model: Kafka Connect's status JSON from one serialiser, the log summary line, and
+// what `--until-done` calls done.
+#include "worker/status_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace {
+
+using namespace ingest::worker;
+
+ConnectorStatus validator() {
+    ConnectorStatus status;
+    status.name = "checker";
+    status.type = ConnectorType::sink;
+    status.judges = true;
+    status.state = State::running;
+    status.tasks.push_back({0, State::running, {}, 0, std::nullopt});
+    return status;
+}
+
+ConnectorStatus source(State task_state) {
+    ConnectorStatus status;
+    status.name = "events";
+    status.type = ConnectorType::source;
+    status.state = State::running;
+    status.tasks.push_back({0, task_state, {}, 0, std::nullopt});
+    return status;
+}
+
+TEST(StatusModel, SerialisesKafkaConnectsStatusShape) {
+    auto status = validator();
+    status.tasks[0].state = State::failed;
+    status.tasks[0].trace = "put: boom";
+    status.tasks[0].restarts = 2;
+    auto json = to_json(status, "host:8083");
+    EXPECT_EQ(boost::json::serialize(json),
+              R"({"name":"checker","connector":{"state":"RUNNING","worker_id":"host:8083","restarts":0},)"
+              R"("tasks":[{"id":0,"state":"FAILED","worker_id":"host:8083","trace":"put: boom","restarts":2}],)"
+              R"("type":"sink"})");
+}
+
+TEST(StatusModel, AVerdictAppearsInTheTaskAndTheSummaryLine) {
+    auto status = validator();
+    status.tasks[0].state = State::stopped;
+    status.tasks[0].verdict = Verdict{true, "3 events checked"};
+    auto task = to_json(status, "w").at("tasks").as_array().at(0);
+    EXPECT_EQ(task.at("verdict").at("passed").as_bool(), true);
+    EXPECT_EQ(task.at("verdict").at("summary").as_string(), "3 events checked");
+    EXPECT_EQ(describe(status, status.tasks[0]), "connector checker task 0: STOPPED; verdict PASS: 3 events checked");
+}
+
+TEST(StatusModel, AFailedTaskSummaryCarriesItsTrace) {
+    auto status = source(State::failed);
+    status.tasks[0].trace = "poll: no";
+    EXPECT_EQ(describe(status, status.tasks[0]), "connector events task 0: FAILED (poll: no)");
+}
+
+TEST(StatusModel, EveryStateHasKafkaConnectsName) {
+    EXPECT_STREQ(state_name(State::unassigned), "UNASSIGNED");
+    EXPECT_STREQ(state_name(State::running), "RUNNING");
+    EXPECT_STREQ(state_name(State::paused), "PAUSED");
+    EXPECT_STREQ(state_name(State::stopped), "STOPPED");
+    EXPECT_STREQ(state_name(State::failed), "FAILED");
+    EXPECT_STREQ(state_name(State::restarting), "RESTARTING");
+    EXPECT_STREQ(state_name(State::finished), "FINISHED");
+}
+
+TEST(StatusModel, WorkIsDoneWhenSourcesFinishedAndVerdictsAreIn) {
+    EXPECT_FALSE(work_done({source(State::unassigned)}));
+    EXPECT_FALSE(work_done({source(State::running)}));
+    EXPECT_TRUE(work_done({source(State::finished)}));
+
+    auto judge = validator();
+    EXPECT_FALSE(work_done({source(State::finished), judge}));
+    judge.tasks[0].verdict = Verdict{false, "missing rows"};
+    EXPECT_TRUE(work_done({source(State::finished), judge}));
+    EXPECT_TRUE(any_verdict_failed({judge}));
+    EXPECT_FALSE(any_task_failed({judge}));
+    EXPECT_TRUE(any_task_failed({source(State::failed)}));
+}
+
+}  // namespace
