@@ -79,7 +79,8 @@ void Herder::update_task(const std::string& name, int id, const std::function<vo
 void Herder::start_task(Connector& connector, int id) {
     const auto& definition = connector.definition;
     update_task(definition.config.name, id, [](TaskStatus& t) {
-        t.state = State::unassigned;
+        // RESTARTING stays until the task reports in, as in Kafka Connect.
+        if (t.state != State::restarting) t.state = State::unassigned;
         t.trace.clear();
         t.verdict.reset();
     });

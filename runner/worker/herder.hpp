@@ -78,7 +78,10 @@ class Herder {
     // Kafka Connect's STOPPED: the tasks shut down (flush, commit, close), the config is kept.
     void stop(const std::string& name);
     // Kafka Connect's restart: the connector itself and, with `include_tasks`, its tasks; with
-    // `only_failed`, only those that FAILED. A STOPPED connector has nothing to restart.
+    // `only_failed`, only those that FAILED. A plugin has no connector object of its own, so
+    // restarting the connector alone only matters when it FAILED (it could not be prepared): then
+    // it is prepared and its tasks start again. A STOPPED connector has nothing to restart.
+    // Restarted tasks show RESTARTING until they report in; each restart is counted.
     RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed);
     // One task; throws std::out_of_range when the connector has no task `task`.
     void restart_task(const std::string& name, int task);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -96,6 +98,22 @@ TEST_F(PipelineTest, EveryDeliveredRecordReachesTheSinkOrItsDeadLetterTopic) {
     EXPECT_EQ(dead_letters, count / 7 - count / 70);
     EXPECT_EQ(tombstones, count / 10);
     EXPECT_TRUE(std::filesystem::exists(options_.state_dir / "bootstrap"));
+
+    // The status file: Kafka Connect's status shape per connector, as the run ended.
+    std::ifstream status_file(options_.state_dir / "status.json");
+    std::stringstream text;
+    text << status_file.rdbuf();
+    auto statuses = boost::json::parse(text.str()).as_array();
+    ASSERT_EQ(statuses.size(), 2u);
+    const auto& counter = statuses[0].as_object();
+    EXPECT_EQ(counter.at("name").as_string(), "counter");
+    EXPECT_EQ(counter.at("type").as_string(), "source");
+    EXPECT_EQ(counter.at("tasks").at(0).at("state").as_string(), "FINISHED");
+    const auto& recorder = statuses[1].as_object();
+    EXPECT_EQ(recorder.at("type").as_string(), "sink");
+    EXPECT_EQ(recorder.at("connector").at("state").as_string(), "RUNNING");
+    EXPECT_EQ(recorder.at("tasks").at(0).at("state").as_string(), "STOPPED");
+    EXPECT_TRUE(recorder.at("tasks").at(0).at("verdict").at("passed").as_bool());
 }
 
 // The mock keeps at most 5 MiB per partition and drops older batches silently. A consumer whose
