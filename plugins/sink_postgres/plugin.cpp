@@ -5,4 +5,4 @@
 INGEST_SINK_PLUGIN(ingest::plugins::sink_postgres::PostgresSinkTask, "sink_postgres", "0.1.0",
                    "Writes user events to PostgreSQL: upserts by revision, remembered deletions, "
                    "dead letters, offsets in the same transaction as the rows.",
-                   ingest::plugins::sink_postgres::kConfigKeys, true)
+                   ingest::plugins::sink_postgres::kConfig, ingest::sdk::kOwnsOffsets)

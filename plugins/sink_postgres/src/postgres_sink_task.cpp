@@ -3,12 +3,13 @@
 #include "retry_policy.hpp"
 #include "schema_setup.hpp"
 
-#include <thread>
-
 namespace ingest::plugins::sink_postgres {
 namespace {
 
 constexpr auto kCountersLogInterval = std::chrono::seconds(60);
+// Opening partitions happens inside the consumer's rebalance, which cannot be handed back: it waits
+// as long as retry.max allows (a stop request still ends the wait).
+constexpr auto kNoWaitBudget = std::chrono::milliseconds::max();
 
 std::optional<std::string_view> optional_view(bool present, std::string_view bytes) {
     return present ? std::optional<std::string_view>(bytes) : std::nullopt;
@@ -19,9 +20,6 @@ std::optional<std::string_view> optional_view(bool present, std::string_view byt
 void PostgresSinkTask::start(const sdk::Config& config) {
     settings_ = read_settings(config, host().connector_name());
     display_dsn_ = shared::pg::masked_dsn(settings_.connection.dsn);
-    if (display_dsn_.starts_with("<unparsable"))
-        throw sdk::FatalError("config key 'connection.dsn' is not a libpq connection string or "
-                              "URI: " + display_dsn_);
     writer_ = std::make_unique<BatchWriter>(settings_.tables, std::string(host().connector_name()));
     try {
         connect();
@@ -50,7 +48,9 @@ void PostgresSinkTask::connect() {
 }
 
 template <typename Action>
-void PostgresSinkTask::with_retries(const std::string& what, Action&& action) {
+void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
+                                    std::chrono::milliseconds wait_budget) {
+    std::chrono::milliseconds waited{0};
     for (int attempt = 0;; ++attempt) {
         try {
             if (!conn_) connect();
@@ -66,14 +66,19 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action) {
             if (attempt >= settings_.retry_max)
                 throw sdk::RetriableError(what + " still failing after " + std::to_string(attempt) +
                                           " retries: " + error.what());
-            ++counters_.retries;
             const auto delay =
                 backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
                               std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+            if (delay > wait_budget - waited)
+                throw sdk::RetriableError(what + " failed; handing it back to the runner after " +
+                                          std::to_string(waited.count()) + " ms of retries: " + error.what());
+            ++counters_.retries;
             host().warn(what + " failed, retry " + std::to_string(attempt + 1) + "/" +
                         std::to_string(settings_.retry_max) + " in " +
                         std::to_string(delay.count()) + " ms: " + error.what());
-            std::this_thread::sleep_for(delay);
+            if (!host().wait_unless_stopping(delay))
+                throw sdk::RetriableError(what + " failed and the task is stopping: " + error.what());
+            waited += delay;
         } catch (...) {
             // Never leave a transaction open behind an error: the next BEGIN would only warn
             // and the next batch would run inside it.
@@ -87,7 +92,7 @@ std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     std::optional<int64_t> stored;
     const std::string topic(partition.topic);
     with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
-                 [&] { stored = writer_->read_offset(topic, partition.partition); });
+                 [&] { stored = writer_->read_offset(topic, partition.partition); }, kNoWaitBudget);
     partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1};
     return stored;
 }
@@ -180,7 +185,7 @@ void PostgresSinkTask::put(std::span<const sdk::Record> records) {
 
     BatchCounts counts;
     with_retries("writing a batch of " + std::to_string(records.size()) + " records",
-                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); });
+                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); }, kLongestWaitInPut);
     for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
         batch_states_[slot]->committed_next =
             std::max(batch_states_[slot]->committed_next, batch_partitions_[slot].next_offset);

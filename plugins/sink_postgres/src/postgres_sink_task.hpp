@@ -39,9 +39,10 @@ class PostgresSinkTask final : public sdk::SinkTask {
     void connect();
     // Runs `action` (which uses the connection), retrying transient database errors with
     // backoff and a fresh connection when the old one broke. Permanent errors become FatalError;
-    // still failing after retry.max retries becomes RetriableError.
+    // still failing after retry.max retries, or when the backoff would exceed `wait_budget` in
+    // all, or when the host asks the task to stop, becomes RetriableError.
     template <typename Action>
-    void with_retries(const std::string& what, Action&& action);
+    void with_retries(const std::string& what, Action&& action, std::chrono::milliseconds wait_budget);
 
     uint32_t slot_for(const sdk::Record& record);
     void decode(std::span<const sdk::Record> records);

@@ -3,43 +3,102 @@
 namespace ingest::plugins::sink_postgres {
 
 using shared::pg::Partitioning;
+
 namespace {
 
-std::string non_empty(const sdk::Config& config, const char* name) {
-    std::string value = config.get_string(name);
-    if (value.empty()) throw sdk::FatalError(std::string("config key '") + name + "' must not be empty");
-    return value;
+shared::pg::TableNames table_names(const Keys& keys) {
+    shared::pg::TableNames tables;
+    tables.schema = keys.schema;
+    tables.events = keys.table;
+    tables.deletions = keys.deletions_table;
+    tables.offsets = keys.offsets_table;
+    tables.partitioning = keys.partitioning == "daily" ? Partitioning::Daily : Partitioning::None;
+    return tables;
+}
+
+void names_given(const Keys& keys, sdk::Problems& problems) {
+    const std::pair<const char*, const std::string*> names[] = {{"connection.dsn", &keys.dsn},
+                                                                {"schema", &keys.schema},
+                                                                {"table", &keys.table},
+                                                                {"deletions.table", &keys.deletions_table},
+                                                                {"offsets.table", &keys.offsets_table}};
+    for (const auto& [key, value] : names)
+        if (value->empty()) problems.push_back({key, "must not be empty"});
+}
+
+void dsn_parses(const Keys& keys, sdk::Problems& problems) {
+    const std::string shown = shared::pg::masked_dsn(keys.dsn);
+    if (!keys.dsn.empty() && shown.starts_with("<unparsable"))
+        problems.push_back({"connection.dsn", "is not a libpq connection string or URI: " + shown});
+}
+
+void tables_distinct(const Keys& keys, sdk::Problems& problems) {
+    const shared::pg::TableNames t = table_names(keys);
+    if (t.events == t.deletions || t.events == t.offsets || t.deletions == t.offsets ||
+        (t.partitioning == Partitioning::Daily && (t.keys_table() == t.deletions || t.keys_table() == t.offsets)))
+        problems.push_back({"", "config keys 'table', 'deletions.table' and 'offsets.table' must name different tables"});
+}
+
+void backoff_ordered(const Keys& keys, sdk::Problems& problems) {
+    if (keys.retry_backoff_max_ms < keys.retry_backoff_ms)
+        problems.push_back({"retry.backoff.max.ms", "must not be below retry.backoff.ms"});
 }
 
 }  // namespace
 
+const sdk::ConfigDef<Keys> kConfig =
+    sdk::ConfigDef<Keys>()
+        .secret("connection.dsn", &Keys::dsn, sdk::required,
+                "PostgreSQL connection string, libpq key=value or postgresql:// URI, e.g. "
+                "${env:INGEST_PG_DSN}. Settings it names win over sslmode below.")
+        .key("schema", &Keys::schema, shared::pg::kDefaultSchema, "Schema of the sink's tables.")
+        .key("table", &Keys::table, shared::pg::kDefaultEventsTable, "Table the events land in.")
+        .key("deletions.table", &Keys::deletions_table, shared::pg::kDefaultDeletionsTable,
+             "Table remembering deleted event_ids, so that no later record resurrects them.")
+        .key("offsets.table", &Keys::offsets_table, shared::pg::kDefaultOffsetsTable,
+             "Table holding the next Kafka offset per connector, topic and partition, written in the same "
+             "transaction as the rows (exactly-once).")
+        .key("auto.create", &Keys::auto_create, true,
+             "Create the schema, tables and indexes when missing. When false a missing table fails the connector.")
+        .key("partitioning", &Keys::partitioning, "none",
+             "'daily' partitions the events table by UTC day of event_time (partitions created on demand; "
+             "event_id uniqueness kept in <table>_keys).")
+        .one_of({"none", "daily"})
+        .key("late.threshold.ms", &Keys::late_threshold_ms, 30000,
+             "An event whose received_time is more than this after its event_time counts as a late arrival "
+             "(accepted either way).")
+        .at_least(0)
+        .key("sslmode", &Keys::sslmode, "prefer", "libpq sslmode, used unless connection.dsn sets one.")
+        .one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
+        .key("retry.max", &Keys::retry_max, 10,
+             ("Retries of a batch on transient database errors (connection loss, deadlock, serialization "
+              "failure, ...) inside one put() before the batch is handed back to the runner for redelivery; "
+              "one put() waits at most " +
+              std::to_string(kLongestWaitInPut.count() / 1000) +
+              " s in all, and returns at once when the connector is stopping.")
+                 .c_str())
+        .between(0, 1000)
+        .key("retry.backoff.ms", &Keys::retry_backoff_ms, 100, "First retry delay; doubles on every retry.")
+        .at_least(1)
+        .key("retry.backoff.max.ms", &Keys::retry_backoff_max_ms, 10000, "Cap of the retry delay.")
+        .at_least(1)
+        .rule(names_given)
+        .rule(dsn_parses)
+        .rule(tables_distinct)
+        .rule(backoff_ordered);
+
 Settings read_settings(const sdk::Config& config, std::string_view connector_name) {
+    const Keys keys = kConfig.parse(config);
     Settings settings;
-    settings.connection.dsn = non_empty(config, key::kDsn);
-    settings.connection.sslmode = config.get_string(key::kSslMode);
+    settings.connection.dsn = keys.dsn;
+    settings.connection.sslmode = keys.sslmode;
     settings.connection.application_name = "ingest/" + std::string(connector_name);
-
-    settings.tables.schema = non_empty(config, key::kSchema);
-    settings.tables.events = non_empty(config, key::kTable);
-    settings.tables.deletions = non_empty(config, key::kDeletionsTable);
-    settings.tables.offsets = non_empty(config, key::kOffsetsTable);
-    settings.tables.partitioning = config.get_string(key::kPartitioning) == "daily"
-                                       ? Partitioning::Daily
-                                       : Partitioning::None;
-    const auto& t = settings.tables;
-    if (t.events == t.deletions || t.events == t.offsets || t.deletions == t.offsets ||
-        (t.partitioning == Partitioning::Daily &&
-         (t.keys_table() == t.deletions || t.keys_table() == t.offsets)))
-        throw sdk::FatalError("config keys 'table', 'deletions.table' and 'offsets.table' must "
-                              "name different tables");
-
-    settings.auto_create = config.get_bool(key::kAutoCreate);
-    settings.late_threshold_us = config.get_int(key::kLateThresholdMs) * 1000;
-    settings.retry_max = static_cast<int>(config.get_int(key::kRetryMax));
-    settings.retry_backoff = std::chrono::milliseconds(config.get_int(key::kRetryBackoffMs));
-    settings.retry_backoff_max = std::chrono::milliseconds(config.get_int(key::kRetryBackoffMaxMs));
-    if (settings.retry_backoff_max < settings.retry_backoff)
-        throw sdk::FatalError("config key 'retry.backoff.max.ms' must not be below 'retry.backoff.ms'");
+    settings.tables = table_names(keys);
+    settings.auto_create = keys.auto_create;
+    settings.late_threshold_us = keys.late_threshold_ms * 1000;
+    settings.retry_max = keys.retry_max;
+    settings.retry_backoff = std::chrono::milliseconds(keys.retry_backoff_ms);
+    settings.retry_backoff_max = std::chrono::milliseconds(keys.retry_backoff_max_ms);
     return settings;
 }
 

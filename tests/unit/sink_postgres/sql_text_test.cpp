@@ -75,7 +75,7 @@ class SettingsTest : public ::testing::Test {
     }
     std::vector<ingest_config_entry> entries = [] {
         std::vector<ingest_config_entry> defaults;
-        for (const ingest_config_key& key : kConfigKeys)
+        for (const ingest_config_key& key : kConfig.table())
             defaults.push_back({key.name, key.default_value ? key.default_value : "host=x"});
         return defaults;
     }();
@@ -105,9 +105,27 @@ TEST_F(SettingsTest, RejectsEmptyAndCollidingNames) {
     EXPECT_THROW(read(), sdk::FatalError);
 }
 
+TEST_F(SettingsTest, ReportsEveryRuleProblemAtOnceBeforeAnythingStarts) {
+    set("connection.dsn", "host='unterminated");
+    set("schema", "");
+    set("table", "ingest_offsets");
+    set("retry.backoff.max.ms", "10");
+    raw = {entries.data(), entries.size()};
+    const sdk::Problems problems = kConfig.validate(sdk::Config(raw));
+    ASSERT_EQ(problems.size(), 4u) << sdk::describe_problems(problems);
+    EXPECT_EQ(problems[0].key, "schema");
+    EXPECT_EQ(problems[0].message, "must not be empty");
+    EXPECT_EQ(problems[1].key, "connection.dsn");
+    EXPECT_NE(problems[1].message.find("is not a libpq connection string or URI"), std::string::npos);
+    EXPECT_EQ(problems[2].message,
+              "config keys 'table', 'deletions.table' and 'offsets.table' must name different tables");
+    EXPECT_EQ(problems[3].key, "retry.backoff.max.ms");
+    EXPECT_EQ(problems[3].message, "must not be below retry.backoff.ms");
+}
+
 TEST(ConfigKeys, RequiredDsnIsAPassword) {
     bool found = false;
-    for (const ingest_config_key& key : kConfigKeys) {
+    for (const ingest_config_key& key : kConfig.table()) {
         if (std::string(key.name) != "connection.dsn") continue;
         found = true;
         EXPECT_EQ(key.type, INGEST_CONFIG_PASSWORD);
