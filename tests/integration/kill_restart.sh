@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exactly-once effect across SIGKILL (issue 4, DESIGN.md §4): the runner is killed twice in the middle
+# Exactly-once effect across SIGKILL (DESIGN.md §4): the runner is killed twice in the middle
 # of a large stream, restarted, and the table ends exactly equal to the truth.
 #
 # 1. The simulator alone produces the whole stream (--until-done) to a topic of its own on the private

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The topic matches the simulator's audit log one to one (issue 3), read back with kcat.
+"""The topic matches the simulator's audit log one to one, read back with kcat.
 
     check_topic.py --audit AUDIT_LOG --bootstrap HOST:PORT --topic TOPIC
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The validator catches real faults (issue 5). `base` runs the whole pipeline once (every case, exact
+# The validator catches real faults. `base` runs the whole pipeline once (every case, exact
 # counts checked) and shows that the validator alone passes on an untouched copy of its database;
 # each fault then corrupts its OWN copy of that database (CREATE DATABASE ... TEMPLATE) and runs the
 # validator alone, which re-reads the topics from their beginning, and must FAIL with the right

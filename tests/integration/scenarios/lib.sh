@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the scenario tests (issue 5): each test gets its own topic, database, connector names and
+# Shared by the scenario tests: each test gets its own topic, database, connector names and
 # work directory on the private real broker; connector files are adapted from connectors.d; the
 # checks run in python3 as an independent client (audit_truth.py, check_*.py).
 # shellcheck source=../lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The simulator with tasks.max=2 (issue 3, "number of tasks"): each task writes its own share of the
+# The simulator with tasks.max=2: each task writes its own share of the
 # stream and its own audit log (<audit.log>.0, <audit.log>.1); the validator reads both
 # (audit.log.tasks=2) and must PASS against sink_postgres's table, counting every record of both.
 # shellcheck source=lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One of the seed's scenarios end to end on the private real broker (issue 5): the simulator with only
+# One of the seed's scenarios end to end on the private real broker: the simulator with only
 # that case's rate set, sink_postgres, and the validator, in one `ingest run --until-done`.
 #
 #   scenario.sh late|duplicates|corrections|invalidations|deletions|malformed|mix

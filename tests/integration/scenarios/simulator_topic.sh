@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The simulator alone (issue 3, "Done when"): after `ingest run --until-done` with only the simulator,
+# The simulator alone: after `ingest run --until-done` with only the simulator,
 # an independent consumer (kcat) reads the topic back and check_topic.py matches it to the audit log
 # one to one: every confirmed line at its logged partition/offset with the same key and value
 # (tombstones without value), and nothing else in the topic.
