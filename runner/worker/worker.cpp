@@ -5,7 +5,7 @@
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/herder.hpp"
+#include "worker/standalone_herder.hpp"
 #include "worker/state_file.hpp"
 #include "worker/status_model.hpp"
 
@@ -144,7 +144,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         return kFailed;
     }
 
-    Herder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, {}});
+    StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, {}});
     HerderRegistration registration(herder);
     for (auto& c : connectors) herder.apply(std::move(c));
 

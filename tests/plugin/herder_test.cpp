@@ -3,7 +3,7 @@
 #include "config/connector_config.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/herder.hpp"
+#include "worker/standalone_herder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,7 +35,8 @@ class HerderTest : public ::testing::Test {
         std::filesystem::create_directories(dir_);
         cluster_.create_topic("numbers", 3);
         cluster_.create_topic("numbers.dlq", 1);
-        herder_ = std::make_unique<Herder>(ingest::worker::HerderOptions{cluster_.bootstrap(), "test-worker", {}});
+        herder_ = std::make_unique<ingest::worker::StandaloneHerder>(
+            ingest::worker::HerderOptions{cluster_.bootstrap(), "test-worker", {}});
     }
     void TearDown() override {
         herder_.reset();
@@ -205,7 +206,7 @@ TEST_F(HerderTest, AFailedTaskShowsItsTraceAndRestartsWhenAsked) {
 TEST_F(HerderTest, AConnectorThatCannotBePreparedFailsAloneAndRecoversOnRestart) {
     herder_.reset();
     bool topics_ready = false;
-    herder_ = std::make_unique<Herder>(ingest::worker::HerderOptions{
+    herder_ = std::make_unique<ingest::worker::StandaloneHerder>(ingest::worker::HerderOptions{
         cluster_.bootstrap(), "test-worker", [&](const ingest::config::ConnectorConfig& config) {
             if (config.name == "b" && !topics_ready) throw std::runtime_error("cannot create topic 'numbers'");
         }});

@@ -9,7 +9,7 @@
 #include "kafka/producer.hpp"
 #include "log/logging.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/herder.hpp"
+#include "worker/standalone_herder.hpp"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -51,7 +51,8 @@ class HerderOperations : public ::testing::Test {
         ingest::kafka::ensure_topics(bootstrap_, {{topic_, 6}, {topic_ + ".dlq.a", 1}, {topic_ + ".dlq.b", 1},
                                                   {topic_ + ".warm-up", 1}});
         warm_up_idempotent_producers();
-        herder_ = std::make_unique<Herder>(ingest::worker::HerderOptions{bootstrap_, "herder-test", {}});
+        herder_ = std::make_unique<ingest::worker::StandaloneHerder>(
+            ingest::worker::HerderOptions{bootstrap_, "herder-test", {}});
     }
     void TearDown() override { herder_.reset(); }
 

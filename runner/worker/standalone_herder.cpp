@@ -1,4 +1,4 @@
-#include "worker/herder.hpp"
+#include "worker/standalone_herder.hpp"
 
 #include "log/logging.hpp"
 
@@ -7,9 +7,9 @@
 namespace ingest::worker {
 
 // Turns one task's reports into its status.
-class Herder::TaskReporter : public pipeline::TaskListener {
+class StandaloneHerder::TaskReporter : public pipeline::TaskListener {
    public:
-    TaskReporter(Herder& herder, std::string connector, int id)
+    TaskReporter(StandaloneHerder& herder, std::string connector, int id)
         : herder_(herder), connector_(std::move(connector)), id_(id) {}
 
     void on_running() override { set(State::running); }
@@ -29,7 +29,7 @@ class Herder::TaskReporter : public pipeline::TaskListener {
         });
     }
 
-    Herder& herder_;
+    StandaloneHerder& herder_;
     const std::string connector_;
     const int id_;
 };
@@ -47,18 +47,18 @@ State connector_state(TargetState target) {
 
 }  // namespace
 
-Herder::Herder(HerderOptions options) : options_(std::move(options)) {}
+StandaloneHerder::StandaloneHerder(HerderOptions options) : options_(std::move(options)) {}
 
-Herder::~Herder() { shutdown(); }
+StandaloneHerder::~StandaloneHerder() { shutdown(); }
 
-Herder::Connector& Herder::find(const std::string& name) {
+StandaloneHerder::Connector& StandaloneHerder::find(const std::string& name) {
     if (shut_down_) throw std::logic_error("the herder is shut down");
     auto it = connectors_.find(name);
     if (it == connectors_.end()) throw UnknownConnector(name);
     return it->second;
 }
 
-void Herder::update(const std::string& name, const std::function<void(ConnectorStatus&)>& change) {
+void StandaloneHerder::update(const std::string& name, const std::function<void(ConnectorStatus&)>& change) {
     {
         std::lock_guard lock(status_mutex_);
         auto it = statuses_.find(name);
@@ -69,14 +69,14 @@ void Herder::update(const std::string& name, const std::function<void(ConnectorS
     changed_.notify_all();
 }
 
-void Herder::update_task(const std::string& name, int id, const std::function<void(TaskStatus&)>& change) {
+void StandaloneHerder::update_task(const std::string& name, int id, const std::function<void(TaskStatus&)>& change) {
     update(name, [&](ConnectorStatus& status) {
         auto task = std::find_if(status.tasks.begin(), status.tasks.end(), [&](const TaskStatus& t) { return t.id == id; });
         if (task != status.tasks.end()) change(*task);
     });
 }
 
-void Herder::start_task(Connector& connector, int id) {
+void StandaloneHerder::start_task(Connector& connector, int id) {
     const auto& definition = connector.definition;
     update_task(definition.config.name, id, [](TaskStatus& t) {
         // RESTARTING stays until the task reports in, as in Kafka Connect.
@@ -92,7 +92,7 @@ void Herder::start_task(Connector& connector, int id) {
 }
 
 // Prepares the connector and starts all its tasks in its target state.
-void Herder::start(Connector& connector) {
+void StandaloneHerder::start(Connector& connector) {
     const auto& config = connector.definition.config;
     const auto& library = *connector.definition.library;
     const int count = config.runner.tasks_max;
@@ -122,7 +122,7 @@ void Herder::start(Connector& connector) {
 }
 
 // Asks every task to stop first, then waits for all: tasks flush in parallel.
-void Herder::stop_tasks(Connector& connector) {
+void StandaloneHerder::stop_tasks(Connector& connector) {
     for (auto& task : connector.tasks)
         if (task.runner) task.runner->request_stop();
     for (auto& task : connector.tasks)
@@ -130,7 +130,7 @@ void Herder::stop_tasks(Connector& connector) {
     connector.tasks.clear();  // runners first (declared after their reporters)
 }
 
-bool Herder::apply(ConnectorDefinition definition, TargetState initial) {
+bool StandaloneHerder::apply(ConnectorDefinition definition, TargetState initial) {
     std::lock_guard lock(operations_);
     if (shut_down_) throw std::logic_error("the herder is shut down");
     const std::string name = definition.config.name;
@@ -163,7 +163,7 @@ bool Herder::apply(ConnectorDefinition definition, TargetState initial) {
     return created;
 }
 
-bool Herder::remove(const std::string& name) {
+bool StandaloneHerder::remove(const std::string& name) {
     std::lock_guard lock(operations_);
     if (shut_down_) throw std::logic_error("the herder is shut down");
     auto it = connectors_.find(name);
@@ -180,7 +180,7 @@ bool Herder::remove(const std::string& name) {
     return true;
 }
 
-void Herder::set_target(Connector& connector, TargetState target) {
+void StandaloneHerder::set_target(Connector& connector, TargetState target) {
     connector.target = target;
     for (auto& task : connector.tasks)
         if (task.runner) task.runner->set_target(target);
@@ -189,7 +189,7 @@ void Herder::set_target(Connector& connector, TargetState target) {
     });
 }
 
-void Herder::pause(const std::string& name) {
+void StandaloneHerder::pause(const std::string& name) {
     std::lock_guard lock(operations_);
     Connector& connector = find(name);
     if (connector.target == TargetState::paused) return;
@@ -203,7 +203,7 @@ void Herder::pause(const std::string& name) {
     set_target(connector, TargetState::paused);
 }
 
-void Herder::resume(const std::string& name) {
+void StandaloneHerder::resume(const std::string& name) {
     std::lock_guard lock(operations_);
     Connector& connector = find(name);
     if (connector.target == TargetState::started) return;
@@ -216,7 +216,7 @@ void Herder::resume(const std::string& name) {
     set_target(connector, TargetState::started);
 }
 
-void Herder::stop(const std::string& name) {
+void StandaloneHerder::stop(const std::string& name) {
     std::lock_guard lock(operations_);
     Connector& connector = find(name);
     if (connector.target == TargetState::stopped) return;
@@ -230,7 +230,7 @@ void Herder::stop(const std::string& name) {
     });
 }
 
-RestartOutcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed) {
+RestartOutcome StandaloneHerder::restart(const std::string& name, bool include_tasks, bool only_failed) {
     std::lock_guard lock(operations_);
     Connector& connector = find(name);
     RestartOutcome outcome;
@@ -273,7 +273,7 @@ RestartOutcome Herder::restart(const std::string& name, bool include_tasks, bool
     return outcome;
 }
 
-void Herder::restart_task(const std::string& name, int id) {
+void StandaloneHerder::restart_task(const std::string& name, int id) {
     std::lock_guard lock(operations_);
     Connector& connector = find(name);
     if (id < 0 || static_cast<size_t>(id) >= connector.tasks.size())
@@ -292,53 +292,53 @@ void Herder::restart_task(const std::string& name, int id) {
     start_task(connector, id);
 }
 
-std::optional<ConnectorStatus> Herder::status(const std::string& name) const {
+std::optional<ConnectorStatus> StandaloneHerder::status(const std::string& name) const {
     std::lock_guard lock(status_mutex_);
     auto it = statuses_.find(name);
     if (it == statuses_.end()) return std::nullopt;
     return it->second;
 }
 
-std::vector<ConnectorStatus> Herder::statuses() const {
+std::vector<ConnectorStatus> StandaloneHerder::statuses() const {
     std::lock_guard lock(status_mutex_);
     std::vector<ConnectorStatus> result;
     for (const auto& [name, status] : statuses_) result.push_back(status);
     return result;
 }
 
-std::vector<std::string> Herder::connectors() const {
+std::vector<std::string> StandaloneHerder::connectors() const {
     std::lock_guard lock(status_mutex_);
     std::vector<std::string> names;
     for (const auto& [name, status] : statuses_) names.push_back(name);
     return names;
 }
 
-std::optional<ConnectorDefinition> Herder::definition(const std::string& name) const {
+std::optional<ConnectorDefinition> StandaloneHerder::definition(const std::string& name) const {
     std::lock_guard lock(operations_);
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return std::nullopt;
     return it->second.definition;
 }
 
-std::optional<TargetState> Herder::target_state(const std::string& name) const {
+std::optional<TargetState> StandaloneHerder::target_state(const std::string& name) const {
     std::lock_guard lock(operations_);
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return std::nullopt;
     return it->second.target;
 }
 
-uint64_t Herder::version() const {
+uint64_t StandaloneHerder::version() const {
     std::lock_guard lock(status_mutex_);
     return version_;
 }
 
-uint64_t Herder::wait_for_change(uint64_t seen, std::chrono::milliseconds timeout) const {
+uint64_t StandaloneHerder::wait_for_change(uint64_t seen, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(status_mutex_);
     changed_.wait_for(lock, timeout, [&] { return version_ != seen; });
     return version_;
 }
 
-void Herder::notify() {
+void StandaloneHerder::notify() {
     {
         std::lock_guard lock(status_mutex_);
         ++version_;
@@ -346,7 +346,7 @@ void Herder::notify() {
     changed_.notify_all();
 }
 
-void Herder::shutdown() {
+void StandaloneHerder::shutdown() {
     std::lock_guard lock(operations_);
     if (shut_down_) return;
     shut_down_ = true;
