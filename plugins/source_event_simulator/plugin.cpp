@@ -1,5 +1,5 @@
 // The plugin's one exported symbol.
-#include "config_table.hpp"
+#include "config.hpp"
 #include "simulator_task.hpp"
 
 INGEST_SOURCE_PLUGIN(ingest::plugins::source_event_simulator::SimulatorTask,
@@ -8,4 +8,4 @@ INGEST_SOURCE_PLUGIN(ingest::plugins::source_event_simulator::SimulatorTask,
                      "arrivals, duplicates, corrections, invalidations, deletions and malformed "
                      "records, and writes a JSON Lines audit log of what it meant and where the "
                      "broker stored it.",
-                     ingest::plugins::source_event_simulator::kConfigTable)
+                     ingest::plugins::source_event_simulator::config_def())

@@ -21,9 +21,8 @@ using ingest::plugins::shared::user_events::json_string_capacity;
 using ingest::plugins::shared::user_events::write_json_string;
 
 SimulatorConfig demo_config() {
-    SimulatorConfig config;
+    SimulatorConfig config = default_config();
     config.events = 0;
-    config.rates = {0.05, 0.05, 0.03, 0.01, 0.01, 0.01};
     return config;
 }
 
@@ -41,9 +40,10 @@ void BM_GeneratorDemoRates(benchmark::State& state) {
 BENCHMARK(BM_GeneratorDemoRates);
 
 void BM_GeneratorCreatesOnly(benchmark::State& state) {
-    SimulatorConfig config;
+    SimulatorConfig config = default_config();
     config.events = 0;
-    config.rates = {};
+    config.late_rate = config.duplicate_rate = config.correction_rate = 0;
+    config.invalidation_rate = config.deletion_rate = config.malformed_rate = 0;
     Generator generator(config);
     for (auto _ : state) benchmark::DoNotOptimize(generator.next());
     state.SetItemsProcessed(state.iterations());

@@ -31,17 +31,17 @@ void Generator::Ring::push(const EventVersion& version) {
 }
 
 Generator::Generator(const SimulatorConfig& config)
-    : rng_(config.seed),
+    : rng_(static_cast<uint64_t>(config.seed)),
       users_(config.users),
       stale_threshold_(probability_threshold(config.duplicate_stale_fraction)),
       ontime_delay_max_us_(config.ontime_delay_max_ms * kMicrosPerMs),
       late_min_us_(config.late_threshold_ms * kMicrosPerMs + kMicrosPerMs),
       late_max_us_(config.late_max_ms * kMicrosPerMs),
-      late_distribution_(config.late_distribution),
+      late_distribution_(lateness_distribution_of(config)),
       history_size_(static_cast<size_t>(config.history_size)),
       sent_(history_size_),
       stale_(history_size_) {
-    for (const EventType& type : config.event_types) {
+    for (const EventType& type : event_types_of(config)) {
         type_names_.push_back(type.name);
         type_weights_.push_back(type.weight);
         type_weight_total_ += type.weight;
@@ -49,12 +49,12 @@ Generator::Generator(const SimulatorConfig& config)
     }
 
     double rates[kCases] = {};
-    rates[kMalformed] = config.rates.malformed;
-    rates[kDeletion] = config.rates.deletion;
-    rates[kInvalidation] = config.rates.invalidation;
-    rates[kCorrection] = config.rates.correction;
-    rates[kDuplicate] = config.rates.duplicate;
-    rates[kLate] = config.rates.late;
+    rates[kMalformed] = config.malformed_rate;
+    rates[kDeletion] = config.deletion_rate;
+    rates[kInvalidation] = config.invalidation_rate;
+    rates[kCorrection] = config.correction_rate;
+    rates[kDuplicate] = config.duplicate_rate;
+    rates[kLate] = config.late_rate;
     double cumulative = 0;
     for (size_t i = 0; i < kCases; ++i) {
         cumulative += rates[i];
@@ -63,7 +63,7 @@ Generator::Generator(const SimulatorConfig& config)
 
     // The clock's start depends on the seed only, through its own derivation, so that it does not
     // shift the record stream's random numbers.
-    uint64_t clock_state = config.seed ^ kClockSalt;
+    uint64_t clock_state = static_cast<uint64_t>(config.seed) ^ kClockSalt;
     clock_us_ = kClockEpochMicros +
                 static_cast<int64_t>(splitmix64(clock_state) % kClockSpreadMs) * kMicrosPerMs;
     const double clock_rate = config.rate > 0 ? config.rate : kUnthrottledClockRate;

@@ -18,7 +18,6 @@
 #include "config.hpp"
 #include "malformed_kind.hpp"
 #include "record_format.hpp"
-#include "record_format.hpp"
 #include "rng.hpp"
 
 #include <array>
@@ -43,7 +42,7 @@ struct GeneratedRecord {
 
 class Generator {
    public:
-    // `config` must have passed check_config().
+    // `config` must have passed config_def()'s rules.
     explicit Generator(const SimulatorConfig& config);
 
     // The next record. Its views stay valid until the next call.

@@ -23,15 +23,6 @@ constexpr uint64_t kFailureLogEvery = 10'000;
 
 constexpr const char* kUnknownOutcome = "no delivery report before the task stopped (outcome unknown)";
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-    std::string text;
-    for (const std::string& part : parts) {
-        if (!text.empty()) text += separator;
-        text += part;
-    }
-    return text;
-}
-
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
@@ -45,20 +36,7 @@ std::string format(const char* pattern, auto... values) {
 
 }  // namespace
 
-void SimulatorTask::start(const sdk::Config& config) {
-    SimulatorConfig loaded;
-    const auto problems = load_config(
-        [&](std::string_view key) -> std::optional<std::string> {
-            auto value = config.find(key);
-            if (!value) return std::nullopt;
-            return std::string(*value);
-        },
-        loaded);
-    if (!problems.empty())
-        throw sdk::FatalError("source_event_simulator: invalid configuration (" +
-                              std::to_string(problems.size()) + " problems): " + join(problems, "; "));
-    start_with(loaded);
-}
+void SimulatorTask::start(const sdk::Config& config) { start_with(config_def().parse(config)); }
 
 void SimulatorTask::start_with(const SimulatorConfig& config) {
     const int32_t task = host().task_id();
@@ -66,10 +44,8 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
     if (tasks < 1 || task < 0 || task >= tasks)
         throw sdk::FatalError("source_event_simulator: task " + std::to_string(task) + " of " +
                               std::to_string(tasks) + " is not a valid task number");
-    std::vector<std::string> problems = check_config(config);
-    for (std::string& problem : check_task_share(config, tasks)) problems.push_back(std::move(problem));
-    if (!problems.empty())
-        throw sdk::FatalError("source_event_simulator: invalid configuration: " + join(problems, "; "));
+    if (const auto problems = check_task_share(config, tasks); !problems.empty())
+        throw sdk::FatalError("source_event_simulator: invalid configuration: " + sdk::describe_problems(problems));
 
     config_ = task_share(config, task, tasks);
     generator_ = std::make_unique<Generator>(config_);
@@ -92,7 +68,7 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
                        "max.in.flight %" PRIu64 ") starting at simulated time %s; audit log: %s",
                        task, tasks,
                        config_.events > 0 ? std::to_string(config_.events).c_str() : "unbounded",
-                       config_.seed,
+                       static_cast<uint64_t>(config_.seed),
                        config_.rate > 0 ? (std::to_string(config_.rate) + "/s").c_str()
                                         : "unthrottled",
                        config_.max_in_flight, format_rfc3339_micros(generator_->clock_micros()).c_str(),

@@ -25,7 +25,8 @@ class SimulatorTask : public sdk::SourceTask {
     void commit() override;
     void stop() override;
 
-    // start() with an already loaded config (tests, benchmarks). Throws sdk::FatalError.
+    // start() with a config that already passed config_def()'s rules (tests, benchmarks).
+    // Throws sdk::FatalError.
     void start_with(const SimulatorConfig& config);
 
     const AuditTotals& totals() const { return totals_; }

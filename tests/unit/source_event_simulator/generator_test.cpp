@@ -1,3 +1,4 @@
+#include "case_rates.hpp"
 #include "contract_checks.hpp"
 #include "generator.hpp"
 
@@ -12,15 +13,16 @@
 namespace ingest::plugins::source_event_simulator {
 namespace {
 
+using testing::CaseRates;
 using testing::ContractChecker;
 using testing::parse_timestamp;
 using testing::Verdict;
+using testing::with_rates;
 
-SimulatorConfig demo_config(uint64_t seed = 1) {
-    SimulatorConfig config;
+SimulatorConfig demo_config(int64_t seed = 1) {
+    SimulatorConfig config = with_rates(default_config(), {0.05, 0.05, 0.03, 0.01, 0.01, 0.01});
     config.seed = seed;
     config.events = 0;
-    config.rates = {0.05, 0.05, 0.03, 0.01, 0.01, 0.01};
     return config;
 }
 
@@ -95,8 +97,8 @@ TEST(Generator, StreamForASeedIsPinned) {
 
 // Each case's share of 100k records stays within 5 standard deviations of its rate.
 TEST(Generator, EachCaseComesAtItsRate) {
-    SimulatorConfig config = demo_config(7);
-    config.rates = {0.04, 0.06, 0.03, 0.02, 0.015, 0.01};
+    const CaseRates r{0.04, 0.06, 0.03, 0.02, 0.015, 0.01};
+    const SimulatorConfig config = with_rates(demo_config(7), r);
     Generator generator(config);
     constexpr int kRecords = 100'000;
     std::array<int, kIntentCount> counts{};
@@ -111,7 +113,6 @@ TEST(Generator, EachCaseComesAtItsRate) {
         const double tolerance = 5 * std::sqrt(kRecords * rate * (1 - rate)) + 5;
         EXPECT_NEAR(observed, expected, tolerance) << what;
     };
-    const CaseRates& r = config.rates;
     expect_rate("late", late, r.late);
     expect_rate("duplicate", counts[size_t(Intent::Duplicate)], r.duplicate);
     expect_rate("correct", counts[size_t(Intent::Correct)], r.correction);
@@ -123,8 +124,7 @@ TEST(Generator, EachCaseComesAtItsRate) {
 }
 
 TEST(Generator, ZeroRatesGiveOnlyOnTimeCreates) {
-    SimulatorConfig config;
-    config.rates = {};
+    const SimulatorConfig config = with_rates(default_config(), {});
     Generator generator(config);
     for (int i = 0; i < 10'000; ++i) {
         const GeneratedRecord& record = generator.next();
@@ -134,9 +134,8 @@ TEST(Generator, ZeroRatesGiveOnlyOnTimeCreates) {
 }
 
 TEST(Generator, EventTypesFollowTheirWeights) {
-    SimulatorConfig config;
-    config.rates = {};
-    config.event_types = {{"a", 70}, {"b", 30}, {"never", 0}};
+    SimulatorConfig config = with_rates(default_config(), {});
+    config.event_types = "a:70,b:30,never:0";
     Generator generator(config);
     std::map<std::string, int> counts;
     for (int i = 0; i < 100'000; ++i)
@@ -240,9 +239,9 @@ TEST(Generator, StreamObeysTheEventLifecycle) {
 }
 
 TEST(Generator, LateAndOnTimeRecordsRespectTheirBounds) {
-    for (const auto distribution : {LatenessDistribution::Uniform, LatenessDistribution::LogUniform}) {
+    for (const std::string distribution : {"uniform", "log-uniform"}) {
         SimulatorConfig config = demo_config(5);
-        config.rates.late = 0.3;
+        config.late_rate = 0.3;
         config.late_distribution = distribution;
         config.late_max_ms = 4 * 3600 * 1000;
         Generator generator(config);
@@ -267,7 +266,7 @@ TEST(Generator, LateAndOnTimeRecordsRespectTheirBounds) {
         const int64_t median = lateness[lateness.size() / 2];
         const int64_t highest = lateness.back();
         EXPECT_GT(highest, 3LL * 3600 * 1'000'000) << "hours-late records appear";
-        if (distribution == LatenessDistribution::Uniform)
+        if (distribution == "uniform")
             EXPECT_NEAR(median, 2LL * 3600 * 1'000'000, 5LL * 60 * 1'000'000);
         else
             EXPECT_LT(median, 30LL * 60 * 1'000'000) << "log-uniform: most are minutes late";
@@ -278,8 +277,7 @@ TEST(Generator, LateAndOnTimeRecordsRespectTheirBounds) {
 // samples a few thousand records; every intent is among them.
 TEST(Generator, ValidRecordsPassTheSchema) {
     const ContractChecker checker;
-    SimulatorConfig config = demo_config(3);
-    config.rates = {0.1, 0.1, 0.1, 0.1, 0.05, 0.05};
+    const SimulatorConfig config = with_rates(demo_config(3), {0.1, 0.1, 0.1, 0.1, 0.05, 0.05});
     Generator generator(config);
     std::array<int, kIntentCount> checked{};
     for (int i = 0; i < 2'000; ++i) {
@@ -294,8 +292,7 @@ TEST(Generator, ValidRecordsPassTheSchema) {
 
 TEST(Generator, MalformedRecordsAreReallyMalformed) {
     const ContractChecker checker;
-    SimulatorConfig config = demo_config(9);
-    config.rates = {0, 0, 0, 0, 0, 0.5};
+    const SimulatorConfig config = with_rates(demo_config(9), {.malformed = 0.5});
     Generator generator(config);
     std::array<int, kMalformedKindCount> kinds{};
     for (int i = 0; i < 4'000; ++i) {
@@ -330,10 +327,9 @@ TEST(Generator, MalformedRecordsAreReallyMalformed) {
 
 TEST(Generator, CorrectionsChangeSomethingEvenWithOneTypeOrOneUser) {
     for (uint64_t users : {uint64_t{1}, uint64_t{2}}) {
-        SimulatorConfig config;
+        SimulatorConfig config = with_rates(default_config(), {.correction = 0.5});
         config.users = users;
-        config.event_types = {{"only", 1}};
-        config.rates = {0, 0, 0.5, 0, 0, 0};
+        config.event_types = "only:1";
         config.history_size = 1;
         Generator generator(config);
         std::string previous;
