@@ -10,6 +10,6 @@
 INGEST_SINK_PLUGIN(ingest::plugins::sink_validator::ValidatorTask, "sink_validator", "0.1.0",
                    "Reconciles the audit log, the topic and the PostgreSQL table; reports a "
                    "verdict once the sink has caught up",
-                   ingest::plugins::sink_validator::kConfigKeys,
+                   ingest::plugins::sink_validator::config_def(),
                    // Not kOwnsOffsets: the validator keeps nothing durable and rereads from the start.
                    ingest::sdk::kReportsVerdict)

@@ -1,40 +1,79 @@
 #include "settings.hpp"
 
+#include "shared/pg/sink_tables.hpp"
+
 namespace ingest::plugins::sink_validator {
+namespace {
 
-Settings read_settings(const sdk::Config& config) {
-    Settings settings;
-    settings.audit_log = config.get_string("audit.log");
-    settings.audit_log_tasks = config.get_int("audit.log.tasks");
-    settings.dsn = config.get_string("connection.dsn");
-    settings.schema = config.get_string("schema");
-    settings.table = config.get_string("table");
-    settings.deletions_table = config.get_string("deletions.table");
-    settings.offsets_table = config.get_string("offsets.table");
-    settings.sink_connector = config.get_string("sink.connector");
-    settings.source_topic = config.get_string("source.topic");
-    settings.dlq_topic = config.get_string("dlq.topic");
-    settings.timeout_ms = config.get_int("timeout.ms");
-    settings.report_path = config.get_string("report.path");
-    settings.examples_max = config.get_int("examples.max");
-    settings.late_threshold_ms = config.get_int("late.threshold.ms");
+using Def = sdk::ConfigDef<Settings>;
+using S = Settings;
 
-    auto require_text = [](const std::string& value, const char* key) {
-        if (value.empty()) throw sdk::FatalError(std::string("config key '") + key + "' is empty");
-    };
-    require_text(settings.audit_log, "audit.log");
-    require_text(settings.dsn, "connection.dsn");
-    require_text(settings.schema, "schema");
-    require_text(settings.table, "table");
-    require_text(settings.deletions_table, "deletions.table");
-    require_text(settings.offsets_table, "offsets.table");
-    require_text(settings.sink_connector, "sink.connector");
-    require_text(settings.source_topic, "source.topic");
-    require_text(settings.dlq_topic, "dlq.topic");
-    if (settings.source_topic == settings.dlq_topic)
-        throw sdk::FatalError("config keys 'source.topic' and 'dlq.topic' name the same topic '" +
-                              settings.source_topic + "'");
-    return settings;
+// The table can require a key but cannot refuse an empty value: keys declared through these two
+// get a rule that does, so that each is still written once.
+Def& refuse_empty(Def& def, const char* name, std::string S::*member) {
+    return def.rule([name, member](const S& settings, sdk::Problems& problems) {
+        if ((settings.*member).empty()) problems.push_back({name, "must not be empty"});
+    });
+}
+template <typename Default>
+Def& text_key(Def& def, const char* name, std::string S::*member, const Default& default_value, const char* doc) {
+    return refuse_empty(def.key(name, member, default_value, doc), name, member);
+}
+Def& secret_text_key(Def& def, const char* name, std::string S::*member, const char* doc) {
+    return refuse_empty(def.secret(name, member, sdk::required, doc), name, member);
+}
+
+void check_topics_differ(const S& settings, sdk::Problems& problems) {
+    if (!settings.dlq_topic.empty() && settings.dlq_topic == settings.source_topic)
+        problems.push_back({"dlq.topic", "is '" + settings.dlq_topic + "', the same topic as source.topic: "
+                                                                          "dead letters come from another topic"});
+}
+
+Def declare_keys() {
+    Def def;
+    text_key(def, "audit.log", &S::audit_log, sdk::required,
+             "Path of the source's JSON Lines audit log (what was meant), as configured in the source "
+             "connector. Required. With audit.log.tasks = N > 1 the files `<audit.log>.0` .. "
+             "`<audit.log>.<N-1>` are read instead, as one log.");
+    def.key("audit.log.tasks", &S::audit_log_tasks, 1,
+            "The source connector's tasks.max: how many audit logs its tasks write (task i writes "
+            "`<audit.log>.<i>` when above 1). Every one must exist and be complete before a verdict; "
+            "their records are judged together.")
+        .between(1, 64);
+    secret_text_key(def, "connection.dsn", &S::dsn,
+                    "libpq connection string or URI of the database the sink writes. Required.");
+    text_key(def, "schema", &S::schema, shared::pg::kDefaultSchema, "Schema of the sink's tables.");
+    text_key(def, "table", &S::table, shared::pg::kDefaultEventsTable, "The sink's events table.");
+    text_key(def, "deletions.table", &S::deletions_table, shared::pg::kDefaultDeletionsTable,
+             "The sink's deletions table.");
+    text_key(def, "offsets.table", &S::offsets_table, shared::pg::kDefaultOffsetsTable, "The sink's offsets table.");
+    text_key(def, "sink.connector", &S::sink_connector, "user-events-postgres",
+             "Name of the sink connector whose stored offsets must reach the end of the source topic "
+             "before a verdict.");
+    text_key(def, "source.topic", &S::source_topic, "user-events",
+             "The topic the source writes and the sink reads; the connector's `topics` must include it.");
+    text_key(def, "dlq.topic", &S::dlq_topic, "user-events.dlq",
+             "The sink's dead-letter topic; the connector's `topics` must include it.");
+    def.key("timeout.ms", &S::timeout_ms, 600'000,
+            "Deadline for a verdict, from task start. When it passes before everything is ready, the "
+            "verdict is FAIL naming what was still missing.")
+        .at_least(1)
+        .key("report.path", &S::report_path, "",
+             "Where to write the JSON report (counts, examples, verdict); empty: no file.")
+        .key("examples.max", &S::examples_max, 10, "Examples kept per discrepancy category.")
+        .between(0, 100'000)
+        .key("late.threshold.ms", &S::late_threshold_ms, 30'000,
+             "An event whose received_time - event_time exceeds this is late.")
+        .at_least(0)
+        .rule(check_topics_differ);
+    return def;
+}
+
+}  // namespace
+
+const sdk::ConfigDef<Settings>& config_def() {
+    static const Def def = declare_keys();
+    return def;
 }
 
 }  // namespace ingest::plugins::sink_validator

@@ -72,7 +72,7 @@ std::string join_first(const std::vector<std::string>& items, size_t limit) {
 }  // namespace
 
 void ValidatorTask::start(const sdk::Config& config) {
-    settings_ = read_settings(config);
+    settings_ = config_def().parse(config);
     audit_paths_ = audit_log_paths(settings_.audit_log, settings_.audit_log_tasks);
     tails_.clear();
     for (const std::string& path : audit_paths_) tails_.push_back(std::make_unique<AuditLogTail>(path));
