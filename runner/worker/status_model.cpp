@@ -60,9 +60,10 @@ bool work_done(const std::vector<ConnectorStatus>& statuses) {
     return true;
 }
 
-bool any_task_failed(const std::vector<ConnectorStatus>& statuses) {
+bool any_failed(const std::vector<ConnectorStatus>& statuses) {
     return std::any_of(statuses.begin(), statuses.end(), [](const ConnectorStatus& c) {
-        return std::any_of(c.tasks.begin(), c.tasks.end(), [](const TaskStatus& t) { return t.state == State::failed; });
+        return c.state == State::failed ||
+               std::any_of(c.tasks.begin(), c.tasks.end(), [](const TaskStatus& t) { return t.state == State::failed; });
     });
 }
 

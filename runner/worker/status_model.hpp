@@ -56,7 +56,8 @@ std::string describe(const ConnectorStatus& connector, const TaskStatus& task);
 // Done when every task started, every source task finished and every judging task gave a
 // verdict (`--until-done`). A connector without tasks (stopped) has nothing left to do.
 bool work_done(const std::vector<ConnectorStatus>& statuses);
-bool any_task_failed(const std::vector<ConnectorStatus>& statuses);
+// A connector (it could not be prepared) or a task FAILED.
+bool any_failed(const std::vector<ConnectorStatus>& statuses);
 bool any_verdict_failed(const std::vector<ConnectorStatus>& statuses);
 
 }  // namespace ingest::worker

@@ -164,7 +164,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         }
         if (options.until_done) {
             auto statuses = herder.statuses();
-            if (any_task_failed(statuses)) {
+            if (any_failed(statuses)) {
                 log::error("worker") << "a task failed; stopping (--until-done)";
                 exit_code = kFailed;
                 break;
@@ -182,7 +182,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     auto statuses = herder.statuses();
     print_summary(statuses);
     if (any_verdict_failed(statuses)) exit_code = kFailed;
-    if (options.until_done && any_task_failed(statuses)) exit_code = kFailed;
+    if (options.until_done && any_failed(statuses)) exit_code = kFailed;
     return exit_code;
 }
 

@@ -77,8 +77,12 @@ TEST(StatusModel, WorkIsDoneWhenSourcesFinishedAndVerdictsAreIn) {
     judge.tasks[0].verdict = Verdict{false, "missing rows"};
     EXPECT_TRUE(work_done({source(State::finished), judge}));
     EXPECT_TRUE(any_verdict_failed({judge}));
-    EXPECT_FALSE(any_task_failed({judge}));
-    EXPECT_TRUE(any_task_failed({source(State::failed)}));
+    EXPECT_FALSE(any_failed({judge}));
+    EXPECT_TRUE(any_failed({source(State::failed)}));
+    auto unprepared = source(State::running);
+    unprepared.state = State::failed;
+    unprepared.tasks.clear();
+    EXPECT_TRUE(any_failed({unprepared}));
 }
 
 }  // namespace
