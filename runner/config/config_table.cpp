@@ -1,8 +1,5 @@
 #include "config/config_table.hpp"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -36,25 +33,19 @@ const char* type_name(ingest_config_type type) {
 
 std::optional<std::string> check_value(const ingest_config_key& key, const std::string& value) {
     switch (key.type) {
+        // The SDK's grammar: what passes here, ConfigDef parses.
         case INGEST_CONFIG_INT: {
-            errno = 0;
-            char* end = nullptr;
-            long long parsed = std::strtoll(value.c_str(), &end, 10);
-            if (value.empty() || *end != '\0' || errno == ERANGE)
-                return "expected an integer, got '" + value + "'";
-            return check_range(key, static_cast<double>(parsed));
+            auto parsed = sdk::parse_int(value);
+            if (!parsed) return "expected an integer, got '" + value + "'";
+            return check_range(key, static_cast<double>(*parsed));
         }
         case INGEST_CONFIG_DOUBLE: {
-            errno = 0;
-            char* end = nullptr;
-            double parsed = std::strtod(value.c_str(), &end);
-            if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(parsed))
-                return "expected a number, got '" + value + "'";
-            return check_range(key, parsed);
+            auto parsed = sdk::parse_double(value);
+            if (!parsed) return "expected a number, got '" + value + "'";
+            return check_range(key, *parsed);
         }
         case INGEST_CONFIG_BOOL:
-            if (value != "true" && value != "false")
-                return "expected true or false, got '" + value + "'";
+            if (!sdk::parse_bool(value)) return "expected true or false, got '" + value + "'";
             return std::nullopt;
         case INGEST_CONFIG_STRING:
             if (key.allowed_values) {

@@ -16,16 +16,6 @@ shared::pg::TableNames table_names(const Keys& keys) {
     return tables;
 }
 
-void names_given(const Keys& keys, sdk::Problems& problems) {
-    const std::pair<const char*, const std::string*> names[] = {{"connection.dsn", &keys.dsn},
-                                                                {"schema", &keys.schema},
-                                                                {"table", &keys.table},
-                                                                {"deletions.table", &keys.deletions_table},
-                                                                {"offsets.table", &keys.offsets_table}};
-    for (const auto& [key, value] : names)
-        if (value->empty()) problems.push_back({key, "must not be empty"});
-}
-
 void dsn_parses(const Keys& keys, sdk::Problems& problems) {
     const std::string shown = shared::pg::masked_dsn(keys.dsn);
     if (!keys.dsn.empty() && shown.starts_with("<unparsable"))
@@ -51,13 +41,18 @@ const sdk::ConfigDef<Keys> kConfig =
         .secret("connection.dsn", &Keys::dsn, sdk::required,
                 "PostgreSQL connection string, libpq key=value or postgresql:// URI, e.g. "
                 "${env:INGEST_PG_DSN}. Settings it names win over sslmode below.")
+        .not_empty()
         .key("schema", &Keys::schema, shared::pg::kDefaultSchema, "Schema of the sink's tables.")
+        .not_empty()
         .key("table", &Keys::table, shared::pg::kDefaultEventsTable, "Table the events land in.")
+        .not_empty()
         .key("deletions.table", &Keys::deletions_table, shared::pg::kDefaultDeletionsTable,
              "Table remembering deleted event_ids, so that no later record resurrects them.")
+        .not_empty()
         .key("offsets.table", &Keys::offsets_table, shared::pg::kDefaultOffsetsTable,
              "Table holding the next Kafka offset per connector, topic and partition, written in the same "
              "transaction as the rows (exactly-once).")
+        .not_empty()
         .key("auto.create", &Keys::auto_create, true,
              "Create the schema, tables and indexes when missing. When false a missing table fails the connector.")
         .key("partitioning", &Keys::partitioning, "none",
@@ -82,7 +77,6 @@ const sdk::ConfigDef<Keys> kConfig =
         .at_least(1)
         .key("retry.backoff.max.ms", &Keys::retry_backoff_max_ms, 10000, "Cap of the retry delay.")
         .at_least(1)
-        .rule(names_given)
         .rule(dsn_parses)
         .rule(tables_distinct)
         .rule(backoff_ordered);

@@ -8,21 +8,6 @@ namespace {
 using Def = sdk::ConfigDef<Settings>;
 using S = Settings;
 
-// The table can require a key but cannot refuse an empty value: keys declared through these two
-// get a rule that does, so that each is still written once.
-Def& refuse_empty(Def& def, const char* name, std::string S::*member) {
-    return def.rule([name, member](const S& settings, sdk::Problems& problems) {
-        if ((settings.*member).empty()) problems.push_back({name, "must not be empty"});
-    });
-}
-template <typename Default>
-Def& text_key(Def& def, const char* name, std::string S::*member, const Default& default_value, const char* doc) {
-    return refuse_empty(def.key(name, member, default_value, doc), name, member);
-}
-Def& secret_text_key(Def& def, const char* name, std::string S::*member, const char* doc) {
-    return refuse_empty(def.secret(name, member, sdk::required, doc), name, member);
-}
-
 void check_topics_differ(const S& settings, sdk::Problems& problems) {
     if (!settings.dlq_topic.empty() && settings.dlq_topic == settings.source_topic)
         problems.push_back({"dlq.topic", "is '" + settings.dlq_topic + "', the same topic as source.topic: "
@@ -30,33 +15,41 @@ void check_topics_differ(const S& settings, sdk::Problems& problems) {
 }
 
 Def declare_keys() {
-    Def def;
-    text_key(def, "audit.log", &S::audit_log, sdk::required,
+    return Def()
+        .key("audit.log", &S::audit_log, sdk::required,
              "Path of the source's JSON Lines audit log (what was meant), as configured in the source "
              "connector. Required. With audit.log.tasks = N > 1 the files `<audit.log>.0` .. "
-             "`<audit.log>.<N-1>` are read instead, as one log.");
-    def.key("audit.log.tasks", &S::audit_log_tasks, 1,
-            "The source connector's tasks.max: how many audit logs its tasks write (task i writes "
-            "`<audit.log>.<i>` when above 1). Every one must exist and be complete before a verdict; "
-            "their records are judged together.")
-        .between(1, 64);
-    secret_text_key(def, "connection.dsn", &S::dsn,
-                    "libpq connection string or URI of the database the sink writes. Required.");
-    text_key(def, "schema", &S::schema, shared::pg::kDefaultSchema, "Schema of the sink's tables.");
-    text_key(def, "table", &S::table, shared::pg::kDefaultEventsTable, "The sink's events table.");
-    text_key(def, "deletions.table", &S::deletions_table, shared::pg::kDefaultDeletionsTable,
-             "The sink's deletions table.");
-    text_key(def, "offsets.table", &S::offsets_table, shared::pg::kDefaultOffsetsTable, "The sink's offsets table.");
-    text_key(def, "sink.connector", &S::sink_connector, "user-events-postgres",
+             "`<audit.log>.<N-1>` are read instead, as one log.")
+        .not_empty()
+        .key("audit.log.tasks", &S::audit_log_tasks, 1,
+             "The source connector's tasks.max: how many audit logs its tasks write (task i writes "
+             "`<audit.log>.<i>` when above 1). Every one must exist and be complete before a verdict; "
+             "their records are judged together.")
+        .between(1, 64)
+        .secret("connection.dsn", &S::dsn, sdk::required,
+                "libpq connection string or URI of the database the sink writes. Required.")
+        .not_empty()
+        .key("schema", &S::schema, shared::pg::kDefaultSchema, "Schema of the sink's tables.")
+        .not_empty()
+        .key("table", &S::table, shared::pg::kDefaultEventsTable, "The sink's events table.")
+        .not_empty()
+        .key("deletions.table", &S::deletions_table, shared::pg::kDefaultDeletionsTable, "The sink's deletions table.")
+        .not_empty()
+        .key("offsets.table", &S::offsets_table, shared::pg::kDefaultOffsetsTable, "The sink's offsets table.")
+        .not_empty()
+        .key("sink.connector", &S::sink_connector, "user-events-postgres",
              "Name of the sink connector whose stored offsets must reach the end of the source topic "
-             "before a verdict.");
-    text_key(def, "source.topic", &S::source_topic, "user-events",
-             "The topic the source writes and the sink reads; the connector's `topics` must include it.");
-    text_key(def, "dlq.topic", &S::dlq_topic, "user-events.dlq",
-             "The sink's dead-letter topic; the connector's `topics` must include it.");
-    def.key("timeout.ms", &S::timeout_ms, 600'000,
-            "Deadline for a verdict, from task start. When it passes before everything is ready, the "
-            "verdict is FAIL naming what was still missing.")
+             "before a verdict.")
+        .not_empty()
+        .key("source.topic", &S::source_topic, "user-events",
+             "The topic the source writes and the sink reads; the connector's `topics` must include it.")
+        .not_empty()
+        .key("dlq.topic", &S::dlq_topic, "user-events.dlq",
+             "The sink's dead-letter topic; the connector's `topics` must include it.")
+        .not_empty()
+        .key("timeout.ms", &S::timeout_ms, 600'000,
+             "Deadline for a verdict, from task start. When it passes before everything is ready, the "
+             "verdict is FAIL naming what was still missing.")
         .at_least(1)
         .key("report.path", &S::report_path, "",
              "Where to write the JSON report (counts, examples, verdict); empty: no file.")
@@ -66,7 +59,6 @@ Def declare_keys() {
              "An event whose received_time - event_time exceeds this is late.")
         .at_least(0)
         .rule(check_topics_differ);
-    return def;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <ingest/plugin_abi.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
@@ -103,6 +104,30 @@ class Config {
 };
 
 
+// ---- the grammar of config values ---------------------------------------------------------------
+// One grammar for the runner's checks of every key and for ConfigDef's parsing, so that a value the
+// runner accepts always parses: the whole text, no blanks, base 10.
+
+inline std::optional<long long> parse_int(std::string_view text) {
+    long long value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+// A finite number ("1.5", "2", "1e-3").
+inline std::optional<double> parse_double(std::string_view text) {
+    double value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+inline std::optional<bool> parse_bool(std::string_view text) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    return std::nullopt;
+}
+
 // ---- typed settings: every key declared once ---------------------------------------------------
 
 struct Problem {
@@ -143,7 +168,7 @@ inline constexpr Required required{};
 //   ConfigDef<S>()
 //       .key("table", &S::table, "events", "Table rows are written to.")
 //       .key("batch", &S::batch, 1000, "Rows per statement.").between(1, 100000)
-//       .secret("password", &S::password, required, "Database password.")
+//       .secret("password", &S::password, required, "Database password.").not_empty()
 //       .rule([](const S& s, Problems& p) { if (...) p.push_back({"batch", "must be ..."}); });
 template <typename Settings>
 class ConfigDef final : public ConfigTable {
@@ -187,6 +212,11 @@ class ConfigDef final : public ConfigTable {
         return *this;
     }
     ConfigDef& between(double min, double max) { return at_least(min).at_most(max); }
+    // The key declared last (STRING or PASSWORD) must not be empty.
+    ConfigDef& not_empty() {
+        keys_.back().not_empty = true;
+        return *this;
+    }
     // The only values the key declared last (STRING) may take.
     ConfigDef& one_of(std::initializer_list<const char*> values) {
         keys_.back().allowed.assign(values.begin(), values.end());
@@ -215,16 +245,23 @@ class ConfigDef final : public ConfigTable {
     // Parses into `settings` (several ConfigDefs may share one struct); returns every problem.
     Problems parse_into(const Config& config, Settings& settings) const {
         Problems problems;
+        bool every_member_set = true;  // the rules need every member; an empty string still is one
         for (const auto& key : keys_) {
             auto value = config.find(key.name);
             if (!value && !key.has_default) {
                 problems.push_back({key.name, "is required"});
+                every_member_set = false;
                 continue;
             }
-            if (auto problem = key.assign(settings, value ? *value : std::string_view(key.default_text)))
+            const std::string_view text = value ? *value : std::string_view(key.default_text);
+            if (auto problem = key.assign(settings, text)) {
                 problems.push_back({key.name, *problem});
+                every_member_set = false;
+            } else if (key.not_empty && text.empty()) {
+                problems.push_back({key.name, "must not be empty"});
+            }
         }
-        if (problems.empty())
+        if (every_member_set)
             for (const auto& check : rules_) check(settings, problems);
         return problems;
     }
@@ -233,6 +270,7 @@ class ConfigDef final : public ConfigTable {
     struct Key {
         std::string name, doc, default_text;
         bool has_default = false;
+        bool not_empty = false;
         ingest_config_type type = INGEST_CONFIG_STRING;
         bool has_min = false, has_max = false;
         double min = 0, max = 0;
@@ -254,27 +292,26 @@ class ConfigDef final : public ConfigTable {
 
     template <typename T>
     static std::optional<std::string> convert(std::string_view text, T& out) {
+        auto quoted = [&] {
+            std::string q(1, '\'');  // appended, not "'" + text: GCC 12 warns falsely (-Wrestrict) on that
+            q.append(text).push_back('\'');
+            return q;
+        };
         if constexpr (std::is_same_v<T, std::string>) {
             out.assign(text);
         } else if constexpr (std::is_same_v<T, bool>) {
-            if (text != "true" && text != "false") return "must be true or false, not '" + std::string(text) + "'";
-            out = text == "true";
+            auto value = parse_bool(text);
+            if (!value) return "must be true or false, not " + quoted();
+            out = *value;
         } else if constexpr (std::is_integral_v<T>) {
-            long long value = 0;
-            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (error != std::errc() || end != text.data() + text.size() || text.empty())
-                return "must be an integer, not '" + std::string(text) + "'";
-            if (value < static_cast<long long>(std::numeric_limits<T>::min()) ||
-                static_cast<unsigned long long>(value) > static_cast<unsigned long long>(std::numeric_limits<T>::max()) ||
-                (std::is_unsigned_v<T> && value < 0))
-                return "'" + std::string(text) + "' is out of range";
-            out = static_cast<T>(value);
+            auto value = parse_int(text);
+            if (!value) return "must be an integer, not " + quoted();
+            if (!std::in_range<T>(*value)) return quoted() + " is out of range";
+            out = static_cast<T>(*value);
         } else {
-            double value = 0;
-            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (error != std::errc() || end != text.data() + text.size() || text.empty())
-                return "must be a number, not '" + std::string(text) + "'";
-            out = static_cast<T>(value);
+            auto value = parse_double(text);
+            if (!value) return "must be a number, not " + quoted();
+            out = static_cast<T>(*value);
         }
         return std::nullopt;
     }

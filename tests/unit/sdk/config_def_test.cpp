@@ -141,6 +141,47 @@ TEST(ConfigDef, AnIntegerTooLargeForItsMemberIsAProblem) {
     EXPECT_EQ(problems[0].message, "'3000000000' is out of range");
 }
 
+TEST(ConfigDef, NegativeIntegersFitSignedMembers) {
+    RawConfig raw({{"password", "pw"}, {"limit", "-5000000000"}, {"batch", "-3"}});
+    Settings s{};
+    Problems problems = make_def().parse_into(raw.config(), s);
+    ASSERT_EQ(problems.size(), 1u);  // only the rule: limit < batch
+    EXPECT_EQ(problems[0].key, "limit");
+    EXPECT_EQ(s.limit, -5000000000LL);
+    EXPECT_EQ(s.batch, -3);
+}
+
+struct Unsigned {
+    unsigned count = 0;
+    std::string name;
+};
+
+TEST(ConfigDef, NegativeIntegersDoNotFitUnsignedMembers) {
+    const auto def = ConfigDef<Unsigned>()
+                         .key("count", &Unsigned::count, 1u, "Count.")
+                         .key("name", &Unsigned::name, "x", "Name.")
+                         .not_empty();
+    RawConfig raw({{"count", "-1"}, {"name", ""}});
+    Problems problems = def.validate(raw.config());
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0].message, "'-1' is out of range");
+    EXPECT_EQ(problems[1].key, "name");
+    EXPECT_EQ(problems[1].message, "must not be empty");
+}
+
+TEST(ConfigValues, OneGrammarForTheRunnerAndTheSdk) {
+    EXPECT_EQ(ingest::sdk::parse_int("-42"), -42);
+    EXPECT_FALSE(ingest::sdk::parse_int(" 5"));
+    EXPECT_FALSE(ingest::sdk::parse_int("5 "));
+    EXPECT_FALSE(ingest::sdk::parse_int("+5"));
+    EXPECT_FALSE(ingest::sdk::parse_int("99999999999999999999"));
+    EXPECT_EQ(ingest::sdk::parse_double("1e-3"), 0.001);
+    EXPECT_FALSE(ingest::sdk::parse_double("inf"));
+    EXPECT_FALSE(ingest::sdk::parse_double("1.5x"));
+    EXPECT_EQ(ingest::sdk::parse_bool("false"), false);
+    EXPECT_FALSE(ingest::sdk::parse_bool("yes"));
+}
+
 TEST(ConfigDef, RulesRunOnceEveryKeyParsed) {
     RawConfig raw({{"password", "pw"}, {"limit", "10"}, {"batch", "20"}});
     Problems problems = make_def().validate(raw.config());
