@@ -200,26 +200,16 @@ std::string plugin_name_of(const ConnectorSpec& spec) {
 namespace {
 
 // The plugin's own cross-key checks (its descriptor's validate hook), every problem collected.
-// A config as the boundary passes it: entries pointing into `values`, which must outlive it.
-struct RawConfig {
-    explicit RawConfig(const std::map<std::string, std::string>& values) {
-        for (const auto& [key, value] : values) entries.push_back({key.c_str(), value.c_str()});
-        raw = {entries.data(), entries.size()};
-    }
-    std::vector<ingest_config_entry> entries;
-    ingest_config raw{};
-};
-
 void check_with_plugin(const ingest_plugin& plugin, const std::map<std::string, std::string>& values,
                        std::vector<Problem>& problems) {
-    const RawConfig config(values);
+    const sdk::OwnedConfig config(values);
     auto report = [](void* context, const char* key, const char* message) {
         static_cast<std::vector<Problem>*>(context)->push_back({key ? key : "", message ? message : ""});
     };
     ingest_error error{};
     ingest_status status = INGEST_FATAL;
     try {
-        status = plugin.validate(&config.raw, report, &problems, &error);
+        status = plugin.validate(&config.raw(), report, &problems, &error);
     } catch (...) {
         std::snprintf(error.message, sizeof error.message, "validate() threw an exception");
     }
@@ -259,9 +249,9 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
     }
     // Parsing, and rules over several keys, make sense only once every key passed its own checks.
     if (problems.empty()) {
-        const RawConfig runner_config(runner_values);
+        const sdk::OwnedConfig runner_config(runner_values);
         for (const auto* def : {&common, &of_kind})
-            for (auto& problem : def->parse_into(sdk::Config(runner_config.raw), config.runner))
+            for (auto& problem : def->parse_into(runner_config.config(), config.runner))
                 problems.push_back(std::move(problem));
     }
     if (problems.empty() && plugin.validate) check_with_plugin(plugin, config.plugin, problems);

@@ -73,11 +73,8 @@ CallResult PluginTask::call(const char* what, const std::function<ingest_status(
 }
 
 CallResult PluginTask::start(const std::map<std::string, std::string>& config) {
-    std::vector<ingest_config_entry> entries;
-    entries.reserve(config.size());
-    for (const auto& [key, value] : config) entries.push_back({key.c_str(), value.c_str()});
-    ingest_config raw{entries.data(), entries.size()};
-    return call("start", [&](void* task, ingest_error* error) { return plugin().start(task, &raw, error); });
+    const sdk::OwnedConfig owned(config);
+    return call("start", [&](void* task, ingest_error* error) { return plugin().start(task, &owned.raw(), error); });
 }
 
 CallResult PluginTask::stop() {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -103,6 +104,25 @@ class Config {
     const ingest_config& raw_;
 };
 
+// A config that owns its values: what a host, a harness or a test builds to hand a plugin.
+class OwnedConfig {
+   public:
+    explicit OwnedConfig(std::map<std::string, std::string> values) : values_(std::move(values)) {
+        entries_.reserve(values_.size());
+        for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
+        raw_ = {entries_.data(), entries_.size()};
+    }
+    OwnedConfig(const OwnedConfig&) = delete;  // entries_ point into values_
+    OwnedConfig& operator=(const OwnedConfig&) = delete;
+
+    const ingest_config& raw() const { return raw_; }
+    Config config() const { return Config(raw_); }
+
+   private:
+    std::map<std::string, std::string> values_;
+    std::vector<ingest_config_entry> entries_;
+    ingest_config raw_{};
+};
 
 // ---- the grammar of config values ---------------------------------------------------------------
 // One grammar for the runner's checks of every key and for ConfigDef's parsing, so that a value the

@@ -38,20 +38,6 @@ ConfigDef<Settings> make_def() {
         });
 }
 
-// Owns the strings a Config views.
-struct RawConfig {
-    explicit RawConfig(std::map<std::string, std::string> values) : values_(std::move(values)) {
-        for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
-        raw_ = {entries_.data(), entries_.size()};
-    }
-    Config config() const { return Config(raw_); }
-
-   private:
-    std::map<std::string, std::string> values_;
-    std::vector<ingest_config_entry> entries_;
-    ingest_config raw_{};
-};
-
 TEST(ConfigDef, TheTableComesFromTheDeclarations) {
     const auto def = make_def();
     auto table = def.table();
@@ -92,7 +78,7 @@ TEST(ConfigDef, ACopyHasATableOfItsOwn) {
 }
 
 TEST(ConfigDef, ParsesEveryTypeIntoItsMember) {
-    RawConfig raw({{"table", "t"}, {"password", "pw"}, {"batch", "20"}, {"limit", "5000000000"},
+    ingest::sdk::OwnedConfig raw({{"table", "t"}, {"password", "pw"}, {"batch", "20"}, {"limit", "5000000000"},
                    {"ratio", "1.5"}, {"flag", "false"}, {"mode", "safe"}});
     Settings s = make_def().parse(raw.config());
     EXPECT_EQ(s.table, "t");
@@ -105,7 +91,7 @@ TEST(ConfigDef, ParsesEveryTypeIntoItsMember) {
 }
 
 TEST(ConfigDef, FillsDefaultsOfKeysTheConfigLacks) {
-    RawConfig raw({{"password", "pw"}, {"limit", "2000"}});
+    ingest::sdk::OwnedConfig raw({{"password", "pw"}, {"limit", "2000"}});
     Settings s = make_def().parse(raw.config());
     EXPECT_EQ(s.table, "events");
     EXPECT_EQ(s.batch, 1000);
@@ -114,7 +100,7 @@ TEST(ConfigDef, FillsDefaultsOfKeysTheConfigLacks) {
 }
 
 TEST(ConfigDef, ReportsEveryProblemAtOnce) {
-    RawConfig raw({{"batch", "many"}, {"flag", "yes"}, {"ratio", "1.5x"}});
+    ingest::sdk::OwnedConfig raw({{"batch", "many"}, {"flag", "yes"}, {"ratio", "1.5x"}});
     Problems problems = make_def().validate(raw.config());
     ASSERT_EQ(problems.size(), 5u);
     EXPECT_EQ(problems[0].key, "password");
@@ -135,14 +121,14 @@ TEST(ConfigDef, ReportsEveryProblemAtOnce) {
 }
 
 TEST(ConfigDef, AnIntegerTooLargeForItsMemberIsAProblem) {
-    RawConfig raw({{"password", "pw"}, {"limit", "1"}, {"batch", "3000000000"}});
+    ingest::sdk::OwnedConfig raw({{"password", "pw"}, {"limit", "1"}, {"batch", "3000000000"}});
     Problems problems = make_def().validate(raw.config());
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].message, "'3000000000' is out of range");
 }
 
 TEST(ConfigDef, NegativeIntegersFitSignedMembers) {
-    RawConfig raw({{"password", "pw"}, {"limit", "-5000000000"}, {"batch", "-3"}});
+    ingest::sdk::OwnedConfig raw({{"password", "pw"}, {"limit", "-5000000000"}, {"batch", "-3"}});
     Settings s{};
     Problems problems = make_def().parse_into(raw.config(), s);
     ASSERT_EQ(problems.size(), 1u);  // only the rule: limit < batch
@@ -161,7 +147,7 @@ TEST(ConfigDef, NegativeIntegersDoNotFitUnsignedMembers) {
                          .key("count", &Unsigned::count, 1u, "Count.")
                          .key("name", &Unsigned::name, "x", "Name.")
                          .not_empty();
-    RawConfig raw({{"count", "-1"}, {"name", ""}});
+    ingest::sdk::OwnedConfig raw({{"count", "-1"}, {"name", ""}});
     Problems problems = def.validate(raw.config());
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_EQ(problems[0].message, "'-1' is out of range");
@@ -183,7 +169,7 @@ TEST(ConfigValues, OneGrammarForTheRunnerAndTheSdk) {
 }
 
 TEST(ConfigDef, RulesRunOnceEveryKeyParsed) {
-    RawConfig raw({{"password", "pw"}, {"limit", "10"}, {"batch", "20"}});
+    ingest::sdk::OwnedConfig raw({{"password", "pw"}, {"limit", "10"}, {"batch", "20"}});
     Problems problems = make_def().validate(raw.config());
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].key, "limit");

@@ -10,24 +10,6 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
-// A connector config as it crosses the plugin boundary; its entries point into its own values.
-class RawConfig {
-   public:
-    explicit RawConfig(Values values) : values_(std::move(values)) {
-        for (const auto& [name, value] : values_) entries_.push_back({name.c_str(), value.c_str()});
-        raw_ = {entries_.data(), entries_.size()};
-    }
-    RawConfig(const RawConfig&) = delete;
-    RawConfig& operator=(const RawConfig&) = delete;
-
-    sdk::Config config() const { return sdk::Config(raw_); }
-
-   private:
-    Values values_;
-    std::vector<ingest_config_entry> entries_;
-    ingest_config raw_{};
-};
-
 // The two required keys given, `overrides` on top; the rest take their defaults.
 Values minimal(const Values& overrides = {}) {
     Values values{{"audit.log", "/var/lib/ingest/audit.jsonl"}, {"connection.dsn", "postgresql://validator@db/events"}};
@@ -36,7 +18,7 @@ Values minimal(const Values& overrides = {}) {
 }
 
 sdk::Problems validate(const Values& values) {
-    const RawConfig raw(values);
+    const sdk::OwnedConfig raw(values);
     return config_def().validate(raw.config());
 }
 
@@ -60,7 +42,7 @@ TEST(ValidatorSettings, TableDeclaresEveryKeyOnceWithDocs) {
 }
 
 TEST(ValidatorSettings, DefaultsFillEverythingButTheRequiredKeys) {
-    const RawConfig raw(minimal());
+    const sdk::OwnedConfig raw(minimal());
     const Settings settings = config_def().parse(raw.config());
     EXPECT_EQ(settings.audit_log, "/var/lib/ingest/audit.jsonl");
     EXPECT_EQ(settings.audit_log_tasks, 1);
@@ -99,7 +81,7 @@ TEST(ValidatorSettings, EveryProblemIsReportedAtOnce) {
         << sdk::describe_problems(problems);
     EXPECT_EQ(problems.size(), 6u) << sdk::describe_problems(problems);
 
-    const RawConfig raw(minimal({{"table", ""}}));
+    const sdk::OwnedConfig raw(minimal({{"table", ""}}));
     try {
         config_def().parse(raw.config());
         FAIL() << "an empty table name parsed";

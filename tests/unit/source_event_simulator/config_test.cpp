@@ -11,24 +11,6 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
-// A connector config as it crosses the plugin boundary; its entries point into its own values.
-class RawConfig {
-   public:
-    explicit RawConfig(Values values) : values_(std::move(values)) {
-        for (const auto& [name, value] : values_) entries_.push_back({name.c_str(), value.c_str()});
-        raw_ = {entries_.data(), entries_.size()};
-    }
-    RawConfig(const RawConfig&) = delete;
-    RawConfig& operator=(const RawConfig&) = delete;
-
-    sdk::Config config() const { return sdk::Config(raw_); }
-
-   private:
-    Values values_;
-    std::vector<ingest_config_entry> entries_;
-    ingest_config raw_{};
-};
-
 // As the runner hands a config over: every table key present, defaults filled in, `overrides` on top.
 Values with_defaults(const Values& overrides = {}) {
     Values values;
@@ -38,12 +20,12 @@ Values with_defaults(const Values& overrides = {}) {
 }
 
 sdk::Problems validate(const Values& overrides) {
-    const RawConfig raw(with_defaults(overrides));
+    const sdk::OwnedConfig raw(with_defaults(overrides));
     return config_def().validate(raw.config());
 }
 
 SimulatorConfig parse(const Values& values) {
-    const RawConfig raw(values);
+    const sdk::OwnedConfig raw(values);
     return config_def().parse(raw.config());
 }
 

@@ -325,10 +325,7 @@ void start_with_strings(Harness& harness, const std::map<std::string, std::strin
     std::map<std::string, std::string> values;
     for (const ingest_config_key& key : config_def().table()) values[key.name] = key.default_value;
     for (const auto& [name, value] : overrides) values[name] = value;
-    std::vector<ingest_config_entry> entries;
-    for (const auto& [name, value] : values) entries.push_back({name.c_str(), value.c_str()});
-    const ingest_config raw{entries.data(), entries.size()};
-    harness.task.start(sdk::Config(raw));
+    harness.task.start(sdk::OwnedConfig(values).config());
 }
 
 TEST(SimulatorTask, StartRefusesBadConfigNamingEveryProblem) {
