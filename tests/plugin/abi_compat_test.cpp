@@ -6,6 +6,8 @@
 #include "plugin_host/plugin_library.hpp"
 #include "worker/worker.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -24,25 +26,17 @@ const std::filesystem::path kFixtures = FIXTURE_DIR;
 class AbiCompatTest : public ::testing::Test {
    protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("ingest-abi-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_ / "connectors");
         options_.connectors_dir = dir_ / "connectors";
         options_.state_dir = dir_ / "state";
         options_.plugin_path = {kFixtures};
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     void write_connector(const std::string& file, const std::string& json) {
         std::ofstream(dir_ / "connectors" / file) << json;
     }
     std::vector<std::string> lines(const std::string& file) const {
-        std::ifstream in(dir_ / file);
-        std::vector<std::string> result;
-        for (std::string line; std::getline(in, line);) result.push_back(line);
-        return result;
+        return ingest::testing::read_lines(dir_ / file);
     }
     std::string source_config(const std::string& plugin, int count) const {
         return R"({"name": "counter", "config": {"plugin": ")" + plugin +
@@ -50,7 +44,7 @@ class AbiCompatTest : public ::testing::Test {
                R"(, "tombstone.every": 10, "deliveries.file": ")" + (dir_ / "deliveries.txt").string() + R"("}})";
     }
 
-    std::filesystem::path dir_;
+    ingest::testing::TempDir dir_{"ingest-abi"};
     WorkerOptions options_;
     std::atomic<bool> stop_{false};
 };

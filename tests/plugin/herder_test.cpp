@@ -5,6 +5,8 @@
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/standalone_herder.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -28,11 +30,6 @@ const std::filesystem::path kBadFixtures = BAD_FIXTURE_DIR;
 class HerderTest : public ::testing::Test {
    protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("ingest-herder-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
         cluster_.create_topic("numbers", 3);
         cluster_.create_topic("numbers.dlq", 1);
         herder_ = std::make_unique<ingest::worker::StandaloneHerder>(
@@ -40,7 +37,6 @@ class HerderTest : public ::testing::Test {
     }
     void TearDown() override {
         herder_.reset();
-        std::filesystem::remove_all(dir_);
     }
 
     ConnectorDefinition define(const std::string& name, const std::string& config_json) {
@@ -58,12 +54,7 @@ class HerderTest : public ::testing::Test {
                                 "records.file": ")" + (dir_ / file).string() + R"("})");
     }
 
-    size_t lines(const std::string& file) const {
-        std::ifstream in(dir_ / file);
-        size_t count = 0;
-        for (std::string line; std::getline(in, line);) ++count;
-        return count;
-    }
+    size_t lines(const std::string& file) const { return ingest::testing::read_lines(dir_ / file).size(); }
     ConnectorStatus status(const std::string& name) const {
         auto found = herder_->status(name);
         if (!found) throw std::runtime_error("no status for " + name);
@@ -86,7 +77,7 @@ class HerderTest : public ::testing::Test {
         return true;
     }
 
-    std::filesystem::path dir_;
+    ingest::testing::TempDir dir_{"ingest-herder"};
     ingest::kafka::MockCluster cluster_;
     ingest::plugin_host::PluginCatalog catalog_ = ingest::plugin_host::PluginCatalog::scan({kFixtures, kBadFixtures});
     std::unique_ptr<Herder> herder_;

@@ -4,6 +4,8 @@
 #include "log/logging.hpp"
 #include "worker/worker.hpp"
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -22,29 +24,21 @@ const std::filesystem::path kFixtures = FIXTURE_DIR;
 class PipelineTest : public ::testing::Test {
    protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("ingest-pipeline-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_ / "connectors");
         options_.connectors_dir = dir_ / "connectors";
         options_.state_dir = dir_ / "state";
         options_.plugin_path = {kFixtures};
         options_.until_done = true;
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     void write_connector(const std::string& file, const std::string& json) {
         std::ofstream(dir_ / "connectors" / file) << json;
     }
     std::vector<std::string> lines(const std::string& file) {
-        std::ifstream in(dir_ / file);
-        std::vector<std::string> result;
-        for (std::string line; std::getline(in, line);) result.push_back(line);
-        return result;
+        return ingest::testing::read_lines(dir_ / file);
     }
 
-    std::filesystem::path dir_;
+    ingest::testing::TempDir dir_{"ingest-pipeline"};
     WorkerOptions options_;
     std::atomic<bool> stop_{false};
 };

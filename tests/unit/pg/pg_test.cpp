@@ -4,6 +4,8 @@
 #include "shared/pg/identifier.hpp"
 #include "shared/pg/sink_tables.hpp"
 
+#include "offline_connection.hpp"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,12 +14,7 @@
 namespace ingest::plugins::shared::pg {
 namespace {
 
-// PQescapeIdentifier needs a PGconn for its encoding rules, not a live server: a connection
-// object from an unparsable conninfo is never opened, so this does no I/O.
-struct OfflineConnection {
-    OfflineConnection() : conn(PQconnectStart("not a conninfo"), &PQfinish) {}
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
-};
+using ingest::testing::OfflineConnection;
 
 TEST(QuoteIdentifier, QuotesAndEscapes) {
     OfflineConnection offline;

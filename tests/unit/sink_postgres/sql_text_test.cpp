@@ -5,6 +5,8 @@
 #include "settings.hpp"
 #include "sql_text.hpp"
 
+#include "offline_connection.hpp"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,12 +15,7 @@
 namespace ingest::plugins::sink_postgres {
 namespace {
 
-// PQescapeIdentifier needs a PGconn for its encoding rules, not a live server: a connection
-// object from an unparsable conninfo is never opened, so this does no I/O.
-struct OfflineConnection {
-    OfflineConnection() : conn(PQconnectStart("not a conninfo"), &PQfinish) {}
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
-};
+using ingest::testing::OfflineConnection;
 
 TEST(SqlText, UsesQuotedNamesEverywhere) {
     OfflineConnection offline;

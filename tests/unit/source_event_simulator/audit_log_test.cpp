@@ -10,9 +10,9 @@
 namespace ingest::plugins::source_event_simulator {
 namespace {
 
-using testing::read_file;
-using testing::read_lines;
-using testing::TempDir;
+using ingest::testing::read_file;
+using ingest::testing::read_lines;
+using ingest::testing::TempDir;
 
 boost::json::object parse_line(const std::string& line) {
     return boost::json::parse(line).as_object();

@@ -14,9 +14,9 @@
 namespace ingest::plugins::source_event_simulator {
 namespace {
 
-using testing::read_lines;
+using ingest::testing::read_lines;
 using testing::with_rates;
-using testing::TempDir;
+using ingest::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 struct Emitted {
