@@ -71,6 +71,13 @@ std::string format_double(double value) {
     return ec == std::errc() ? std::string(buffer, end) : std::string("?");
 }
 
+// A sum of decimal rates, without the binary noise of its last digits (1.16, not 1.1600000000000001).
+std::string format_sum(double value) {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 12);
+    return ec == std::errc() ? std::string(buffer, end) : std::string("?");
+}
+
 void check_event_types(const S& config, sdk::Problems& problems) {
     parse_event_types(config.event_types, problems);
 }
@@ -85,7 +92,7 @@ void check_rates_sum(const S& config, sdk::Problems& problems) {
     }
     // Decimal rates such as 0.7 + 0.2 + 0.1 may sum to 1.0000000000000002 in binary.
     if (sum > 1.0 + 1e-9)
-        problems.push_back({"", "the case rates sum to " + format_double(sum) + ", above 1: " + terms});
+        problems.push_back({"", "the case rates sum to " + format_sum(sum) + ", above 1: " + terms});
 }
 
 void check_lateness_bounds(const S& config, sdk::Problems& problems) {
