@@ -20,7 +20,7 @@ INGEST_PACKAGES=(
   cmake ninja-build g++ pkg-config
   # (Boost.JSON is not part of libboost1.81-all-dev on Debian 12)
   librdkafka-dev libpq-dev libboost1.81-all-dev libboost-json1.81-dev libsimdjson-dev libvalijson-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev libcpp-httplib-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # services
   postgresql-15 openjdk-17-jre-headless maven
