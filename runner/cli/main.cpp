@@ -1,4 +1,5 @@
 // `ingest`: the runner's command line.
+#include "cli/commands/client_commands.hpp"
 #include "cli/signals.hpp"
 #include "config/connector_config.hpp"
 #include "kafka/mock_cluster.hpp"
@@ -152,6 +153,7 @@ int main(int argc, char** argv) {
     connectors->require_subcommand(1);
     auto* connectors_validate = connectors->add_subcommand("validate", "Validate connector config files against their plugins");
     connectors_validate->add_option("files", validate_files, "Connector config files")->required();
+    const cli::ClientCommands client_commands(app, *connectors);
 
     try {
         app.parse(argc, argv);
@@ -186,6 +188,7 @@ int main(int argc, char** argv) {
         if (*plugins_describe) return describe_plugin(path, describe_name, describe_format);
         if (*plugin_check) return check_plugin(check_file);
         if (*connectors_validate) return validate_connectors(path, validate_files);
+        if (auto exit_code = client_commands.run()) return *exit_code;
     } catch (const std::exception& error) {
         log::error("ingest") << error.what();
         return worker::kFailed;
