@@ -225,6 +225,7 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
     config.source = spec.source;
     config.name = spec.name;
     config.kind = plugin.kind;
+    config.raw = spec.raw;
 
     std::vector<Problem> problems;
     std::span<const ingest_config_key> plugin_table(plugin.config_keys, plugin.config_key_count);

@@ -58,6 +58,7 @@ struct ConnectorConfig {
     RunnerSettings runner;                      // runner keys, defaults filled
     std::map<std::string, std::string> plugin;  // plugin keys, defaults filled: what the task gets
     std::vector<std::string> secrets;           // values of password keys, to mask
+    std::map<std::string, std::string> raw;     // every key as given (env-expanded): what REST shows, masked
 
     std::vector<std::string> topics() const { return split_topics(runner.topics); }  // sinks
     std::string consumer_group() const;

@@ -1,0 +1,49 @@
+#include "control/api_error.hpp"
+
+#include "log/logging.hpp"
+
+#include <boost/json.hpp>
+
+namespace ingest::control {
+namespace {
+
+std::string position_of(const std::string& text, size_t offset) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+void reply(httplib::Response& response, int status, const boost::json::value& body) {
+    response.status = status;
+    response.set_content(boost::json::serialize(body), "application/json");
+}
+
+void reply_error(httplib::Response& response, int status, const std::string& message) {
+    reply(response, status, boost::json::object{{"error_code", status}, {"message", log::mask_secrets(message)}});
+}
+
+boost::json::object parse_object_body(const httplib::Request& request) {
+    const std::string& text = request.body;
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw ApiError(400, "the request body is empty; expected a JSON object");
+    boost::json::stream_parser parser;
+    boost::system::error_code ec;
+    size_t consumed = parser.write_some(text.data(), text.size(), ec);
+    if (!ec && text.find_first_not_of(" \t\r\n", consumed) != std::string::npos) ec = boost::json::error::extra_data;
+    if (!ec) parser.finish(ec);
+    if (ec) throw ApiError(400, "the request body is not valid JSON at " + position_of(text, consumed) + ": " + ec.message());
+    boost::json::value value = parser.release();
+    if (!value.is_object()) throw ApiError(400, "the request body must be a JSON object");
+    return std::move(value.as_object());
+}
+
+}  // namespace ingest::control

@@ -1,0 +1,124 @@
+#include "control/config_view.hpp"
+
+#include "config/config_table.hpp"
+#include "config/runner_keys.hpp"
+#include "control/api_error.hpp"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace ingest::control {
+
+const ingest_config_key* declared_key(const ingest_plugin& plugin, const std::string& key) {
+    if (auto* found = config::find_key(config::common_runner_keys().table(), key)) return found;
+    if (auto* found = config::find_key(config::runner_keys_for(plugin.kind).table(), key)) return found;
+    return config::find_key({plugin.config_keys, plugin.config_key_count}, key);
+}
+
+bool is_secret(const ingest_plugin* plugin, const std::string& key) {
+    if (!plugin) return false;
+    const auto* declared = declared_key(*plugin, key);
+    return declared && declared->type == INGEST_CONFIG_PASSWORD;
+}
+
+boost::json::object masked(const ConfigValues& config, const ingest_plugin* plugin) {
+    boost::json::object result;
+    for (const auto& [key, value] : config) result[key] = is_secret(plugin, key) ? kMasked : value;
+    return result;
+}
+
+ConfigValues config_values(const boost::json::object& config, const std::string& name, ConfigValues base,
+                           bool nulls_remove) {
+    std::vector<std::string> problems;
+    for (const auto& [key_view, value] : config) {
+        std::string key(key_view);
+        if (key == "connector.class") key = "plugin";
+        if (value.is_null() && nulls_remove) {
+            base.erase(key);
+            continue;
+        }
+        std::string text;
+        if (value.is_string())
+            text = std::string(value.as_string());
+        else if (value.is_bool())
+            text = value.as_bool() ? "true" : "false";
+        else if (value.is_number())
+            text = boost::json::serialize(value);
+        else {
+            problems.push_back(std::string(key_view) + ": value must be a string, number or boolean");
+            continue;
+        }
+        if (key == "name") {
+            if (text != name) problems.push_back("name: '" + text + "' differs from the connector's name '" + name + "'");
+            continue;
+        }
+        if (key == "plugin" && config.contains("plugin") && config.contains("connector.class") &&
+            config.at("plugin") != config.at("connector.class")) {
+            problems.push_back("connector.class: differs from plugin (give one of them)");
+            continue;
+        }
+        base[key] = text;
+    }
+    if (!problems.empty()) {
+        std::string message = "the config has " + std::to_string(problems.size()) + " bad value(s):";
+        for (const auto& problem : problems) message += "\n" + problem;
+        throw ApiError(400, message);
+    }
+    return base;
+}
+
+std::optional<ConfigValues> written_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    auto document = boost::json::parse(text.str(), ec);
+    if (ec || !document.is_object()) return std::nullopt;
+    const auto* config = document.as_object().if_contains("config");
+    if (!config || !config->is_object()) return std::nullopt;
+    ConfigValues values;
+    for (const auto& [key, value] : config->as_object()) {
+        if (value.is_string())
+            values[key] = std::string(value.as_string());
+        else if (value.is_bool())
+            values[key] = value.as_bool() ? "true" : "false";
+        else if (value.is_number())
+            values[key] = boost::json::serialize(value);
+    }
+    return values;
+}
+
+void check_name(const std::string& name) {
+    // parse_connector owns the naming rule; an empty config is otherwise valid there.
+    const boost::json::object body{{"name", name}, {"config", boost::json::object{}}};
+    config::parse_connector(boost::json::serialize(body), "connector '" + name + "'", name,
+                            [](const std::string&) { return std::nullopt; });
+}
+
+worker::ConnectorDefinition validate_values(const std::string& name, const ConfigValues& values,
+                                        const plugin_host::PluginCatalog& catalog, const config::EnvLookup& env) {
+    const std::string source = "connector '" + name + "'";
+    config::ConnectorSpec spec{source, name, {}};
+    std::vector<config::Problem> problems;
+    for (const auto& [key, value] : values) {
+        std::string expanded;
+        if (auto problem = config::expand_env(value, env, expanded))
+            problems.push_back({key, *problem});
+        else
+            spec.raw[key] = expanded;
+    }
+    if (!problems.empty()) throw config::ConfigError(source, problems);
+    const std::string plugin = config::plugin_name_of(spec);
+    std::shared_ptr<plugin_host::PluginLibrary> library;
+    try {
+        library = catalog.find(plugin);
+    } catch (const std::exception& error) {
+        throw config::ConfigError(source, {{"plugin", error.what()}});
+    }
+    return {config::validate_connector(spec, library->descriptor()), library};
+}
+
+}  // namespace ingest::control

@@ -1,0 +1,35 @@
+// GET / (the worker's version and commit), GET /health (KIP-1017) and GET /metrics (Prometheus
+// text, when the worker provides it).
+#include "control/api_error.hpp"
+#include "control/routes.hpp"
+
+#include <boost/json.hpp>
+
+#ifndef INGEST_VERSION
+#define INGEST_VERSION "unknown"
+#endif
+#ifndef INGEST_COMMIT
+#define INGEST_COMMIT "unknown"
+#endif
+
+namespace ingest::control {
+
+void add_root_routes(Router& router, const RouteContext& context) {
+    router.get("/", [](const httplib::Request&, httplib::Response& response) {
+        reply(response, 200, boost::json::object{{"version", INGEST_VERSION}, {"commit", INGEST_COMMIT}});
+    });
+    // The server answers only while the herder runs: run_worker starts it after the herder and
+    // stops it before the herder shuts down.
+    router.get("/health", [](const httplib::Request&, httplib::Response& response) {
+        reply(response, 200,
+              boost::json::object{{"status", "healthy"},
+                                  {"message", "Worker has completed startup and is ready to handle requests."}});
+    });
+    router.get("/metrics", [metrics = context.metrics](const httplib::Request&, httplib::Response& response) {
+        if (!metrics) throw ApiError(404, "this worker exports no metrics");
+        response.status = 200;
+        response.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+}
+
+}  // namespace ingest::control

@@ -1,0 +1,31 @@
+// What the route families share, and one function per family that registers its routes
+// (root_routes.cpp, connector_routes.cpp, connector_plugin_routes.cpp).
+#pragma once
+
+#include "config/connector_config.hpp"
+#include "control/router.hpp"
+#include "plugin_host/plugin_catalog.hpp"
+#include "worker/connector_files.hpp"
+#include "worker/herder.hpp"
+
+#include <functional>
+#include <string>
+
+namespace ingest::control {
+
+struct RouteContext {
+    worker::Herder& herder;
+    const plugin_host::PluginCatalog& catalog;
+    worker::ConnectorFiles files;  // create, update and delete write here; the config watcher applies
+    config::EnvLookup env;         // `${env:...}` in configs being validated
+    std::function<std::string()> metrics;  // GET /metrics; unset: 404
+    // Records the target state a connector created with `initial_state` starts in, before its file
+    // is written. Unset: only RUNNING is accepted.
+    std::function<void(const std::string&, worker::TargetState)> record_initial_state;
+};
+
+void add_root_routes(Router& router, const RouteContext& context);
+void add_connector_routes(Router& router, const RouteContext& context);
+void add_connector_plugin_routes(Router& router, const RouteContext& context);
+
+}  // namespace ingest::control
