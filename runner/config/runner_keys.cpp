@@ -15,7 +15,23 @@ const Def kCommon = Def()
     .between(1, 64)
     .key("topic.partitions", &S::topic_partitions, 6,
          "Partitions of topics the runner creates for this connector when they are missing.")
-    .between(1, 1024);
+    .between(1, 1024)
+    // Kafka Connect restarts failed tasks only when asked; a worker that runs unattended should
+    // ride out a short outage by itself, within a limit, and then show FAILED.
+    .key("errors.restart.max", &S::restart_max, 5,
+         "Times a failed task is restarted automatically, with exponential backoff, before it stays FAILED "
+         "(0: never). The count starts again once the task ran for errors.restart.backoff.max.ms without failing.")
+    .between(0, 1000)
+    .key("errors.restart.backoff.ms", &S::restart_backoff_ms, 1000,
+         "Wait before the first automatic restart of a failed task; doubles with every further restart.")
+    .between(1, 3600000)
+    .key("errors.restart.backoff.max.ms", &S::restart_backoff_max_ms, 60000,
+         "Longest wait before an automatic restart.")
+    .between(1, 86400000)
+    .rule([](const S& s, sdk::Problems& problems) {
+        if (s.restart_backoff_max_ms < s.restart_backoff_ms)
+            problems.push_back({"errors.restart.backoff.max.ms", "must not be below errors.restart.backoff.ms"});
+    });
 
 const Def kSource = Def().key("topic", &S::topic, sdk::required, "Topic the source's records are produced to.");
 

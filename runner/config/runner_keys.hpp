@@ -18,6 +18,10 @@ struct RunnerSettings {
     std::string plugin;
     int tasks_max = 1;
     int topic_partitions = 6;
+    // automatic restart of failed tasks
+    int restart_max = 5;
+    int restart_backoff_ms = 1000;
+    int restart_backoff_max_ms = 60000;
     // sources
     std::string topic;
     // sinks
@@ -26,6 +30,8 @@ struct RunnerSettings {
     int batch_max_ms = 0;
     std::string consumer_group;  // empty: connect-<connector name>
     std::string dead_letter_topic;  // empty: <first topic>.dlq
+
+    bool operator==(const RunnerSettings&) const = default;
 };
 
 // Keys every connector has, whatever its kind.

@@ -45,11 +45,14 @@ class Herder {
 
     // Creates the connector, or replaces the config of an existing one: only that connector's
     // tasks stop and start again with the new config, in its current target state (`initial`
-    // applies to a new connector only). Returns true when it was created.
+    // applies to a new connector only, unless a target state saved for its name before a worker
+    // restart says otherwise). Returns true when it was created.
     virtual bool apply(ConnectorDefinition definition, TargetState initial = TargetState::started) = 0;
     // Stops the connector's tasks and forgets it. False when there was no such connector.
     virtual bool remove(const std::string& name) = 0;
 
+    // pause, resume and stop set the connector's target state, which a herder keeps across worker
+    // restarts (StandaloneHerder: in HerderOptions::target_state_file).
     // Kafka Connect's PAUSED: tasks stay up (sinks keep their consumer group membership) but
     // make no progress. Throws UnknownConnector, as do the operations below.
     virtual void pause(const std::string& name) = 0;
@@ -65,6 +68,14 @@ class Herder {
     virtual RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) = 0;
     // One task; throws std::out_of_range when the connector has no task `task`.
     virtual void restart_task(const std::string& name, int task) = 0;
+
+    // Shows why the newest version of the connector's file was not applied (`error` names the file
+    // and every problem) while the running version keeps running; empty clears it. apply() clears
+    // it too. Unknown connectors are ignored. A herder that cannot show it may ignore it.
+    virtual void set_config_error(const std::string& name, const std::string& error) {
+        (void)name;
+        (void)error;
+    }
 
     virtual std::optional<ConnectorStatus> status(const std::string& name) const = 0;
     virtual std::vector<ConnectorStatus> statuses() const = 0;  // by name

@@ -3,20 +3,60 @@
 #include "log/logging.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <set>
 
 namespace ingest::worker {
 
-// Turns one task's reports into its status.
+// Turns one task's reports into its status, and its failures into automatic restarts. Lives as
+// long as the task's slot, across restarts of the task; reports come from the task's thread.
 class StandaloneHerder::TaskReporter : public pipeline::TaskListener {
    public:
-    TaskReporter(StandaloneHerder& herder, std::string connector, int id)
-        : herder_(herder), connector_(std::move(connector)), id_(id) {}
+    TaskReporter(StandaloneHerder& herder, std::string connector, int id, RestartPolicy policy)
+        : herder_(herder), connector_(std::move(connector)), id_(id), budget_(policy) {}
 
-    void on_running() override { set(State::running); }
+    // Before each start of the task (the previous runner has been joined).
+    void begin_run(uint64_t run) { run_.store(run); }
+    // An operator restarted the task: it gets its full count of automatic restarts again.
+    void reset_restarts() {
+        std::lock_guard lock(budget_mutex_);
+        budget_.reset();
+    }
+
+    void on_running() override {
+        {
+            std::lock_guard lock(budget_mutex_);
+            budget_.running(RestartBudget::Clock::now());
+        }
+        set(State::running);
+    }
     void on_paused() override { set(State::paused); }
     void on_stopped() override { set(State::stopped); }
     void on_finished() override { set(State::finished); }
-    void on_failed(const std::string& trace) override { set(State::failed, trace); }
+    void on_failed(const std::string& trace) override {
+        std::optional<std::chrono::milliseconds> delay;
+        int used = 0, max = 0;
+        {
+            std::lock_guard lock(budget_mutex_);
+            delay = budget_.failed(RestartBudget::Clock::now());
+            used = budget_.used();
+            max = budget_.policy().max;
+        }
+        // FAILED and "restart scheduled" in one change: nobody sees a final failure in between.
+        herder_.update_task(connector_, id_, [&](TaskStatus& t) {
+            t.state = State::failed;
+            t.trace = trace;
+            t.restart_scheduled = delay.has_value();
+        });
+        const auto label = pipeline::task_label(connector_, id_);
+        if (delay) {
+            log::warn(label) << "automatic restart " << used << "/" << max << " in " << delay->count() << " ms";
+            herder_.schedule_restart(connector_, id_, run_.load(), *delay);
+        } else if (max > 0) {
+            log::error(label) << "task stays FAILED: its " << max
+                              << " automatic restarts in a row (errors.restart.max) are used up";
+        }
+    }
     void on_verdict(bool passed, const std::string& summary) override {
         herder_.update_task(connector_, id_, [&](TaskStatus& t) { t.verdict = Verdict{passed, summary}; });
     }
@@ -32,6 +72,9 @@ class StandaloneHerder::TaskReporter : public pipeline::TaskListener {
     StandaloneHerder& herder_;
     const std::string connector_;
     const int id_;
+    std::atomic<uint64_t> run_{0};
+    std::mutex budget_mutex_;
+    RestartBudget budget_;
 };
 
 namespace {
@@ -47,9 +90,94 @@ State connector_state(TargetState target) {
 
 }  // namespace
 
-StandaloneHerder::StandaloneHerder(HerderOptions options) : options_(std::move(options)) {}
+StandaloneHerder::StandaloneHerder(HerderOptions options)
+    : options_(std::move(options)), target_states_(options_.target_state_file) {
+    restarter_ = std::thread(&StandaloneHerder::run_restarter, this);
+}
 
 StandaloneHerder::~StandaloneHerder() { shutdown(); }
+
+void StandaloneHerder::schedule_restart(const std::string& connector, int task, uint64_t run,
+                                        std::chrono::milliseconds delay) {
+    {
+        std::lock_guard lock(restarts_mutex_);
+        if (closing_) return;
+        pending_.push_back({std::chrono::steady_clock::now() + delay, connector, task, run});
+    }
+    restarts_changed_.notify_all();
+}
+
+void StandaloneHerder::run_restarter() {
+    std::unique_lock lock(restarts_mutex_);
+    while (!closing_) {
+        if (pending_.empty()) {
+            restarts_changed_.wait(lock);
+            continue;
+        }
+        auto next = std::min_element(pending_.begin(), pending_.end(),
+                                     [](const auto& a, const auto& b) { return a.due < b.due; });
+        if (std::chrono::steady_clock::now() < next->due) {
+            restarts_changed_.wait_until(lock, next->due);
+            continue;
+        }
+        PendingRestart due = std::move(*next);
+        pending_.erase(next);
+        lock.unlock();
+        try {
+            restart_failed_task(due);
+        } catch (const std::exception& e) {
+            log::error("worker") << "automatic restart of " << pipeline::task_label(due.connector, due.task)
+                                 << " failed: " << e.what();
+        }
+        lock.lock();
+    }
+}
+
+void StandaloneHerder::restart_failed_task(const PendingRestart& pending) {
+    std::lock_guard lock(operations_);
+    if (shut_down_) return;
+    auto it = connectors_.find(pending.connector);
+    if (it == connectors_.end()) return;
+    Connector& connector = it->second;
+    if (connector.target == TargetState::stopped || pending.task < 0 ||
+        static_cast<size_t>(pending.task) >= connector.tasks.size())
+        return;
+    Task& task = connector.tasks[static_cast<size_t>(pending.task)];
+    // Restarted, replaced or stopped by an operation since it failed: nothing left to do.
+    if (task.run != pending.run || !task.runner) return;
+    log::info(pipeline::task_label(pending.connector, pending.task)) << "restarting the failed task automatically";
+    task.runner->join();
+    task.runner.reset();
+    update_task(pending.connector, pending.task, [](TaskStatus& t) {
+        t.state = State::restarting;
+        t.restart_scheduled = false;
+        ++t.restarts;
+    });
+    start_task(connector, pending.task);
+}
+
+void StandaloneHerder::stop_restarter() {
+    std::call_once(restarter_stopped_, [this] {
+        {
+            std::lock_guard lock(restarts_mutex_);
+            closing_ = true;
+            pending_.clear();
+        }
+        restarts_changed_.notify_all();
+        if (restarter_.joinable()) restarter_.join();
+    });
+}
+
+void StandaloneHerder::set_config_error(const std::string& name, const std::string& error) {
+    update(name, [&](ConnectorStatus& s) { s.config_error = error; });
+}
+
+void StandaloneHerder::forget_other_target_states() {
+    std::lock_guard lock(operations_);
+    std::set<std::string> names;
+    for (const auto& [name, connector] : connectors_) names.insert(name);
+    target_states_.retain(names);
+}
 
 StandaloneHerder::Connector& StandaloneHerder::find(const std::string& name) {
     if (shut_down_) throw std::logic_error("the herder is shut down");
@@ -83,9 +211,14 @@ void StandaloneHerder::start_task(Connector& connector, int id) {
         if (t.state != State::restarting) t.state = State::unassigned;
         t.trace.clear();
         t.verdict.reset();
+        t.restart_scheduled = false;
     });
     Task& task = connector.tasks.at(static_cast<size_t>(id));
-    if (!task.reporter) task.reporter = std::make_unique<TaskReporter>(*this, definition.config.name, id);
+    if (!task.reporter)
+        task.reporter = std::make_unique<TaskReporter>(*this, definition.config.name, id,
+                                                       RestartPolicy::of(definition.config.runner));
+    task.run = ++next_run_;
+    task.reporter->begin_run(task.run);
     task.runner = std::make_unique<pipeline::TaskRunner>(
         pipeline::TaskSettings{definition.config, definition.library, id, options_.bootstrap}, *task.reporter,
         connector.target);
@@ -137,7 +270,15 @@ bool StandaloneHerder::apply(ConnectorDefinition definition, TargetState initial
     auto [it, created] = connectors_.try_emplace(name);
     Connector& connector = it->second;
     if (created) {
-        connector.target = initial;
+        // A connector paused or stopped before the worker restarted comes back so.
+        if (auto saved = target_states_.get(name)) {
+            connector.target = *saved;
+            log::info("worker") << "connector " << name << ": target state " << pipeline::target_state_name(*saved)
+                                << " restored from " << target_states_.file().string();
+        } else {
+            connector.target = initial;
+            target_states_.set(name, initial);
+        }
     } else {
         log::info("worker") << "connector " << name << ": new config from " << definition.config.source
                             << "; restarting its tasks";
@@ -171,6 +312,7 @@ bool StandaloneHerder::remove(const std::string& name) {
     log::info("worker") << "removing connector " << name;
     stop_tasks(it->second);
     connectors_.erase(it);
+    target_states_.erase(name);
     {
         std::lock_guard status_lock(status_mutex_);
         statuses_.erase(name);
@@ -182,6 +324,7 @@ bool StandaloneHerder::remove(const std::string& name) {
 
 void StandaloneHerder::set_target(Connector& connector, TargetState target) {
     connector.target = target;
+    target_states_.set(connector.definition.config.name, target);
     for (auto& task : connector.tasks)
         if (task.runner) task.runner->set_target(target);
     update(connector.definition.config.name, [&](ConnectorStatus& s) {
@@ -197,6 +340,7 @@ void StandaloneHerder::pause(const std::string& name) {
     if (connector.target == TargetState::stopped) {
         // Kafka Connect: pausing a stopped connector starts its tasks paused.
         connector.target = TargetState::paused;
+        target_states_.set(name, TargetState::paused);
         start(connector);
         return;
     }
@@ -210,6 +354,7 @@ void StandaloneHerder::resume(const std::string& name) {
     log::info("worker") << "resuming connector " << name;
     if (connector.target == TargetState::stopped) {
         connector.target = TargetState::started;
+        target_states_.set(name, TargetState::started);
         start(connector);
         return;
     }
@@ -222,6 +367,7 @@ void StandaloneHerder::stop(const std::string& name) {
     if (connector.target == TargetState::stopped) return;
     log::info("worker") << "stopping connector " << name;
     connector.target = TargetState::stopped;
+    target_states_.set(name, TargetState::stopped);
     stop_tasks(connector);
     update(name, [](ConnectorStatus& s) {
         s.state = State::stopped;
@@ -263,6 +409,7 @@ RestartOutcome StandaloneHerder::restart(const std::string& name, bool include_t
         auto& task = connector.tasks.at(static_cast<size_t>(id));
         if (task.runner) task.runner->join();
         task.runner.reset();
+        if (task.reporter) task.reporter->reset_restarts();
         update_task(name, id, [](TaskStatus& t) {
             t.state = State::restarting;
             ++t.restarts;
@@ -285,6 +432,7 @@ void StandaloneHerder::restart_task(const std::string& name, int id) {
         task.runner->join();
         task.runner.reset();
     }
+    if (task.reporter) task.reporter->reset_restarts();
     update_task(name, id, [](TaskStatus& t) {
         t.state = State::restarting;
         ++t.restarts;
@@ -347,6 +495,7 @@ void StandaloneHerder::notify() {
 }
 
 void StandaloneHerder::shutdown() {
+    stop_restarter();  // before operations_: it may be waiting for that lock
     std::lock_guard lock(operations_);
     if (shut_down_) return;
     shut_down_ = true;

@@ -2,17 +2,24 @@
 // (Kafka Connect's StandaloneHerder; a herder that shares connectors between workers through
 // Kafka would implement the same interface.)
 //
+// A task that fails is restarted automatically after a backoff, up to its connector's
+// `errors.restart.max` restarts in a row (RestartPolicy); one thread of the herder waits out the
+// backoffs. Target states are saved in HerderOptions::target_state_file (TargetStateStore).
+//
 // Operations on one connector never touch another's tasks. They are serialised among themselves
 // (one may wait for a connector's tasks to stop); status reads and change notifications do not
 // wait for them.
 #pragma once
 
 #include "worker/herder.hpp"
+#include "worker/restart_policy.hpp"
+#include "worker/target_state_store.hpp"
 
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace ingest::worker {
 
@@ -23,6 +30,9 @@ struct HerderOptions {
     // restarted after its own failure), e.g. to create its topics. Throwing fails the connector:
     // FAILED, the message as its trace, no tasks. Unset: nothing to prepare.
     std::function<void(const config::ConnectorConfig&)> prepare;
+    // Where pause/stop survive a worker restart (`<state-dir>/target-states.json`); empty: in
+    // memory only.
+    std::filesystem::path target_state_file;
 };
 
 class StandaloneHerder final : public Herder {
@@ -40,6 +50,10 @@ class StandaloneHerder final : public Herder {
     void stop(const std::string& name) override;
     RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) override;
     void restart_task(const std::string& name, int task) override;
+    void set_config_error(const std::string& name, const std::string& error) override;
+    // Forgets saved target states of connectors this herder does not run (their files were
+    // removed while the worker was down). Call once the start-up connectors are applied.
+    void forget_other_target_states();
 
     std::optional<ConnectorStatus> status(const std::string& name) const override;
     std::vector<ConnectorStatus> statuses() const override;
@@ -58,6 +72,13 @@ class StandaloneHerder final : public Herder {
     struct Task {
         std::unique_ptr<TaskReporter> reporter;  // outlives the runner that reports into it
         std::unique_ptr<pipeline::TaskRunner> runner;
+        uint64_t run = 0;  // which start of the task the runner is (a scheduled restart names it)
+    };
+    struct PendingRestart {
+        std::chrono::steady_clock::time_point due;
+        std::string connector;
+        int task = 0;
+        uint64_t run = 0;
     };
     struct Connector {
         ConnectorDefinition definition;
@@ -71,6 +92,13 @@ class StandaloneHerder final : public Herder {
     void stop_tasks(Connector& connector);
     void set_target(Connector& connector, TargetState target);
 
+    // Automatic restarts: a failed task's reporter schedules one; restarter_ runs it when due,
+    // unless the task was restarted, replaced or stopped in between.
+    void schedule_restart(const std::string& connector, int task, uint64_t run, std::chrono::milliseconds delay);
+    void run_restarter();
+    void restart_failed_task(const PendingRestart& pending);
+    void stop_restarter();
+
     // Status changes, under status_mutex_, waking waiters.
     void update(const std::string& name, const std::function<void(ConnectorStatus&)>& change);
     void update_task(const std::string& name, int id, const std::function<void(TaskStatus&)>& change);
@@ -80,11 +108,20 @@ class StandaloneHerder final : public Herder {
     mutable std::mutex operations_;  // serialises the operations; guards connectors_ and shut_down_
     std::map<std::string, Connector> connectors_;
     bool shut_down_ = false;
+    uint64_t next_run_ = 0;
+    TargetStateStore target_states_;
 
     mutable std::mutex status_mutex_;  // guards statuses_ and version_; never held while waiting on a task
     mutable std::condition_variable changed_;
     std::map<std::string, ConnectorStatus> statuses_;
     uint64_t version_ = 0;
+
+    std::mutex restarts_mutex_;  // guards pending_ and closing_; never held while taking operations_
+    std::condition_variable restarts_changed_;
+    std::vector<PendingRestart> pending_;
+    bool closing_ = false;
+    std::once_flag restarter_stopped_;
+    std::thread restarter_;  // last: started once everything it uses exists
 };
 
 }  // namespace ingest::worker

@@ -23,11 +23,13 @@ boost::json::object to_json(const ConnectorStatus& status, const std::string& wo
     boost::json::object connector{{"state", state_name(status.state)}, {"worker_id", worker_id}};
     if (!status.trace.empty()) connector["trace"] = status.trace;
     connector["restarts"] = status.restarts;
+    if (!status.config_error.empty()) connector["config_error"] = status.config_error;
     boost::json::array tasks;
     for (const auto& t : status.tasks) {
         boost::json::object task{{"id", t.id}, {"state", state_name(t.state)}, {"worker_id", worker_id}};
         if (!t.trace.empty()) task["trace"] = t.trace;
         task["restarts"] = t.restarts;
+        if (t.restart_scheduled) task["restart_scheduled"] = true;
         if (t.verdict) task["verdict"] = boost::json::object{{"passed", t.verdict->passed}, {"summary", t.verdict->summary}};
         tasks.push_back(std::move(task));
     }
@@ -53,7 +55,7 @@ std::string describe(const ConnectorStatus& connector, const TaskStatus& task) {
 bool work_done(const std::vector<ConnectorStatus>& statuses) {
     for (const auto& c : statuses)
         for (const auto& t : c.tasks) {
-            if (t.state == State::unassigned || t.state == State::restarting) return false;
+            if (t.state == State::unassigned || t.state == State::restarting || t.restart_scheduled) return false;
             if (c.type == ConnectorType::source && t.state != State::finished) return false;
             if (c.judges && !t.verdict) return false;
         }
@@ -63,7 +65,8 @@ bool work_done(const std::vector<ConnectorStatus>& statuses) {
 bool any_failed(const std::vector<ConnectorStatus>& statuses) {
     return std::any_of(statuses.begin(), statuses.end(), [](const ConnectorStatus& c) {
         return c.state == State::failed ||
-               std::any_of(c.tasks.begin(), c.tasks.end(), [](const TaskStatus& t) { return t.state == State::failed; });
+               std::any_of(c.tasks.begin(), c.tasks.end(),
+                           [](const TaskStatus& t) { return t.state == State::failed && !t.restart_scheduled; });
     });
 }
 

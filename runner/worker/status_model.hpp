@@ -28,6 +28,9 @@ struct TaskStatus {
     std::string trace;  // why it failed (FAILED only)
     int restarts = 0;   // times this task was restarted (by an operator or automatically)
     std::optional<Verdict> verdict;  // a judging task, once it reported
+    // FAILED, and an automatic restart is on its way (errors.restart.max not used up): not a
+    // final failure yet.
+    bool restart_scheduled = false;
 };
 
 enum class ConnectorType { source, sink };
@@ -41,12 +44,17 @@ struct ConnectorStatus {
     std::string trace;
     int restarts = 0;
     std::vector<TaskStatus> tasks;  // empty while STOPPED, as in Kafka Connect
+    // Why the connector's file in connectors.d/ was not applied (every problem); the previous
+    // version keeps running. Empty once a valid version is applied.
+    std::string config_error;
 };
 
 // Kafka Connect's `GET /connectors/{name}/status` body:
 // {"name", "connector": {"state", "worker_id", "trace"?}, "tasks": [{"id", "state", "worker_id",
 // "trace"?}], "type"}, with this runner's additions: "restarts" on the connector and each task,
-// and a judging task's "verdict": {"passed", "summary"}.
+// a judging task's "verdict": {"passed", "summary"}, "restart_scheduled": true on a FAILED task
+// about to be restarted automatically, and "config_error" on the connector while its file's
+// newest version is invalid.
 boost::json::object to_json(const ConnectorStatus& status, const std::string& worker_id);
 boost::json::array to_json(const std::vector<ConnectorStatus>& statuses, const std::string& worker_id);
 
@@ -54,9 +62,10 @@ boost::json::array to_json(const std::vector<ConnectorStatus>& statuses, const s
 std::string describe(const ConnectorStatus& connector, const TaskStatus& task);
 
 // Done when every task started, every source task finished and every judging task gave a
-// verdict (`--until-done`). A connector without tasks (stopped) has nothing left to do.
+// verdict (`--until-done`). A connector without tasks (stopped) has nothing left to do. A FAILED
+// task with an automatic restart scheduled is not done.
 bool work_done(const std::vector<ConnectorStatus>& statuses);
-// A connector (it could not be prepared) or a task FAILED.
+// A connector (it could not be prepared) or a task FAILED for good (no automatic restart scheduled).
 bool any_failed(const std::vector<ConnectorStatus>& statuses);
 bool any_verdict_failed(const std::vector<ConnectorStatus>& statuses);
 

@@ -5,6 +5,7 @@
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
 #include "plugin_host/plugin_catalog.hpp"
+#include "worker/config_watcher.hpp"
 #include "worker/standalone_herder.hpp"
 #include "worker/state_file.hpp"
 #include "worker/status_model.hpp"
@@ -35,6 +36,14 @@ struct HerderRegistration {
     }
 };
 
+// One connector validated against its plugin; its secrets are masked in the log from now on.
+ConnectorDefinition resolve_connector(const config::ConnectorSpec& spec, const plugin_host::PluginCatalog& catalog) {
+    auto library = catalog.find(config::plugin_name_of(spec));
+    ConnectorDefinition definition{config::validate_connector(spec, library->descriptor()), library};
+    for (const auto& secret : definition.config.secrets) log::add_secret(secret);
+    return definition;
+}
+
 // Every connector validated against its plugin; all problems of all files reported together.
 std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
                                                  const plugin_host::PluginCatalog& catalog) {
@@ -43,8 +52,7 @@ std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
     std::vector<config::Problem> problems;
     for (const auto& spec : specs) {
         try {
-            auto library = catalog.find(config::plugin_name_of(spec));
-            loaded.push_back({config::validate_connector(spec, library->descriptor()), library});
+            loaded.push_back(resolve_connector(spec, catalog));
         } catch (const config::ConfigError& error) {
             for (const auto& p : error.problems())
                 problems.push_back({"", error.source() + ": " + (p.key.empty() ? "" : "key '" + p.key + "': ") + p.message});
@@ -64,15 +72,15 @@ std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
     return loaded;
 }
 
-std::vector<kafka::TopicSpec> topics_needed(const std::vector<ConnectorDefinition>& connectors) {
+std::vector<kafka::TopicSpec> topics_needed(const std::vector<const config::ConnectorConfig*>& connectors) {
     std::map<std::string, int> topics;
-    for (const auto& c : connectors) {
-        int partitions = c.config.runner.topic_partitions;
-        if (c.config.kind == INGEST_KIND_SOURCE) {
-            topics.emplace(c.config.runner.topic, partitions);
+    for (const auto* c : connectors) {
+        int partitions = c->runner.topic_partitions;
+        if (c->kind == INGEST_KIND_SOURCE) {
+            topics.emplace(c->runner.topic, partitions);
         } else {
-            for (const auto& topic : c.config.topics()) topics.emplace(topic, partitions);
-            topics.emplace(c.config.dead_letter_topic(), partitions);
+            for (const auto& topic : c->topics()) topics.emplace(topic, partitions);
+            topics.emplace(c->dead_letter_topic(), partitions);
         }
     }
     std::vector<kafka::TopicSpec> result;
@@ -121,8 +129,8 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
                              << " in " << error.source() << "; nothing was started";
         return kBadConfig;
     }
-    for (const auto& c : connectors)
-        for (const auto& secret : c.config.secrets) log::add_secret(secret);
+    std::vector<const config::ConnectorConfig*> configs;
+    for (const auto& c : connectors) configs.push_back(&c.config);
 
     std::filesystem::create_directories(options.state_dir);
     std::unique_ptr<kafka::MockCluster> mock;
@@ -131,22 +139,45 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         if (bootstrap.empty()) {
             mock = std::make_unique<kafka::MockCluster>();
             bootstrap = mock->bootstrap();
-            for (const auto& topic : topics_needed(connectors)) mock->create_topic(topic.name, topic.partitions);
+            for (const auto& topic : topics_needed(configs)) mock->create_topic(topic.name, topic.partitions);
             auto file = options.state_dir / "bootstrap";
             write_bootstrap_file(file, bootstrap);
             log::info("worker") << "embedded Kafka broker (mock cluster) listening on " << bootstrap
                                 << " (also in " << file.string() << ")";
         } else {
-            kafka::ensure_topics(bootstrap, topics_needed(connectors));
+            kafka::ensure_topics(bootstrap, topics_needed(configs));
         }
     } catch (const std::exception& error) {
         log::error("worker") << "Kafka at " << (bootstrap.empty() ? "embedded broker" : bootstrap) << ": " << error.what();
         return kFailed;
     }
 
-    StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, {}});
+    // Connectors added later (hot reload, REST) find their topics too.
+    auto prepare = [&](const config::ConnectorConfig& config) {
+        const auto topics = topics_needed({&config});
+        if (mock)
+            for (const auto& topic : topics) mock->create_topic(topic.name, topic.partitions);
+        else
+            kafka::ensure_topics(bootstrap, topics);
+    };
+    StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, prepare,
+                             options.state_dir / "target-states.json"});
     HerderRegistration registration(herder);
     for (auto& c : connectors) herder.apply(std::move(c));
+    // `ingest validate` runs a subset of the files: the others' saved states are not stale.
+    if (!options.only_judges) herder.forget_other_target_states();
+
+    // A run --until-done is a batch over a fixed set of connectors: nothing to watch.
+    std::unique_ptr<ConfigWatcher> watcher;
+    if (!options.until_done) {
+        try {
+            watcher = std::make_unique<ConfigWatcher>(
+                herder, [&](const config::ConnectorSpec& spec) { return resolve_connector(spec, catalog); },
+                ConfigWatcherOptions{options.connectors_dir});
+        } catch (const std::exception& error) {
+            log::error("worker") << error.what() << "; connector files are not reloaded while this worker runs";
+        }
+    }
 
     const auto status_file = options.state_dir / "status.json";
     int exit_code = kOk;
@@ -176,6 +207,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         }
         seen = herder.wait_for_change(seen, std::chrono::milliseconds(500));
     }
+    if (watcher) watcher->stop();  // no change is applied while everything stops
     herder.shutdown();
 
     write_status_file(status_file, herder);

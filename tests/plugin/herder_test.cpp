@@ -167,7 +167,8 @@ TEST_F(HerderTest, AConnectorCreatedPausedStartsNoWorkUntilResumed) {
 }
 
 TEST_F(HerderTest, AFailedTaskShowsItsTraceAndRestartsWhenAsked) {
-    ASSERT_TRUE(herder_->apply(define("boom", R"({"plugin": "fixture_throwing_start", "topics": "numbers"})")));
+    ASSERT_TRUE(herder_->apply(
+        define("boom", R"({"plugin": "fixture_throwing_start", "topics": "numbers", "errors.restart.max": 0})")));
     ASSERT_TRUE(eventually([&] { return task_in("boom", State::failed); }));
     auto failed = status("boom");
     EXPECT_EQ(failed.state, State::running) << "the connector itself did not fail, its task did";

@@ -201,9 +201,11 @@ TEST_F(PipelineTest, RefusesAConnectorNamingAMissingPlugin) {
     ASSERT_EQ(run_worker(options_, stop_), ingest::worker::kBadConfig);
 }
 
+// With --until-done a failed task ends the run once its automatic restarts are used up.
 TEST_F(PipelineTest, AFailingTaskFailsTheRunWithoutCrashing) {
     options_.plugin_path = {kFixtures, BAD_FIXTURE_DIR};
-    write_connector("boom.json", R"({"config": {"plugin": "fixture_throwing_start", "topics": "numbers"}})");
+    write_connector("boom.json", R"({"config": {"plugin": "fixture_throwing_start", "topics": "numbers",
+        "errors.restart.max": 2, "errors.restart.backoff.ms": 20}})");
     ASSERT_EQ(run_worker(options_, stop_), ingest::worker::kFailed);
 }
 

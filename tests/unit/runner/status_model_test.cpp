@@ -85,4 +85,25 @@ TEST(StatusModel, WorkIsDoneWhenSourcesFinishedAndVerdictsAreIn) {
     EXPECT_TRUE(any_failed({unprepared}));
 }
 
+// --until-done: a failed task with an automatic restart on its way has neither failed for good
+// nor finished.
+TEST(StatusModel, AFailedTaskAwaitingItsAutomaticRestartIsNeitherDoneNorFailed) {
+    auto waiting = source(State::failed);
+    waiting.tasks[0].restart_scheduled = true;
+    EXPECT_FALSE(any_failed({waiting}));
+    EXPECT_FALSE(work_done({waiting}));
+    auto json = to_json(waiting, "w");
+    EXPECT_EQ(json.at("tasks").as_array().at(0).at("restart_scheduled").as_bool(), true);
+    waiting.tasks[0].restart_scheduled = false;
+    EXPECT_TRUE(any_failed({waiting}));
+    EXPECT_FALSE(to_json(waiting, "w").at("tasks").as_array().at(0).as_object().contains("restart_scheduled"));
+}
+
+TEST(StatusModel, AConfigErrorIsShownOnTheConnector) {
+    auto status = source(State::running);
+    EXPECT_FALSE(to_json(status, "w").at("connector").as_object().contains("config_error"));
+    status.config_error = "events.json: key 'rate': must be at least 1";
+    EXPECT_EQ(to_json(status, "w").at("connector").at("config_error").as_string(), status.config_error);
+}
+
 }  // namespace
