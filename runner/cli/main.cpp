@@ -1,5 +1,6 @@
 // `ingest`: the runner's command line.
 #include "cli/commands/client_commands.hpp"
+#include "cli/rest_service.hpp"
 #include "cli/signals.hpp"
 #include "config/connector_config.hpp"
 #include "kafka/mock_cluster.hpp"
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run->add_flag("--until-done", options.until_done,
                   "Exit once every source ended and every validator reported (exit 0 only if all passed)");
+    cli::RestSettings rest_settings;
+    cli::add_rest_options(*run, rest_settings);
 
     worker::WorkerOptions validate_options;
     std::string validate_connectors_dir = "connectors.d", validate_state_dir = ".run/validate";
@@ -171,6 +174,7 @@ int main(int argc, char** argv) {
             options.connectors_dir = connectors_dir;
             options.state_dir = state_dir;
             options.plugin_path = path;
+            options.start_service = cli::rest_service(rest_settings, options.state_dir, options.connectors_dir);
             cli::StopSignals signals(&worker::notify_worker);
             return worker::run_worker(options, signals.stop_requested());
         }

@@ -163,6 +163,15 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, prepare,
                              options.state_dir / "target-states.json"});
     HerderRegistration registration(herder);
+    std::unique_ptr<WorkerService> service;
+    if (options.start_service) {
+        try {
+            service = options.start_service(herder, catalog);
+        } catch (const std::exception& error) {
+            log::error("worker") << error.what() << "; nothing was started";
+            return kBadConfig;
+        }
+    }
     for (auto& c : connectors) herder.apply(std::move(c));
     // `ingest validate` runs a subset of the files: the others' saved states are not stale.
     if (!options.only_judges) herder.forget_other_target_states();
@@ -208,6 +217,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         seen = herder.wait_for_change(seen, std::chrono::milliseconds(500));
     }
     if (watcher) watcher->stop();  // no change is applied while everything stops
+    service.reset();  // the REST API answers only while the herder runs
     herder.shutdown();
 
     write_status_file(status_file, herder);

@@ -5,11 +5,26 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace ingest::plugin_host {
+class PluginCatalog;
+}
+
 namespace ingest::worker {
+
+class Herder;
+
+// Something that runs beside the herder while the worker runs (the REST API). cli/ starts it
+// through WorkerOptions::start_service, so worker/ never depends on control/.
+class WorkerService {
+   public:
+    virtual ~WorkerService() = default;
+};
 
 struct WorkerOptions {
     std::filesystem::path connectors_dir = "connectors.d";
@@ -21,6 +36,10 @@ struct WorkerOptions {
     bool only_judges = false;
     // How statuses name this worker; empty: the host name.
     std::string worker_id;
+    // Called once the herder exists, before any connector is applied; what it returns is
+    // destroyed before the herder shuts down. A std::exception it throws (e.g. a busy REST
+    // address) is logged and run_worker returns kBadConfig with nothing started.
+    std::function<std::unique_ptr<WorkerService>(Herder&, const plugin_host::PluginCatalog&)> start_service;
 };
 
 // Exit codes of `ingest run`.

@@ -8,6 +8,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 : "${INGEST_BIN:?set by ctest}" "${INGEST_PLUGIN_DIR:?set by ctest}"
 : "${INGEST_TEST_SERVICES:?set by ctest}" "${INGEST_TEST_WORK:?set by ctest}"
 readonly CONNECTORS_DIR=$INGEST_ROOT/connectors.d
+# Tests run many workers at once: each REST API on a free port (it writes its address to
+# <state-dir>/rest), never on the default 8083.
+export INGEST_REST_LISTEN=${INGEST_REST_LISTEN:-127.0.0.1:0}
 readonly TOPIC=user-events
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

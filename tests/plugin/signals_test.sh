@@ -5,6 +5,7 @@
 #   signals_test.sh INGEST FIXTURE_DIR BAD_FIXTURE_DIR WORK_DIR
 set -euo pipefail
 ingest=$1 fixtures=$2 bad_fixtures=$3 work=$4
+export INGEST_REST_LISTEN=127.0.0.1:0  # the REST API on a free port: tests run side by side
 rm -rf "$work" && mkdir -p "$work/clean" "$work/forced"
 runner=
 trap '[[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null; true' EXIT
