@@ -234,6 +234,21 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 200, status_of(context, request.matches[1]));
     });
 
+    // KIP-558's shape. Kafka Connect tracks the topics a connector actually used; here they are the
+    // ones its config names (a source's topic; a sink's topics and its dead-letter topic).
+    router.get(kConnector + "/topics", [&context](const httplib::Request& request, httplib::Response& response) {
+        const std::string name = request.matches[1];
+        const auto config = definition_of(context, name).config;
+        array topics;
+        if (config.kind == INGEST_KIND_SOURCE) {
+            topics.push_back(boost::json::string(config.runner.topic));
+        } else {
+            for (const auto& topic : config.topics()) topics.push_back(boost::json::string(topic));
+            topics.push_back(boost::json::string(config.dead_letter_topic()));
+        }
+        reply(response, 200, object{{name, object{{"topics", std::move(topics)}}}});
+    });
+
     router.get(kConnector + "/tasks", [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         auto definition = definition_of(context, name);

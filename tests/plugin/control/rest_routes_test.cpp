@@ -153,6 +153,9 @@ TEST_F(RestRoutes, ShowsOneConnectorItsConfigStatusAndTasks) {
     EXPECT_EQ(tasks[1].at("id"), (object{{"connector", "numbers"}, {"task", 1}}));
     EXPECT_EQ(tasks[1].at("config").at("topic"), "numbers");
 
+    EXPECT_EQ(call("GET", "/connectors/numbers/topics").json(),
+              (object{{"numbers", object{{"topics", boost::json::array{"numbers"}}}}}));
+
     auto task = call("GET", "/connectors/numbers/tasks/1/status");
     EXPECT_EQ(task.status, 200);
     EXPECT_EQ(task.json().at("id"), 1);
@@ -162,7 +165,7 @@ TEST_F(RestRoutes, ShowsOneConnectorItsConfigStatusAndTasks) {
 }
 
 TEST_F(RestRoutes, UnknownConnectorIs404Everywhere) {
-    for (const auto& path : {"/connectors/nope", "/connectors/nope/config", "/connectors/nope/status",
+    for (const auto& path : {"/connectors/nope", "/connectors/nope/config", "/connectors/nope/status", "/connectors/nope/topics",
                              "/connectors/nope/tasks", "/connectors/nope/tasks/0/status"})
         expect_error(call("GET", path), 404, "nope");
     for (const auto& operation : {"pause", "resume", "stop"})
