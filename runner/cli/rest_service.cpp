@@ -14,6 +14,7 @@ class RestService final : public worker::WorkerService {
         : server_(std::move(options), herder, catalog, std::move(files)), address_file_(std::move(address_file)) {
         worker::write_state_file(address_file_, server_.address() + "\n");
     }
+    void started() override { server_.started(); }
     ~RestService() override {
         server_.stop();
         std::error_code ignored;
@@ -54,6 +55,7 @@ decltype(worker::WorkerOptions::start_service) rest_service(const RestSettings& 
         options.listen = settings.listen;
         options.allow_remote = settings.allow_remote;
         options.auth = settings.auth != "none";
+        options.starting = true;
         if (options.auth)
             options.token = control::load_or_create_token(settings.token_file.empty() ? state_dir / "token"
                                                                                       : std::filesystem::path(settings.token_file));

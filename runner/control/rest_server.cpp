@@ -49,7 +49,12 @@ bool is_loopback(const std::string& host) {
 struct RestServer::Impl {
     Impl(RestOptions options, worker::Herder& herder, const plugin_host::PluginCatalog& catalog,
          worker::ConnectorFiles files)
-        : context{herder, catalog, std::move(files), std::move(options.env), std::move(options.metrics),
+        : context{herder,
+                  catalog,
+                  std::move(files),
+                  std::move(options.env),
+                  std::move(options.metrics),
+                  std::make_shared<std::atomic<bool>>(!options.starting),
                   std::move(options.record_initial_state)} {}
 
     RouteContext context;
@@ -133,6 +138,8 @@ RestServer::RestServer(RestOptions options, worker::Herder& herder, const plugin
 }
 
 RestServer::~RestServer() { stop(); }
+
+void RestServer::started() { *impl_->context.started = true; }
 
 void RestServer::stop() {
     if (!impl_ || !impl_->thread.joinable()) return;

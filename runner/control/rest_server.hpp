@@ -29,6 +29,8 @@ struct RestOptions {
     size_t max_body_bytes = 1 << 20;  // larger bodies get 413
     config::EnvLookup env = config::process_env();
     std::function<std::string()> metrics;  // GET /metrics; unset: 404
+    // GET /health answers 503 "starting" until started() (KIP-1017); false: healthy at once.
+    bool starting = false;
     // Records the target state of a connector created with `initial_state` PAUSED or STOPPED
     // before its file is written (the worker's target-state store). Unset: only RUNNING.
     std::function<void(const std::string&, worker::TargetState)> record_initial_state;
@@ -60,6 +62,8 @@ class RestServer {
 
     // HOST:PORT it listens on, the real port when 0 was asked for.
     const std::string& address() const { return address_; }
+    // The worker finished starting up: GET /health turns healthy.
+    void started();
     // Stops accepting, finishes the calls in progress and joins the server thread. Idempotent.
     void stop();
 

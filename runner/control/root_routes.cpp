@@ -18,12 +18,16 @@ void add_root_routes(Router& router, const RouteContext& context) {
     router.get("/", [](const httplib::Request&, httplib::Response& response) {
         reply(response, 200, boost::json::object{{"version", INGEST_VERSION}, {"commit", INGEST_COMMIT}});
     });
-    // The server answers only while the herder runs: run_worker starts it after the herder and
-    // stops it before the herder shuts down.
-    router.get("/health", [](const httplib::Request&, httplib::Response& response) {
-        reply(response, 200,
-              boost::json::object{{"status", "healthy"},
-                                  {"message", "Worker has completed startup and is ready to handle requests."}});
+    // KIP-1017. The server answers only while the herder runs (run_worker starts it after the
+    // herder and stops it before the herder shuts down); until the connectors present at start
+    // are applied, the worker is starting.
+    router.get("/health", [started = context.started](const httplib::Request&, httplib::Response& response) {
+        if (!*started)
+            reply(response, 503, boost::json::object{{"status", "starting"}, {"message", "Worker is still starting up."}});
+        else
+            reply(response, 200,
+                  boost::json::object{{"status", "healthy"},
+                                      {"message", "Worker has completed startup and is ready to handle requests."}});
     });
     router.get("/metrics", [metrics = context.metrics](const httplib::Request&, httplib::Response& response) {
         if (!metrics) throw ApiError(404, "this worker exports no metrics");

@@ -8,7 +8,9 @@
 #include "worker/connector_files.hpp"
 #include "worker/herder.hpp"
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace ingest::control {
@@ -19,6 +21,7 @@ struct RouteContext {
     worker::ConnectorFiles files;  // create, update and delete write here; the config watcher applies
     config::EnvLookup env;         // `${env:...}` in configs being validated
     std::function<std::string()> metrics;  // GET /metrics; unset: 404
+    std::shared_ptr<std::atomic<bool>> started;  // GET /health: false while the worker starts up
     // Records the target state a connector created with `initial_state` starts in, before its file
     // is written. Unset: only RUNNING is accepted.
     std::function<void(const std::string&, worker::TargetState)> record_initial_state;

@@ -175,6 +175,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     for (auto& c : connectors) herder.apply(std::move(c));
     // `ingest validate` runs a subset of the files: the others' saved states are not stale.
     if (!options.only_judges) herder.forget_other_target_states();
+    if (service) service->started();
 
     // A run --until-done is a batch over a fixed set of connectors: nothing to watch.
     std::unique_ptr<ConfigWatcher> watcher;

@@ -24,6 +24,8 @@ class Herder;
 class WorkerService {
    public:
     virtual ~WorkerService() = default;
+    // The connectors present at start are applied (KIP-1017: the worker is no longer starting).
+    virtual void started() {}
 };
 
 struct WorkerOptions {

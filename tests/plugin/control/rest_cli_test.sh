@@ -26,7 +26,12 @@ address=$(cat "$work/state/rest")
 [[ $(stat -c %a "$work/state/token") == 600 ]] || fail "token file mode is $(stat -c %a "$work/state/token")"
 token=$(cat "$work/state/token")
 
-[[ $(curl -s "http://$address/health") == *'"status":"healthy"'* ]] || fail "GET /health"
+# Healthy once the connectors present at start are applied (503 "starting" before).
+deadline=$((SECONDS + 30))
+until [[ $(curl -s "http://$address/health") == *'"status":"healthy"'* ]]; do
+  ((SECONDS < deadline)) || fail "GET /health never healthy"
+  sleep 0.05
+done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://$address/connectors/source/pause")
 [[ $code == 401 ]] || fail "pause without the token answered $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -u "admin:$token" "http://$address/connectors/source/pause")

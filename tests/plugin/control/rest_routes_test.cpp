@@ -101,6 +101,15 @@ TEST_F(RestRoutes, RootAndHealth) {
     EXPECT_EQ(health.json().at("status"), "healthy");
     EXPECT_TRUE(health.json().as_object().contains("message"));
     expect_error(call("GET", "/metrics"), 404, "metrics");
+
+    control::RestOptions starting;
+    starting.starting = true;
+    start(std::move(starting));
+    auto early = call("GET", "/health");
+    EXPECT_EQ(early.status, 503);
+    EXPECT_EQ(early.json().at("status"), "starting");
+    server_->started();
+    EXPECT_EQ(call("GET", "/health").json().at("status"), "healthy");
     expect_error(call("GET", "/no/such/path"), 404, "/no/such/path");
 }
 
