@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The operator CLI against a running worker (embedded broker, fixture plugins): every client command,
+# its table and --json output, and its exit codes when the connector is unknown, the token is wrong
+# or no worker answers.
+#
+#   cli_test.sh INGEST FIXTURE_DIR WORK_DIR
+set -euo pipefail
+ingest=$1 fixtures=$2 work=$3
+rm -rf "$work" && mkdir -p "$work/connectors"
+runner=
+trap '[[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null; true' EXIT
+
+fail() { echo "FAIL: $*" >&2; [[ -f ${log:-} ]] && tail -n 30 "$log" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+wait_for() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@"; do ((SECONDS < deadline)) || fail "timed out waiting for $what"; sleep 0.1; done
+}
+cli() { "$ingest" "$@" --state-dir "$work/state"; }
+# expect_exit CODE COMMAND...: runs an ingest client command and checks its exit code.
+expect_exit() {
+  local want=$1 status=0
+  shift
+  "$ingest" "$@" >"$work/out" 2>"$work/err" || status=$?
+  ((status == want)) || fail "'ingest $*' exited $status, expected $want: $(cat "$work/err")"
+}
+records() { wc -l <"$work/$1.txt" 2>/dev/null || echo 0; }
+
+# A paced source (the mock broker keeps 5 MiB a partition: an unpaced one would push a paused
+# consumer off its log), the recorder the commands act on, and a witness that keeps consuming.
+cat >"$work/connectors/counter.json" <<JSON
+{"name": "counter", "config": {"plugin": "fixture_paced_source", "topic": "numbers", "rate": 2000}}
+JSON
+for sink in recorder witness; do
+  cat >"$work/connectors/$sink.json" <<JSON
+{"name": "$sink", "config": {"plugin": "fixture_recording_sink", "topics": "numbers", "batch.max.ms": 50,
+ "records.file": "$work/$sink.txt"}}
+JSON
+done
+log=$work/worker.log
+"$ingest" run --plugin-path "$fixtures" --connectors "$work/connectors" --state-dir "$work/state" \
+  --rest-listen 127.0.0.1:0 >"$log" 2>&1 &
+runner=$!
+wait_for 60 "the worker to publish its REST address" test -s "$work/state/rest"
+running() { cli connectors status "$1" --json | grep -q '"tasks":\[{"id":0,"state":"RUNNING"'; }
+wait_for 60 "both connectors to run" bash -c "$(declare -f cli running); ingest='$ingest' work='$work'; running counter && running recorder"
+
+# status and list: tables and JSON
+cli status >"$work/out" || fail "ingest status failed"
+grep -q '^worker http://127.0.0.1:' "$work/out" || fail "ingest status names no worker: $(cat "$work/out")"
+grep -qE '^recorder +sink +RUNNING +1/1 running' "$work/out" || fail "ingest status lacks the recorder: $(cat "$work/out")"
+cli connectors list --json | grep -q '"counter":{' || fail "connectors list --json lacks counter"
+pass "status and list"
+
+# pause: no progress while paused (while the witness keeps consuming); resume: progress again
+wait_for 60 "the recorder to write records" bash -c "(( \$(wc -l < '$work/recorder.txt' 2>/dev/null || echo 0) > 0 ))"
+cli connectors pause recorder >/dev/null
+paused() { cli connectors status recorder --json | grep -q '"connector":{"state":"PAUSED"'; }
+wait_for 30 "recorder to be PAUSED" paused
+wait_for 30 "the paused task to settle" bash -c "$(declare -f cli); ingest='$ingest' work='$work'; cli connectors status recorder --json | grep -q '\"state\":\"PAUSED\",\"worker_id\"'"
+before=$(records recorder)
+witnessed=$(records witness)
+wait_for 60 "the witness to consume 2000 more records meanwhile" \
+  bash -c "(( \$(wc -l < '$work/witness.txt') >= $witnessed + 2000 ))"
+after=$(records recorder)
+((after == before)) || fail "the paused recorder wrote $((after - before)) records"
+cli connectors resume recorder >/dev/null
+wait_for 30 "records after resume" bash -c "(( \$(wc -l < '$work/recorder.txt') > $after ))"
+pass "pause holds progress ($after records), resume moves on"
+
+# stop: tasks gone, config kept; start: back
+cli connectors stop counter >/dev/null
+stopped() { cli connectors list | grep -qE '^counter +source +STOPPED +0/0 running'; }
+wait_for 30 "counter to be STOPPED with no tasks" stopped
+cli connectors describe counter | grep -q 'fixture_paced_source' || fail "a stopped connector lost its config"
+cli connectors start counter >/dev/null
+wait_for 30 "counter to run again" running counter
+pass "stop keeps the config, start runs it again"
+
+# restart with tasks: the restart count grows
+cli connectors restart recorder --include-tasks >/dev/null
+wait_for 30 "recorder's task to count a restart" bash -c "$(declare -f cli); ingest='$ingest' work='$work'; cli connectors status recorder --json | grep -q '\"restarts\":1'"
+wait_for 30 "recorder to run after the restart" running recorder
+pass "restart --include-tasks"
+
+# exit codes: unknown connector 5, wrong token 4, no worker 3, bad usage 2
+expect_exit 5 connectors status nope --state-dir "$work/state"
+echo wrong-token >"$work/wrong-token"
+expect_exit 4 connectors pause recorder --state-dir "$work/state" --token-file "$work/wrong-token"
+cli connectors status recorder --json | grep -q '"connector":{"state":"RUNNING"' || fail "a refused pause changed the connector"
+expect_exit 3 connectors list --url http://127.0.0.1:1
+expect_exit 3 connectors list --state-dir "$work/no-worker-here"
+expect_exit 2 connectors list --url not-an-address
+pass "exit codes: 5 unknown connector, 4 refused token, 3 no worker, 2 usage"
+
+# delete removes the connector and its file
+cli connectors delete counter >/dev/null
+gone() { ! cli connectors list | grep -q '^counter '; }
+wait_for 30 "counter to be gone" gone
+[[ ! -e $work/connectors/counter.json ]] || fail "delete left connectors/counter.json behind"
+pass "delete"
+
+kill -TERM "$runner"
+wait_for 30 "the worker to exit" bash -c "! kill -0 $runner 2>/dev/null"
+runner=
