@@ -30,5 +30,6 @@ struct RouteContext {
 void add_root_routes(Router& router, const RouteContext& context);
 void add_connector_routes(Router& router, const RouteContext& context);
 void add_connector_plugin_routes(Router& router, const RouteContext& context);
+void add_admin_routes(Router& router, const RouteContext& context);
 
 }  // namespace ingest::control

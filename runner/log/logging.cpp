@@ -33,6 +33,7 @@ struct State {
     std::vector<std::string> secrets;
     Format format = Format::text;
     Level min_level = Level::info;
+    std::map<std::string, Level, std::less<>> component_levels;  // own levels, beside min_level
     boost::shared_ptr<Frontend> sink;
 };
 
@@ -96,6 +97,34 @@ void init(Level min_level, Format format) {
     s.min_level = min_level;
 }
 
+void set_level(std::string_view logger, Level level) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    if (logger == "root") {
+        s.min_level = level;
+        s.component_levels.clear();
+    } else {
+        s.component_levels.insert_or_assign(std::string(logger), level);
+    }
+}
+
+std::map<std::string, Level> levels() {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    std::map<std::string, Level> result(s.component_levels.begin(), s.component_levels.end());
+    result["root"] = s.min_level;
+    return result;
+}
+
+Level level_of(std::string_view component) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    auto own = s.component_levels.find(component);
+    return own == s.component_levels.end() ? s.min_level : own->second;
+}
+
+const char* level_name(Level level) { return kLevelNames[static_cast<int>(level)]; }
+
 void write(Level level, std::string_view component, std::string_view message) {
     auto& s = state();
     // Code that logs before main() configured logging (tests, tools) gets the default set-up
@@ -112,7 +141,8 @@ void write(Level level, std::string_view component, std::string_view message) {
     std::string line;
     {
         std::lock_guard lock(s.mutex);
-        if (level < s.min_level) return;
+        auto own = s.component_levels.find(component);
+        if (level < (own == s.component_levels.end() ? s.min_level : own->second)) return;
         std::string masked = mask_locked(std::string(message), s.secrets);
         const char* level_name = kLevelNames[static_cast<int>(level)];
         if (s.format == Format::json) {

@@ -1,6 +1,7 @@
 // Process-wide logging on Boost.Log: one line per event, text or JSON lines, secrets masked.
 #pragma once
 
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -18,6 +19,16 @@ Format parse_format(std::string_view text);
 void init(Level min_level, Format format);
 
 void write(Level level, std::string_view component, std::string_view message);
+
+// Levels at run time (the REST API's /admin/loggers). A logger is a component ("worker", "rest",
+// "<connector>-<task>"); "root" is the level of every component without its own. Setting "root"
+// also drops the components' own levels.
+void set_level(std::string_view logger, Level level);
+// "root" and every component given its own level.
+std::map<std::string, Level> levels();
+// The level lines of `component` are written at.
+Level level_of(std::string_view component);
+const char* level_name(Level level);  // "info"
 
 // Every later occurrence of `secret` in any logged message is replaced by "****".
 void add_secret(std::string_view secret);

@@ -416,6 +416,24 @@ TEST_F(RestRoutes, ValidateReportsEveryKeysErrorsInKafkaConnectsShape) {
     expect_error(authorized("PUT", "/connector-plugins/no_such_plugin/config/validate", "{}"), 404, "no_such_plugin");
 }
 
+TEST_F(RestRoutes, LogLevelsAtRunTime) {
+    const auto root_before = log::level_of("rest");
+    auto all = call("GET", "/admin/loggers").json().as_object();
+    EXPECT_TRUE(all.contains("root"));
+    expect_error(call("PUT", "/admin/loggers/worker", R"({"level": "DEBUG"})"), 401, "token");
+    auto changed = authorized("PUT", "/admin/loggers/worker", R"({"level": "DEBUG"})");
+    EXPECT_EQ(changed.status, 200) << changed.text;
+    EXPECT_EQ(changed.json(), (boost::json::array{"worker"}));
+    EXPECT_EQ(call("GET", "/admin/loggers/worker").json().at("level"), "DEBUG");
+    EXPECT_EQ(call("GET", "/admin/loggers").json().at("worker").at("level"), "DEBUG");
+    expect_error(authorized("PUT", "/admin/loggers/worker", R"({"level": "LOUD"})"), 400, "LOUD");
+    auto reset = authorized("PUT", "/admin/loggers/root", std::string(R"({"level": ")") + log::level_name(root_before) + "\"}");
+    EXPECT_EQ(reset.status, 200);
+    EXPECT_EQ(reset.json(), (boost::json::array{"root", "worker"}));
+    EXPECT_FALSE(call("GET", "/admin/loggers").json().as_object().contains("worker"));
+    EXPECT_EQ(log::level_of("worker"), root_before);
+}
+
 TEST(RestServerOptions, RefusesUnsafeListenersAndNamesABusyAddress) {
     testing::FakeHerder herder;
     plugin_host::PluginCatalog catalog;
