@@ -118,7 +118,21 @@ worker::ConnectorDefinition validate_values(const std::string& name, const Confi
     } catch (const std::exception& error) {
         throw config::ConfigError(source, {{"plugin", error.what()}});
     }
-    return {config::validate_connector(spec, library->descriptor()), library};
+    try {
+        return {config::validate_connector(spec, library->descriptor()), library};
+    } catch (const config::ConfigError& error) {
+        // A problem may quote a value; the values of password keys never leave in a response.
+        std::vector<config::Problem> masked_problems;
+        for (auto problem : error.problems()) {
+            for (const auto& [key, value] : spec.raw)
+                if (!value.empty() && is_secret(&library->descriptor(), key))
+                    for (auto at = problem.message.find(value); at != std::string::npos;
+                         at = problem.message.find(value, at + std::string(kMasked).size()))
+                        problem.message.replace(at, value.size(), kMasked);
+            masked_problems.push_back(std::move(problem));
+        }
+        throw config::ConfigError(error.source(), std::move(masked_problems));
+    }
 }
 
 }  // namespace ingest::control

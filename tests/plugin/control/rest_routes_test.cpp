@@ -356,6 +356,11 @@ TEST_F(RestRoutes, PasswordsAreMaskedInEveryResponse) {
     EXPECT_EQ(written.status, 200) << written.text;
     EXPECT_EQ(written.text.find("s3cret"), std::string::npos) << written.text;
 
+    auto refused = authorized("POST", "/connectors", R"({"name": "db2", "config": {"plugin": "sink_postgres",
+        "topics": "numbers", "connection.dsn": "s3cret-unparsable"}})");
+    EXPECT_EQ(refused.status, 400) << refused.text;
+    EXPECT_EQ(refused.text.find("s3cret"), std::string::npos) << refused.text;
+
     auto validated = authorized("PUT", "/connector-plugins/sink_postgres/config/validate",
                                 R"({"topics": "numbers", "connection.dsn": "host=h password=other-s3cret"})");
     EXPECT_EQ(validated.status, 200);
