@@ -3,6 +3,7 @@
 // and reports one verdict. It derives the expected table from the audit log on its own; what a
 // well-formed record is, it asks the same shared decoder as the sink.
 #include "settings.hpp"
+#include "validator_metrics.hpp"
 #include "validator_task.hpp"
 
 #include <ingest/sdk.hpp>
@@ -12,4 +13,4 @@ INGEST_SINK_PLUGIN(ingest::plugins::sink_validator::ValidatorTask, "sink_validat
                    "verdict once the sink has caught up",
                    ingest::plugins::sink_validator::config_def(),
                    // Not kOwnsOffsets: the validator keeps nothing durable and rereads from the start.
-                   ingest::sdk::kReportsVerdict)
+                   ingest::sdk::kReportsVerdict, ingest::plugins::sink_validator::kValidatorMetrics)

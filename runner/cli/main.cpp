@@ -5,6 +5,7 @@
 #include "config/connector_config.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
+#include "metrics/metric_table.hpp"
 #include "plugin_host/describe.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/state_file.hpp"
@@ -71,6 +72,19 @@ int describe_plugin(const std::vector<std::filesystem::path>& path, const std::s
         std::cerr << error.what() << "\n";
         return 1;
     }
+}
+
+// The reference of every metric the worker exports: its own table and each plugin's declared metrics.
+int describe_metrics(const std::vector<std::filesystem::path>& path) {
+    const auto catalog = plugin_host::PluginCatalog::scan(path);
+    std::vector<metrics::PluginMetricDoc> plugin_metrics;
+    for (const auto& [name, library] : catalog.plugins())
+        for (const auto& metric : library->metrics())
+            plugin_metrics.push_back({name, metric.name,
+                                      metric.type == INGEST_METRIC_GAUGE ? metrics::Type::gauge : metrics::Type::counter,
+                                      metric.help});
+    std::cout << metrics::describe_markdown(plugin_metrics);
+    return 0;
 }
 
 int validate_connectors(const std::vector<std::filesystem::path>& path, const std::vector<std::string>& files) {
@@ -145,6 +159,11 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"json-schema", "markdown"}))
         ->capture_default_str();
 
+    auto* metrics_command = app.add_subcommand("metrics", "The worker's Prometheus metrics");
+    metrics_command->require_subcommand(1);
+    auto* metrics_describe = metrics_command->add_subcommand(
+        "describe", "Print every metric the worker exports, its own and the plugins', as Markdown");
+
     std::string check_file;
     auto* plugin = app.add_subcommand("plugin", "Check one plugin file");
     plugin->require_subcommand(1);
@@ -190,6 +209,7 @@ int main(int argc, char** argv) {
         if (*broker) return run_broker(partitions, topics, bootstrap_file);
         if (*plugins_list) return list_plugins(path);
         if (*plugins_describe) return describe_plugin(path, describe_name, describe_format);
+        if (*metrics_describe) return describe_metrics(path);
         if (*plugin_check) return check_plugin(check_file);
         if (*connectors_validate) return validate_connectors(path, validate_files);
         if (auto exit_code = client_commands.run()) return *exit_code;

@@ -97,6 +97,14 @@ std::pair<int64_t, int64_t> Consumer::watermarks(const std::string& topic, int32
     return kafka::watermarks(handle_.get(), topic, partition);
 }
 
+std::optional<int64_t> Consumer::cached_high_watermark(const std::string& topic, int32_t partition) const {
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(handle_.get(), topic.c_str(), partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0)
+        return std::nullopt;
+    return high;
+}
+
 std::vector<PartitionOffset> Consumer::committed_or_beginning(std::vector<PartitionOffset> partitions) {
     std::vector<PartitionOffset> unknown;
     for (const auto& p : partitions)

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ class Consumer {
     std::vector<PartitionOffset> assignment() const;
     // A partition's low and high offsets as the broker reports them; throws KafkaError.
     std::pair<int64_t, int64_t> watermarks(const std::string& topic, int32_t partition) const;
+    // The high watermark the last fetch response reported, without asking the broker; nullopt
+    // before any fetch of that partition. For monitoring (lag), where a slightly old value is fine.
+    std::optional<int64_t> cached_high_watermark(const std::string& topic, int32_t partition) const;
 
    private:
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,

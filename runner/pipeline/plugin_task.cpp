@@ -34,6 +34,8 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.watermarks = &PluginTask::host_watermarks;
     host_.report_verdict = &PluginTask::host_report_verdict;
     host_.stopping = &PluginTask::host_stopping;
+    host_.metric_add = &PluginTask::host_metric_add;
+    host_.metric_set = &PluginTask::host_metric_set;
 
     ingest_error error{};
     void* created = nullptr;
@@ -139,6 +141,24 @@ void PluginTask::host_report_verdict(void* context, int ok, const char* summary)
 int PluginTask::host_stopping(void* context) {
     auto* self = static_cast<PluginTask*>(context);
     return self->services_.stopping && self->services_.stopping() ? 1 : 0;
+}
+
+void PluginTask::host_metric_add(void* context, uint32_t index, double delta) {
+    auto* self = static_cast<PluginTask*>(context);
+    if (self->services_.metrics) self->services_.metrics->add(index, delta);
+}
+
+void PluginTask::host_metric_set(void* context, uint32_t index, double value) {
+    auto* self = static_cast<PluginTask*>(context);
+    if (self->services_.metrics) self->services_.metrics->set(index, value);
+}
+
+std::unique_ptr<metrics::PluginSeries> plugin_series(const TaskSettings& settings) {
+    std::vector<metrics::PluginMetricDef> defs;
+    for (const auto& def : settings.library->metrics())
+        defs.push_back({def.name, def.type == INGEST_METRIC_GAUGE ? metrics::Type::gauge : metrics::Type::counter,
+                        def.help ? def.help : ""});
+    return settings.metrics->plugin_task(settings.library->name(), defs, settings.connector.name, settings.task_id);
 }
 
 }  // namespace ingest::pipeline

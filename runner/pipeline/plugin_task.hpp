@@ -3,6 +3,7 @@
 // FATAL status instead of a crashed runner.
 #pragma once
 
+#include "metrics/metrics.hpp"
 #include "plugin_host/plugin_library.hpp"
 
 #include <ingest/plugin_abi.h>
@@ -30,7 +31,14 @@ struct HostServices {
     std::function<void(bool ok, const std::string& summary)> report_verdict;
     // True once the task should stop: plugins waiting inside a call (retries) return early.
     std::function<bool()> stopping;
+    // The task's series of the plugin's declared metrics (ABI 1.2); null: the calls are ignored.
+    // Not a std::function: it is called on the hot path.
+    metrics::PluginSeries* metrics = nullptr;
 };
+
+struct TaskSettings;
+// The series of the plugin's declared metrics for one task, registered in settings.metrics.
+std::unique_ptr<metrics::PluginSeries> plugin_series(const TaskSettings& settings);
 
 class PluginTask {
    public:
@@ -59,6 +67,8 @@ class PluginTask {
                                          int64_t* high, ingest_error* error);
     static void host_report_verdict(void* context, int ok, const char* summary);
     static int host_stopping(void* context);
+    static void host_metric_add(void* context, uint32_t index, double delta);
+    static void host_metric_set(void* context, uint32_t index, double value);
 
     std::shared_ptr<plugin_host::PluginLibrary> library_;  // keeps the code mapped while task_ lives
     std::string connector_;

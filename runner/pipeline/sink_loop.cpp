@@ -24,6 +24,7 @@ SinkLoop::SinkLoop(const TaskSettings& settings, const TaskControl& control, Tas
       api_(settings.library->descriptor().sink),
       batch_max_records_(static_cast<size_t>(settings.connector.runner.batch_max_records)),
       batch_max_wait_(settings.connector.runner.batch_max_ms),
+      metrics_(settings.metrics->sink_task(settings.connector.name, settings.task_id)),
       dead_letters_(settings.bootstrap, settings.connector.dead_letter_topic(), settings.connector.name,
                     control.stop_flag()) {}
 
@@ -31,7 +32,9 @@ void SinkLoop::start() {
     const auto& connector = settings_.connector;
     HostServices services;
     services.dead_letter = [this](const ingest_record& record, const char* reason, ingest_error* error) {
-        return dead_letters_.send(record, reason, error);
+        ingest_status status = dead_letters_.send(record, reason, error);
+        if (status == INGEST_OK) metrics_->dead_lettered.Increment();
+        return status;
     };
     services.flush_dead_letters = [this](ingest_error* error) { return dead_letters_.flush(error); };
     services.watermarks = [this](const std::string& topic, int32_t partition) {
@@ -40,6 +43,8 @@ void SinkLoop::start() {
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
     services.stopping = [this] { return control_.stop_requested(); };
+    plugin_metrics_ = plugin_series(settings_);
+    services.metrics = plugin_metrics_.get();
     task_ = std::make_unique<PluginTask>(settings_.library, connector.name, settings_.task_id,
                                          connector.runner.tasks_max, services);
     if (auto started = task_->start(connector.plugin); !started.ok()) throw TaskFailure("start: " + started.message);
@@ -145,6 +150,7 @@ TaskLoop::Step SinkLoop::step(bool paused) {
     }
     if (Clock::now() - last_commit_ >= kCommitInterval) {
         commit_progress();
+        sample_lag();
         last_commit_ = Clock::now();
     }
     return Step::more;
@@ -152,13 +158,21 @@ TaskLoop::Step SinkLoop::step(bool paused) {
 
 void SinkLoop::deliver_batch() {
     auto records = batch_.records();
+    const auto put_started = Clock::now();
     auto result = task_->call("put", [&](void* handle, ingest_error* error) {
         ingest_status status = api_->put(handle, records.data(), records.size(), error);
         // Dead letters of this batch must be confirmed before its offsets can advance.
         return status == INGEST_OK ? dead_letters_.flush(error) : status;
     });
     last_put_ = Clock::now();
+    if (result.ok() && !records.empty()) {
+        metrics_->records_put.Increment(static_cast<double>(records.size()));
+        metrics_->batches.Increment();
+        metrics_->batch_duration.Observe(std::chrono::duration<double>(last_put_ - put_started).count());
+        metrics_->observe_end_to_end(std::chrono::system_clock::now(), records.data(), records.size());
+    }
     if (result.status == INGEST_RETRIABLE) {
+        metrics_->put_retries.Increment();
         auto wait = backoff_.next();
         log::warn(label_) << "put: " << result.message << " (retrying the batch of " << batch_.size() << " records in "
                           << wait.count() << " ms; its partitions are paused meanwhile)";
@@ -183,6 +197,7 @@ void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
     });
     if (!result.ok()) {
         if (result.status == INGEST_RETRIABLE) {
+            metrics_->commits_failed.Increment();
             log::warn(label_) << "pre_commit: " << result.message << " (offsets not committed this time)";
             return;
         }
@@ -193,7 +208,9 @@ void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
         if (p.offset >= 0) offsets.push_back({p.topic, p.partition, p.offset});
     try {
         consumer_->commit(offsets);
+        metrics_->commits_ok.Increment();
     } catch (const std::exception& e) {
+        metrics_->commits_failed.Increment();
         // As in Kafka Connect, a failed commit is retried at the next interval, not fatal. For a
         // sink that owns its offsets the group's offsets are only for monitoring.
         if (api_->owns_offsets)
@@ -201,6 +218,12 @@ void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
         else
             log::error(label_) << e.what() << " (records after the last committed offsets may be delivered again)";
     }
+}
+
+void SinkLoop::sample_lag() {
+    for (const auto& [partition, next] : next_offsets_)
+        if (auto high = consumer_->cached_high_watermark(partition.topic, partition.partition))
+            metrics_->set_lag(partition.topic, partition.partition, std::max<int64_t>(0, *high - next));
 }
 
 void SinkLoop::close_consumer() noexcept {

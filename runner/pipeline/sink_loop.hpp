@@ -45,6 +45,8 @@ class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
     // scheduled; on another failure throws.
     void deliver_batch();
     void commit_progress(const std::set<kafka::TopicPartition>* only = nullptr);
+    // Lag of every partition put to so far, from the consumer's cached high watermarks.
+    void sample_lag();
     void close_consumer() noexcept;
 
     const TaskSettings& settings_;
@@ -55,6 +57,8 @@ class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
     const size_t batch_max_records_;
     const std::chrono::milliseconds batch_max_wait_;
 
+    std::unique_ptr<metrics::SinkTaskMetrics> metrics_;
+    std::unique_ptr<metrics::PluginSeries> plugin_metrics_;
     DeadLetterQueue dead_letters_;
     std::unique_ptr<PluginTask> task_;
     bool started_ = false;

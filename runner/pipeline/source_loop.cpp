@@ -41,10 +41,12 @@ SourceLoop::SourceLoop(const TaskSettings& settings, const TaskControl& control,
       listener_(listener),
       label_(settings.label()),
       topic_(settings.connector.runner.topic),
-      api_(settings.library->descriptor().source) {}
+      api_(settings.library->descriptor().source),
+      metrics_(settings.metrics->source_task(settings.connector.name, settings.task_id)) {}
 
 void SourceLoop::on_delivery(const kafka::Delivery& delivery) {
     if (!task_) return;
+    (delivery.ok() ? metrics_.records_written : metrics_.records_failed).Increment();
     task_->call("record_delivered", [&](void* handle, ingest_error*) {
         api_->record_delivered(handle, delivery.correlation, delivery.partition, delivery.offset,
                                delivery.ok() ? nullptr : delivery.error.c_str());
@@ -62,6 +64,8 @@ void SourceLoop::start() {
     };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
     services.stopping = [this] { return control_.stop_requested(); };
+    plugin_metrics_ = plugin_series(settings_);
+    services.metrics = plugin_metrics_.get();
     task_ = std::make_unique<PluginTask>(settings_.library, settings_.connector.name, settings_.task_id,
                                          settings_.connector.runner.tasks_max, services);
     if (auto started = task_->start(settings_.connector.plugin); !started.ok())
@@ -83,9 +87,15 @@ TaskLoop::Step SourceLoop::step(bool paused) {
         return Step::more;
     }
     const uint64_t emitted_before = context_.emitted;
+    const auto poll_started = Clock::now();
     CallResult polled = task_->call("poll", [&](void* handle, ingest_error* error) {
         return api_->poll(handle, &emit_record, &context_, error);
     });
+    if (const uint64_t emitted = context_.emitted - emitted_before; emitted > 0) {
+        metrics_.records_polled.Increment(static_cast<double>(emitted));
+        metrics_.batches.Increment();
+        metrics_.batch_duration.Observe(std::chrono::duration<double>(Clock::now() - poll_started).count());
+    }
     // A task with nothing to hand over (throttled, or waiting for its in-flight records to be
     // confirmed) waits here for delivery reports instead of spinning.
     producer_->poll(context_.emitted == emitted_before ? kIdlePollMs : 0);

@@ -44,6 +44,8 @@ class SourceLoop : public TaskLoop {
     const std::string label_;
     const std::string topic_;
     const ingest_source_api* api_;
+    metrics::SourceTaskMetrics metrics_;
+    std::unique_ptr<metrics::PluginSeries> plugin_metrics_;
 
     // Declared before the producer, so that the producer (whose delivery reports reach the
     // task) is destroyed first.

@@ -23,7 +23,10 @@ std::unique_ptr<TaskLoop> make_task_loop(const TaskSettings& settings, const Tas
 }
 
 TaskRunner::TaskRunner(TaskSettings settings, TaskListener& listener, TargetState initial)
-    : settings_(std::move(settings)), listener_(listener), control_(initial) {
+    : settings_(std::move(settings)), listener_(listener, settings_), control_(initial) {
+    if (!settings_.metrics) settings_.metrics = metrics::process_metrics();
+    settings_.metrics->task_starting(settings_.connector.name, settings_.task_id);
+    listener_.record("UNASSIGNED");
     if (initial == TargetState::stopped) control_.request_stop();
     thread_ = std::thread(&TaskRunner::run, this);
 }

@@ -82,8 +82,27 @@ class TaskRunner {
    private:
     void run() noexcept;
 
+    // Forwards every event to the owner's listener and keeps the task's state series current.
+    class StateRecorder : public TaskListener {
+       public:
+        StateRecorder(TaskListener& owner, const TaskSettings& settings) : owner_(owner), settings_(settings) {}
+        void record(const char* state) {
+            settings_.metrics->set_task_state(settings_.connector.name, settings_.task_id, state);
+        }
+        void on_running() override { record("RUNNING"); owner_.on_running(); }
+        void on_paused() override { record("PAUSED"); owner_.on_paused(); }
+        void on_failed(const std::string& trace) override { record("FAILED"); owner_.on_failed(trace); }
+        void on_stopped() override { record("STOPPED"); owner_.on_stopped(); }
+        void on_finished() override { record("FINISHED"); owner_.on_finished(); }
+        void on_verdict(bool passed, const std::string& summary) override { owner_.on_verdict(passed, summary); }
+
+       private:
+        TaskListener& owner_;
+        const TaskSettings& settings_;
+    };
+
     TaskSettings settings_;
-    TaskListener& listener_;
+    StateRecorder listener_;
     TaskControl control_;
     std::thread thread_;
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/connector_config.hpp"
+#include "metrics/metrics.hpp"
 #include "plugin_host/plugin_library.hpp"
 
 #include <memory>
@@ -19,6 +20,8 @@ struct TaskSettings {
     std::shared_ptr<plugin_host::PluginLibrary> library;
     int task_id = 0;
     std::string bootstrap;
+    // Where the task records its metrics; unset: the worker's, metrics::process_metrics().
+    std::shared_ptr<metrics::Metrics> metrics;
 
     std::string label() const { return task_label(connector.name, task_id); }
 };

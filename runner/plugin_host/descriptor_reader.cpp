@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 
 namespace ingest::plugin_host {
 namespace {
@@ -50,6 +51,31 @@ constexpr uint32_t kMinSourceApi = offsetof(ingest_source_api, commit) + sizeof(
 constexpr uint32_t kMinSinkApi = offsetof(ingest_sink_api, reports_verdict) + sizeof(ingest_sink_api::reports_verdict);
 constexpr uint32_t kMinConfigKey =
     offsetof(ingest_config_key, allowed_values) + sizeof(ingest_config_key::allowed_values);
+// A 1.2 metric row: everything up to the end of `type`.
+constexpr uint32_t kMinMetricDef = offsetof(ingest_metric_def, type) + sizeof(ingest_metric_def::type);
+
+// Copies a table whose rows all share the first row's struct_size (its stride) into `out`.
+template <typename Row>
+void read_rows(const Row* rows, size_t count, uint32_t minimum, const char* what, std::vector<Row>& out,
+               const std::function<void(const std::string&)>& add) {
+    if (!rows || count == 0) return;
+    const uint32_t stride = rows[0].struct_size;
+    if (stride < minimum) {
+        add(std::string("a ") + what + " row is " + std::to_string(stride) + " bytes, at least " +
+            std::to_string(minimum) + " expected");
+        return;
+    }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(rows);
+    for (size_t i = 0; i < count; ++i) {
+        const auto* row = reinterpret_cast<const Row*>(bytes + i * stride);
+        if (row->struct_size != stride) {
+            add(std::string(what) + " row " + std::to_string(i) + " is " + std::to_string(row->struct_size) +
+                " bytes, the first is " + std::to_string(stride) + "; all rows must be the same size");
+            return;
+        }
+        copy_covered(row, stride, out.emplace_back());
+    }
+}
 
 std::string read_1_0(const ingest_plugin& raw, ReadDescriptor& out) {
     if (raw.source) {
@@ -86,24 +112,9 @@ std::string read_1_1(const ingest_plugin& raw, ReadDescriptor& out) {
         if (raw.sink->struct_size < kMinSinkApi) add(too_small("its sink table", raw.sink->struct_size, kMinSinkApi));
         else copy_covered(raw.sink, raw.sink->struct_size, out.sink);
     }
-    if (raw.config_keys && raw.config_key_count > 0) {
-        // One stride for the whole array: the first row's size.
-        const uint32_t stride = raw.config_keys[0].struct_size;
-        if (stride < kMinConfigKey) {
-            add(too_small("a config key row", stride, kMinConfigKey));
-        } else {
-            const auto* bytes = reinterpret_cast<const unsigned char*>(raw.config_keys);
-            for (size_t i = 0; i < raw.config_key_count; ++i) {
-                const auto* row = reinterpret_cast<const ingest_config_key*>(bytes + i * stride);
-                if (row->struct_size != stride) {
-                    add("config key row " + std::to_string(i) + " is " + std::to_string(row->struct_size) +
-                        " bytes, the first is " + std::to_string(stride) + "; all rows must be the same size");
-                    break;
-                }
-                copy_covered(row, stride, out.keys.emplace_back());
-            }
-        }
-    }
+    read_rows(raw.config_keys, raw.config_key_count, kMinConfigKey, "config key", out.keys, add);
+    // 1.2: only when the plugin's descriptor covers the table (copy_covered left it zero otherwise).
+    read_rows(out.plugin.metrics, out.plugin.metric_count, kMinMetricDef, "metric", out.metrics, add);
     return problems;
 }
 
@@ -121,6 +132,8 @@ std::string read_descriptor(const ingest_plugin& raw, ReadDescriptor& out) {
     out.plugin.sink = raw.sink ? &out.sink : nullptr;
     out.plugin.config_keys = out.keys.empty() ? nullptr : out.keys.data();
     out.plugin.config_key_count = out.keys.size();
+    out.plugin.metrics = out.metrics.empty() ? nullptr : out.metrics.data();
+    out.plugin.metric_count = out.metrics.size();
     out.plugin.abi_minor = out.abi_minor;
     return problems;
 }

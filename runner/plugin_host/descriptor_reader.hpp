@@ -22,6 +22,7 @@ struct ReadDescriptor {
     ingest_source_api source{};
     ingest_sink_api sink{};
     std::vector<ingest_config_key> keys;
+    std::vector<ingest_metric_def> metrics;  // 1.2; empty for older plugins
     // The ABI the plugin was built against: abi_version and, before 1.1, 0.
     uint32_t abi_minor = 0;
 };

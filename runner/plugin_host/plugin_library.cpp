@@ -6,9 +6,40 @@
 #include <dlfcn.h>
 
 #include <fstream>
+#include <functional>
+#include <set>
 
 namespace ingest::plugin_host {
 namespace {
+
+// [a-z_][a-z0-9_]*: what a plugin's name and its metric names must be to form a Prometheus name.
+bool is_metric_word(const char* text) {
+    if (!text || !*text || (*text >= '0' && *text <= '9')) return false;
+    for (const char* c = text; *c; ++c)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) return false;
+    return true;
+}
+
+void check_metrics(const ingest_plugin& plugin, const std::function<void(const std::string&)>& add) {
+    if (plugin.metric_count == 0) return;
+    if (!plugin.metrics) return add("its metric table is missing");
+    if (!is_metric_word(plugin.name))
+        add("it declares metrics, so its name must match [a-z_][a-z0-9_]* (it is part of the metric names)");
+    std::set<std::string> seen;
+    for (size_t i = 0; i < plugin.metric_count; ++i) {
+        const auto& metric = plugin.metrics[i];
+        std::string name = metric.name ? metric.name : "";
+        if (!is_metric_word(metric.name))
+            add("metric " + std::to_string(i) + " '" + name + "': the name must match [a-z_][a-z0-9_]*");
+        else if (name.ends_with("_total"))
+            add("metric '" + name + "': declare it without `_total` (counters get it when exported)");
+        else if (!seen.insert(name).second)
+            add("metric '" + name + "' is declared twice");
+        if (metric.type != INGEST_METRIC_COUNTER && metric.type != INGEST_METRIC_GAUGE)
+            add("metric '" + name + "': unknown type " + std::to_string(static_cast<int>(metric.type)));
+        if (!metric.help || !*metric.help) add("metric '" + name + "' has no help text");
+    }
+}
 
 // Everything wrong with a descriptor, so that a plugin author sees all of it at once.
 std::string check_descriptor(const ingest_plugin& plugin) {
@@ -38,6 +69,7 @@ std::string check_descriptor(const ingest_plugin& plugin) {
             if (key.name && config::is_runner_key(key.name))
                 add("config key '" + std::string(key.name) + "' is reserved for the runner");
     }
+    check_metrics(plugin, add);
     return problems;
 }
 

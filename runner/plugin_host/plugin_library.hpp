@@ -36,6 +36,8 @@ class PluginLibrary {
     const std::filesystem::path& file() const { return file_; }
     std::string name() const { return read_.plugin.name; }
     std::span<const ingest_config_key> config_keys() const { return read_.keys; }
+    // The plugin's declared metrics (ABI 1.2); empty for older plugins.
+    std::span<const ingest_metric_def> metrics() const { return read_.metrics; }
     // "1.1": the ABI version the plugin was built against.
     std::string abi_version() const;
 

@@ -102,6 +102,7 @@ void PostgresSinkTask::close(sdk::TopicPartition partition) {
 }
 
 void PostgresSinkTask::stop() {
+    metrics_.report(counters_, host());
     host().info("sink_postgres stopping: " + counters_.summary());
     conn_.reset();
 }
@@ -170,7 +171,7 @@ void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> record
 
 void PostgresSinkTask::put(std::span<const sdk::Record> records) {
     if (records.empty()) {
-        log_counters_now_and_then();
+        report_counters();
         return;
     }
     const auto started = std::chrono::steady_clock::now();
@@ -195,10 +196,11 @@ void PostgresSinkTask::put(std::span<const sdk::Record> records) {
                     " records already applied by an earlier transaction");
     counters_.add_latency(std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started));
-    log_counters_now_and_then();
+    report_counters();
 }
 
-void PostgresSinkTask::log_counters_now_and_then() {
+void PostgresSinkTask::report_counters() {
+    metrics_.report(counters_, host());
     const auto now = std::chrono::steady_clock::now();
     if (now - last_counters_log_ < kCountersLogInterval) return;
     last_counters_log_ = now;

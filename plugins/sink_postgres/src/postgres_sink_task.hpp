@@ -47,7 +47,8 @@ class PostgresSinkTask final : public sdk::SinkTask {
     uint32_t slot_for(const sdk::Record& record);
     void decode(std::span<const sdk::Record> records);
     void dead_letter_malformed(std::span<const sdk::Record> records);
-    void log_counters_now_and_then();
+    // Hands the counters to the host's metrics (every call) and the log (now and then).
+    void report_counters();
 
     Settings settings_;
     std::string display_dsn_;
@@ -56,6 +57,7 @@ class PostgresSinkTask final : public sdk::SinkTask {
     std::unique_ptr<BatchWriter> writer_;
     bool schema_ready_ = false;
     SinkCounters counters_;
+    MetricsReporter metrics_;
     std::map<PartitionKey, PartitionState> partitions_;
     std::mt19937_64 random_{std::random_device{}()};
     std::chrono::steady_clock::time_point last_counters_log_ = std::chrono::steady_clock::now();

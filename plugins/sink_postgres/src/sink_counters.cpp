@@ -16,4 +16,26 @@ std::string SinkCounters::summary() const {
            " batch_latency_max_ms=" + std::to_string(batch_latency_max.count() / 1000.0);
 }
 
+std::array<uint64_t, kSinkMetricCount> SinkCounters::as_metrics() const {
+    std::array<uint64_t, kSinkMetricCount> values{};
+    values[kInserted] = inserted;
+    values[kUpdated] = updated;
+    values[kDuplicates] = duplicates;
+    values[kDeleted] = deleted;
+    values[kSuppressedAfterDelete] = suppressed_after_delete;
+    values[kLate] = late;
+    values[kInvalidations] = invalidations;
+    values[kDeadLetters] = dead_letters;
+    values[kRetries] = retries;
+    values[kAlreadyApplied] = already_applied;
+    return values;
+}
+
+void MetricsReporter::report(const SinkCounters& counters, const sdk::Host& host) {
+    const auto values = counters.as_metrics();
+    for (uint32_t row = 0; row < kSinkMetricCount; ++row)
+        if (values[row] > reported_[row]) host.metric_add(row, static_cast<double>(values[row] - reported_[row]));
+    reported_ = values;
+}
+
 }  // namespace ingest::plugins::sink_postgres

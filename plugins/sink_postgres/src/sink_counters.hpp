@@ -1,14 +1,46 @@
-// What the sink has done since start(), per record outcome; kept as plain numbers so that a
-// metrics exporter can read them later.
+// What the sink has done since start(), per record outcome, and the metrics they are exported as
+// (ABI 1.2: ingest_plugin_sink_postgres_<name>_total{connector, task}).
 #pragma once
 
 #include "batch_writer.hpp"
 
+#include <ingest/sdk.hpp>
+
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 namespace ingest::plugins::sink_postgres {
+
+// The sink's metric table: rows in SinkMetric order, declared once.
+enum SinkMetric : uint32_t {
+    kInserted,
+    kUpdated,
+    kDuplicates,
+    kDeleted,
+    kSuppressedAfterDelete,
+    kLate,
+    kInvalidations,
+    kDeadLetters,
+    kRetries,
+    kAlreadyApplied,
+    kSinkMetricCount
+};
+inline constexpr ingest_metric_def kSinkMetrics[] = {
+    sdk::counter_metric("inserted", "Events inserted as new rows."),
+    sdk::counter_metric("updated", "Rows replaced by a newer revision (corrections, invalidations included)."),
+    sdk::counter_metric("duplicates", "Records whose revision was not newer than the stored row: no change."),
+    sdk::counter_metric("deleted", "Rows deleted by a tombstone (the deletion is remembered)."),
+    sdk::counter_metric("suppressed_after_delete", "Records for a deleted event, ignored so it never comes back."),
+    sdk::counter_metric("late", "Events whose received_time is past event_time by more than late.threshold.ms."),
+    sdk::counter_metric("invalidations", "Records stored with is_valid=false (inserted or updated)."),
+    sdk::counter_metric("dead_letters", "Malformed records sent to the dead-letter topic."),
+    sdk::counter_metric("retries", "Database operations retried after a transient error."),
+    sdk::counter_metric("already_applied", "Redelivered records skipped: their offset was already committed."),
+};
+static_assert(std::size(kSinkMetrics) == kSinkMetricCount);
 
 // The per-record outcomes of every committed batch, plus what happened around them.
 struct SinkCounters : BatchCounts {
@@ -28,6 +60,17 @@ struct SinkCounters : BatchCounts {
 
     // One line, key=value, for logs.
     std::string summary() const;
+    // The counters as the rows of kSinkMetrics.
+    std::array<uint64_t, kSinkMetricCount> as_metrics() const;
+};
+
+// Hands the host what grew since the last call: one metric_add per changed row, so per batch.
+class MetricsReporter {
+   public:
+    void report(const SinkCounters& counters, const sdk::Host& host);
+
+   private:
+    std::array<uint64_t, kSinkMetricCount> reported_{};
 };
 
 }  // namespace ingest::plugins::sink_postgres

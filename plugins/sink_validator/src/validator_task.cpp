@@ -3,6 +3,7 @@
 #include "expected_state.hpp"
 #include "fingerprint.hpp"
 #include "reconcile.hpp"
+#include "validator_metrics.hpp"
 #include "shared/user_events/rfc3339.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -73,6 +74,7 @@ std::string join_first(const std::vector<std::string>& items, size_t limit) {
 
 void ValidatorTask::start(const sdk::Config& config) {
     settings_ = config_def().parse(config);
+    report_not_judged(host());
     audit_paths_ = audit_log_paths(settings_.audit_log, settings_.audit_log_tasks);
     tails_.clear();
     for (const std::string& path : audit_paths_) tails_.push_back(std::make_unique<AuditLogTail>(path));
@@ -383,6 +385,7 @@ void ValidatorTask::deliver(const Report& report) {
     } else {
         host().error("FAIL: " + summary);
     }
+    report_verdict_metrics(report, host());
     host().report_verdict(ok, summary);
 
     judged_ = true;

@@ -19,6 +19,8 @@
  *   1.0  the first release. Its API tables and config key rows had no `struct_size`; the host still
  *        reads them in their 1.0 layout (a descriptor too small to hold `abi_minor` is a 1.0 one).
  *   1.1  `struct_size` on every table; descriptor: `abi_minor`, `validate`; host: `stopping`.
+ *   1.2  descriptor: `metrics`, `metric_count` (the plugin's own metrics, one table of
+ *        `ingest_metric_def` rows); host: `metric_add`, `metric_set` (record them by row index).
  *
  * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
  * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
@@ -43,7 +45,7 @@ extern "C" {
 /* The major version: bumped on every incompatible change of any struct or function below. */
 #define INGEST_ABI_MAJOR 1u
 /* The minor version: bumped when fields are appended (see the version history above). */
-#define INGEST_ABI_MINOR 1u
+#define INGEST_ABI_MINOR 2u
 #define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
 
 /* Nonzero when the struct behind `ptr`, as its writer compiled it, holds `field` of `type`. */
@@ -145,6 +147,25 @@ typedef struct ingest_config {
 } ingest_config;
 
 /* ---------------------------------------------------------------------------------------------
+ * Metrics (1.2): each plugin declares the metrics it records in one table, as it declares its config
+ * keys. The host exposes row `name` of plugin `p` as the Prometheus series `ingest_plugin_<p>_<name>`
+ * (counters with the suffix `_total`) labelled with the task's `connector` and `task`, lists them in
+ * its generated docs, and records them through ingest_host.metric_add / metric_set by row index.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum ingest_metric_type {
+    INGEST_METRIC_COUNTER = 0, /* only ever grows: metric_add with a delta >= 0 */
+    INGEST_METRIC_GAUGE = 1    /* goes up and down: metric_set, or metric_add with any delta */
+} ingest_metric_type;
+
+typedef struct ingest_metric_def {
+    uint32_t struct_size; /* the same in every row of one table: it is the table's stride */
+    const char* name;     /* [a-z_][a-z0-9_]*, unique in the table; without `_total` */
+    const char* help;     /* one line: what is counted, and when */
+    ingest_metric_type type;
+} ingest_metric_def;
+
+/* ---------------------------------------------------------------------------------------------
  * What the host offers a task. Valid from create() until destroy().
  * ------------------------------------------------------------------------------------------- */
 
@@ -188,6 +209,12 @@ typedef struct ingest_host {
     /* 1.1. Nonzero once the host wants this task to stop. A plugin that waits inside a call
      * (retries, backoff) checks it and returns early (RETRIABLE) so that shutdown stays prompt. */
     int (*stopping)(void* context);
+
+    /* 1.2. Record the plugin's own metrics: `index` is a row of the descriptor's `metrics` table.
+     * Lock-free and cheap, but still meant per batch rather than per record. Calls with an index
+     * out of range, a negative delta on a counter or a set on a counter are ignored. */
+    void (*metric_add)(void* context, uint32_t index, double delta);
+    void (*metric_set)(void* context, uint32_t index, double value);
 } ingest_host;
 
 /* ---------------------------------------------------------------------------------------------
@@ -279,6 +306,10 @@ typedef struct ingest_plugin {
      * check at all. Called before any task starts, and by `ingest connectors validate`. */
     ingest_status (*validate)(const ingest_config* config, ingest_report_fn report, void* report_context,
                               ingest_error* error);
+
+    /* 1.2. The metrics this plugin records (see ingest_metric_def); NULL/0: none. */
+    const ingest_metric_def* metrics;
+    size_t metric_count;
 } ingest_plugin;
 
 typedef const ingest_plugin* (*ingest_plugin_entry_fn)(void);

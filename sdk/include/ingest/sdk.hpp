@@ -15,6 +15,15 @@
 //     MySettings settings_;
 //   };
 //   INGEST_SINK_PLUGIN(MySink, "sink_mine", "1.0.0", "What it does", kConfig, 0)
+//
+// Metrics (ABI 1.2): declare them once, in one table whose row index is an enum, pass the table as
+// the macro's last argument, and record through host():
+//   enum MyMetric : uint32_t { kRowsWritten, kMyMetricCount };
+//   inline constexpr ingest_metric_def kMetrics[] = {
+//       ingest::sdk::counter_metric("rows_written", "Rows written to the table.")};
+//   static_assert(std::size(kMetrics) == kMyMetricCount);
+//   ... host().metric_add(kRowsWritten, rows);   // exported as ingest_plugin_sink_mine_rows_written_total
+//   INGEST_SINK_PLUGIN(MySink, "sink_mine", "1.0.0", "What it does", kConfig, 0, kMetrics)
 #pragma once
 
 #include <ingest/config.hpp>
@@ -33,6 +42,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace ingest::sdk {
@@ -63,6 +73,16 @@ class Record {
    private:
     const ingest_record* raw_;
 };
+
+// ---- metrics (ABI 1.2) --------------------------------------------------------------------------
+
+// Rows of a plugin's metric table. `name`: [a-z_][a-z0-9_]*, without `_total`.
+constexpr ingest_metric_def counter_metric(const char* name, const char* help) {
+    return {sizeof(ingest_metric_def), name, help, INGEST_METRIC_COUNTER};
+}
+constexpr ingest_metric_def gauge_metric(const char* name, const char* help) {
+    return {sizeof(ingest_metric_def), name, help, INGEST_METRIC_GAUGE};
+}
 
 // ---- the host ----------------------------------------------------------------------------------
 
@@ -118,6 +138,21 @@ class Host {
         return raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, stopping) && raw_->stopping &&
                raw_->stopping(raw_->context) != 0;
     }
+    // Records the plugin's own metrics by row of its metric table (an enum or an index). Hosts
+    // older than ABI 1.2 have no metrics: the calls do nothing. Meant per batch, not per record.
+    template <typename Row>
+        requires std::is_enum_v<Row> || std::is_integral_v<Row>
+    void metric_add(Row row, double delta) const {
+        if (raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, metric_add) && raw_->metric_add)
+            raw_->metric_add(raw_->context, static_cast<uint32_t>(row), delta);
+    }
+    template <typename Row>
+        requires std::is_enum_v<Row> || std::is_integral_v<Row>
+    void metric_set(Row row, double value) const {
+        if (raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, metric_set) && raw_->metric_set)
+            raw_->metric_set(raw_->context, static_cast<uint32_t>(row), value);
+    }
+
     // Waits `duration` unless the host wants the task to stop first; returns false if it does.
     // What a plugin calls instead of sleeping inside a call (a retry's backoff).
     bool wait_unless_stopping(std::chrono::milliseconds duration) const {
@@ -374,7 +409,8 @@ struct Adapter {
 template <typename TaskType>
 constexpr ingest_plugin describe(const char* name, const char* version, const char* description,
                                  std::span<const ingest_config_key> keys,
-                                 const ingest_source_api* source, const ingest_sink_api* sink) {
+                                 const ingest_source_api* source, const ingest_sink_api* sink,
+                                 std::span<const ingest_metric_def> metrics = {}) {
     return {INGEST_ABI_MAJOR,
             sizeof(ingest_plugin),
             name,
@@ -390,16 +426,19 @@ constexpr ingest_plugin describe(const char* name, const char* version, const ch
             source,
             sink,
             INGEST_ABI_MINOR,
-            nullptr};
+            nullptr,
+            metrics.empty() ? nullptr : metrics.data(),
+            metrics.size()};
 }
 
 // A plugin whose keys are declared with a ConfigDef: its table, and its cross-key checks as the
 // descriptor's validate hook.
 template <typename TaskType>
 ingest_plugin describe(const char* name, const char* version, const char* description, const ConfigTable& config,
-                       const ingest_source_api* source, const ingest_sink_api* sink) {
+                       const ingest_source_api* source, const ingest_sink_api* sink,
+                       std::span<const ingest_metric_def> metrics = {}) {
     Adapter<TaskType>::config_table = &config;
-    ingest_plugin plugin = describe<TaskType>(name, version, description, config.table(), source, sink);
+    ingest_plugin plugin = describe<TaskType>(name, version, description, config.table(), source, sink, metrics);
     plugin.validate = &Adapter<TaskType>::validate;
     return plugin;
 }
@@ -410,21 +449,23 @@ ingest_plugin describe(const char* name, const char* version, const char* descri
 #define INGEST_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
 
 // Exports a source plugin whose tasks are `TaskType` (derived from ingest::sdk::SourceTask).
-#define INGEST_SOURCE_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS)                      \
+// Optional last argument: the plugin's metric table (an array of ingest_metric_def).
+#define INGEST_SOURCE_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS, ...)                 \
     INGEST_PLUGIN_EXPORT const ingest_plugin* ingest_plugin_entry(void) {                     \
         static const ingest_plugin descriptor = ::ingest::sdk::detail::describe<TaskType>(    \
             NAME, VERSION, DESCRIPTION, KEYS, &::ingest::sdk::detail::Adapter<TaskType>::source_api, \
-            nullptr);                                                                          \
+            nullptr __VA_OPT__(, __VA_ARGS__));                                                \
         return &descriptor;                                                                    \
     }
 
 // Exports a sink plugin whose tasks are `TaskType` (derived from ingest::sdk::SinkTask).
 // TRAITS: 0, or ingest::sdk::kOwnsOffsets and/or ingest::sdk::kReportsVerdict (true = kOwnsOffsets).
-#define INGEST_SINK_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS, TRAITS)                  \
+// Optional last argument: the plugin's metric table (an array of ingest_metric_def).
+#define INGEST_SINK_PLUGIN(TaskType, NAME, VERSION, DESCRIPTION, KEYS, TRAITS, ...)             \
     INGEST_PLUGIN_EXPORT const ingest_plugin* ingest_plugin_entry(void) {                      \
         static const ingest_sink_api sink_api =                                                \
             ::ingest::sdk::detail::Adapter<TaskType>::sink_api(TRAITS);                         \
         static const ingest_plugin descriptor = ::ingest::sdk::detail::describe<TaskType>(     \
-            NAME, VERSION, DESCRIPTION, KEYS, nullptr, &sink_api);                             \
+            NAME, VERSION, DESCRIPTION, KEYS, nullptr, &sink_api __VA_OPT__(, __VA_ARGS__));   \
         return &descriptor;                                                                     \
     }

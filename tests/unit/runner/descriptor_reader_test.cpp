@@ -105,3 +105,50 @@ TEST(DescriptorReader, RefusesConfigRowsOfDifferentSizes) {
 }
 
 }  // namespace
+
+namespace {
+
+const ingest_metric_def kMetricRows[] = {
+    {sizeof(ingest_metric_def), "written", "Rows written.", INGEST_METRIC_COUNTER},
+    {sizeof(ingest_metric_def), "verdict", "1 when it passed.", INGEST_METRIC_GAUGE},
+};
+
+TEST(DescriptorReader, ReadsTheMetricTableOfAnAbi_1_2Plugin) {
+    Fixture f;
+    f.plugin.metrics = kMetricRows;
+    f.plugin.metric_count = 2;
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    ASSERT_EQ(read.metrics.size(), 2u);
+    EXPECT_EQ(read.plugin.metric_count, 2u);
+    EXPECT_STREQ(read.plugin.metrics[1].name, "verdict");
+    EXPECT_EQ(read.plugin.metrics[1].type, INGEST_METRIC_GAUGE);
+}
+
+TEST(DescriptorReader, AnAbi_1_1DescriptorHasNoMetricsWhateverFollowsIt) {
+    Fixture f;
+    // Written by a 1.1 plugin: its descriptor ends before `metrics`; what lies beyond in memory is
+    // not the plugin's and must not be read.
+    f.plugin.metrics = kMetricRows;
+    f.plugin.metric_count = 2;
+    f.plugin.struct_size = offsetof(ingest_plugin, metrics);
+    f.plugin.abi_minor = 1;
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    EXPECT_EQ(read.abi_minor, 1u);
+    EXPECT_TRUE(read.metrics.empty());
+    EXPECT_EQ(read.plugin.metrics, nullptr);
+    EXPECT_EQ(read.plugin.metric_count, 0u);
+    EXPECT_EQ(read.plugin.validate, &validate);
+}
+
+TEST(DescriptorReader, RefusesMetricRowsTooSmallForTheirFields) {
+    Fixture f;
+    ingest_metric_def small{offsetof(ingest_metric_def, type), "m", "M.", INGEST_METRIC_COUNTER};
+    f.plugin.metrics = &small;
+    f.plugin.metric_count = 1;
+    ReadDescriptor read;
+    EXPECT_NE(read_descriptor(f.plugin, read).find("a metric row is"), std::string::npos);
+}
+
+}  // namespace
