@@ -125,7 +125,8 @@ TEST_F(PipelineTest, AConsumerWhosePositionFellOffTheLogFailsLoudly) {
     };
     auto sink = [&](int expect) {
         write_connector("recorder.json", R"({"name": "recorder", "config": {
-            "plugin": "fixture_recording_sink", "topics": "numbers", "batch.max.ms": 100, "expect": )" +
+            "plugin": "fixture_recording_sink", "topics": "numbers", "batch.max.ms": 100, "errors.restart.max": 0,
+            "expect": )" +
                                              std::to_string(expect) + R"(, "records.file": ")" +
                                              (dir_ / "records.txt").string() + R"("}})");
     };
@@ -140,7 +141,8 @@ TEST_F(PipelineTest, AConsumerWhosePositionFellOffTheLogFailsLoudly) {
     source(8 * 1024, 1024);
     ASSERT_EQ(run_worker(options_, stop_), 0);
 
-    // 3: the sink comes back and must refuse to continue.
+    // 3: the sink comes back and must refuse to continue (restarting it would not help; the test
+    // turns automatic restarts off so as not to wait them out).
     std::filesystem::remove(dir_ / "connectors" / "counter.json");
     sink(1);
     EXPECT_EQ(run_worker(options_, stop_), ingest::worker::kFailed);
