@@ -2,6 +2,7 @@
 
 #include "control/auth.hpp"
 #include "control/rest_server.hpp"
+#include "metrics/metrics.hpp"
 #include "worker/state_file.hpp"
 
 namespace ingest::cli {
@@ -56,6 +57,7 @@ decltype(worker::WorkerOptions::start_service) rest_service(const RestSettings& 
         options.allow_remote = settings.allow_remote;
         options.auth = settings.auth != "none";
         options.starting = true;
+        options.metrics = [] { return metrics::process_metrics()->text(); };
         if (options.auth)
             options.token = control::load_or_create_token(settings.token_file.empty() ? state_dir / "token"
                                                                                       : std::filesystem::path(settings.token_file));

@@ -32,6 +32,7 @@ until [[ $(curl -s "http://$address/health") == *'"status":"healthy"'* ]]; do
   ((SECONDS < deadline)) || fail "GET /health never healthy"
   sleep 0.05
 done
+curl -sf "http://$address/metrics" | grep -q '^# TYPE ingest_' || fail "GET /metrics has no ingest_ series"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://$address/connectors/source/pause")
 [[ $code == 401 ]] || fail "pause without the token answered $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -u "admin:$token" "http://$address/connectors/source/pause")
