@@ -58,6 +58,10 @@ decltype(worker::WorkerOptions::start_service) rest_service(const RestSettings& 
         options.auth = settings.auth != "none";
         options.starting = true;
         options.metrics = [] { return metrics::process_metrics()->text(); };
+        options.record_initial_state = [&herder](const std::string& name, worker::TargetState state) {
+            if (!herder.remember_target_state(name, state))
+                throw std::runtime_error("connector " + name + ": its initial state could not be kept");
+        };
         if (options.auth)
             options.token = control::load_or_create_token(settings.token_file.empty() ? state_dir / "token"
                                                                                       : std::filesystem::path(settings.token_file));

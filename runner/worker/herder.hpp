@@ -77,6 +77,15 @@ class Herder {
         (void)error;
     }
 
+    // Keeps the target state a connector that does not exist yet starts in once its config
+    // arrives (REST's `initial_state`: the file is written next and the watcher applies it).
+    // False when this herder cannot keep target states, or the connector already exists.
+    virtual bool remember_target_state(const std::string& name, TargetState state) {
+        (void)name;
+        (void)state;
+        return false;
+    }
+
     virtual std::optional<ConnectorStatus> status(const std::string& name) const = 0;
     virtual std::vector<ConnectorStatus> statuses() const = 0;  // by name
     virtual std::vector<std::string> connectors() const = 0;

@@ -172,6 +172,13 @@ void StandaloneHerder::set_config_error(const std::string& name, const std::stri
     update(name, [&](ConnectorStatus& s) { s.config_error = error; });
 }
 
+bool StandaloneHerder::remember_target_state(const std::string& name, TargetState state) {
+    std::lock_guard lock(operations_);
+    if (shut_down_ || connectors_.count(name)) return false;
+    target_states_.set(name, state);
+    return true;
+}
+
 void StandaloneHerder::forget_other_target_states() {
     std::lock_guard lock(operations_);
     std::set<std::string> names;

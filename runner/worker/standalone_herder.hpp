@@ -51,6 +51,7 @@ class StandaloneHerder final : public Herder {
     RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) override;
     void restart_task(const std::string& name, int task) override;
     void set_config_error(const std::string& name, const std::string& error) override;
+    bool remember_target_state(const std::string& name, TargetState state) override;
     // Forgets saved target states of connectors this herder does not run (their files were
     // removed while the worker was down). Call once the start-up connectors are applied.
     void forget_other_target_states();

@@ -94,6 +94,16 @@ expect_exit 3 connectors list --state-dir "$work/no-worker-here"
 expect_exit 2 connectors list --url not-an-address
 pass "exit codes: 5 unknown connector, 4 refused token, 3 no worker, 2 usage"
 
+# create -f: the file is written, the watcher starts it, in its initial_state
+cat >"$work/late.json" <<JSON
+{"name": "late", "initial_state": "PAUSED", "config": {"plugin": "fixture_recording_sink", "topics": "numbers",
+ "records.file": "$work/late.txt"}}
+JSON
+cli connectors create -f "$work/late.json" | grep -q '^created connector late' || fail "create printed no confirmation"
+[[ -e $work/connectors/late.json ]] || fail "create wrote no connectors/late.json"
+wait_for 30 "late to appear PAUSED" bash -c "$(declare -f cli); ingest='$ingest' work='$work'; cli connectors list | grep -qE '^late +sink +PAUSED'"
+pass "create -f with initial_state PAUSED"
+
 # delete removes the connector and its file
 cli connectors delete counter >/dev/null
 gone() { ! cli connectors list | grep -q '^counter '; }
