@@ -25,20 +25,6 @@ std::string describe(const std::vector<Problem>& problems) {
     return text;
 }
 
-// 1-based line and column of a byte offset, for JSON syntax errors.
-std::string position_of(const std::string& text, size_t offset) {
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 bool valid_connector_name(const std::string& name) {
     static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     return std::regex_match(name, pattern);
@@ -97,7 +83,7 @@ ConnectorSpec parse_connector(const std::string& text, const std::string& source
     size_t consumed = parser.write_some(text.data(), text.size(), ec);
     if (!ec) parser.finish(ec);
     if (ec)
-        throw ConfigError(source, {{"", "not valid JSON at " + position_of(text, consumed) + ": " + ec.message()}});
+        throw ConfigError(source, {{"", "not valid JSON at " + text_position(text, consumed) + ": " + ec.message()}});
     boost::json::value document = parser.release();
     if (!document.is_object())
         throw ConfigError(source, {{"", "expected a JSON object {\"name\": ..., \"config\": {...}}"}});
@@ -188,6 +174,19 @@ std::vector<ConnectorSpec> read_connector_dir(const std::filesystem::path& dir, 
     }
     if (!problems.empty()) throw ConfigError(dir.string(), problems);
     return specs;
+}
+
+std::string text_position(const std::string& text, size_t offset) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
 std::string plugin_name_of(const ConnectorSpec& spec) {

@@ -72,4 +72,7 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
 // The `plugin` value of a spec, or ConfigError when absent.
 std::string plugin_name_of(const ConnectorSpec& spec);
 
+// "line L, column C" (1-based) of a byte offset into `text`: where a JSON syntax error is.
+std::string text_position(const std::string& text, size_t offset);
+
 }  // namespace ingest::config

@@ -1,26 +1,11 @@
 #include "control/api_error.hpp"
 
+#include "config/connector_config.hpp"
 #include "log/logging.hpp"
 
 #include <boost/json.hpp>
 
 namespace ingest::control {
-namespace {
-
-std::string position_of(const std::string& text, size_t offset) {
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
-}  // namespace
 
 void reply(httplib::Response& response, int status, const boost::json::value& body) {
     response.status = status;
@@ -40,7 +25,7 @@ boost::json::object parse_object_body(const httplib::Request& request) {
     size_t consumed = parser.write_some(text.data(), text.size(), ec);
     if (!ec && text.find_first_not_of(" \t\r\n", consumed) != std::string::npos) ec = boost::json::error::extra_data;
     if (!ec) parser.finish(ec);
-    if (ec) throw ApiError(400, "the request body is not valid JSON at " + position_of(text, consumed) + ": " + ec.message());
+    if (ec) throw ApiError(400, "the request body is not valid JSON at " + config::text_position(text, consumed) + ": " + ec.message());
     boost::json::value value = parser.release();
     if (!value.is_object()) throw ApiError(400, "the request body must be a JSON object");
     return std::move(value.as_object());
