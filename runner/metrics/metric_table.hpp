@@ -29,6 +29,7 @@ enum class FamilyId : size_t {
     sink_end_to_end_latency,
     task_state,
     task_restarts,
+    task_errors,
     count
 };
 
@@ -40,6 +41,20 @@ struct FamilyDef {
     std::string_view help;
     std::vector<double> buckets;  // histograms only: upper bounds in seconds
 };
+
+// The classes of `ingest_task_errors_total`: what the pipeline tells apart when something goes
+// wrong in a task. Each has a name (the `class` label) and the kinds of task that can record it.
+enum class ErrorClass : size_t {
+    retriable,    // a source's poll() or a sink's put() returned RETRIABLE: retried after a backoff
+    fatal,        // the task failed (FAILED; an automatic restart may follow)
+    dead_letter,  // a sink sent a record to its dead-letter topic
+    commit,       // a sink's offset commit failed (pre_commit() RETRIABLE, or refused by the group)
+    delivery,     // the broker finally refused a source's record (delivery report with an error)
+    count
+};
+std::string_view error_class_name(ErrorClass error_class);
+// Whether a task of this kind (INGEST_KIND_SOURCE or INGEST_KIND_SINK) can record the class.
+bool error_class_applies(ErrorClass error_class, bool source);
 
 // The whole table, indexed by FamilyId.
 const std::vector<FamilyDef>& families();

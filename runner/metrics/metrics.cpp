@@ -1,5 +1,7 @@
 #include "metrics/metrics.hpp"
 
+#include "metrics/json_exposition.hpp"
+
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
@@ -45,6 +47,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 std::string Metrics::text() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
 
+boost::json::object Metrics::json() const { return to_json(registry_->Collect()); }
+
 prometheus::Family<prometheus::Counter>& Metrics::counter(FamilyId id) {
     return *std::get<prometheus::Family<prometheus::Counter>*>(families_.at(static_cast<size_t>(id)));
 }
@@ -70,12 +74,27 @@ void Metrics::set_task_state(const std::string& connector, int task, std::string
     }
 }
 
+TaskErrors Metrics::task_errors(const std::string& connector, int task, bool source) {
+    TaskErrors errors;
+    auto& errors_family = counter(FamilyId::task_errors);
+    for (size_t i = 0; i < errors.counters_.size(); ++i) {
+        const auto error_class = static_cast<ErrorClass>(i);
+        if (!error_class_applies(error_class, source)) continue;
+        auto labels = task_labels(connector, task);
+        labels.emplace("class", std::string(error_class_name(error_class)));
+        errors.counters_[i] = &errors_family.Add(labels);
+    }
+    return errors;
+}
+
 SourceTaskMetrics Metrics::source_task(const std::string& connector, int task) {
     const auto labels = task_labels(connector, task);
     return {counter(FamilyId::source_records_polled).Add(labels),
             counter(FamilyId::source_records_written).Add(labels),
-            counter(FamilyId::source_records_failed).Add(labels), counter(FamilyId::task_batches).Add(labels),
-            histogram(FamilyId::task_batch_duration).Add(labels, family(FamilyId::task_batch_duration).buckets)};
+            counter(FamilyId::source_records_failed).Add(labels),
+            counter(FamilyId::task_batches).Add(labels),
+            histogram(FamilyId::task_batch_duration).Add(labels, family(FamilyId::task_batch_duration).buckets),
+            task_errors(connector, task, true)};
 }
 
 std::unique_ptr<SinkTaskMetrics> Metrics::sink_task(const std::string& connector, int task) {
@@ -99,6 +118,7 @@ SinkTaskMetrics::SinkTaskMetrics(Metrics& owner, const std::string& connector, i
       commits_ok(owner.counter(FamilyId::sink_offset_commits).Add(with(task_labels(connector, task), "result", "ok"))),
       commits_failed(
           owner.counter(FamilyId::sink_offset_commits).Add(with(task_labels(connector, task), "result", "failed"))),
+      errors(owner.task_errors(connector, task, false)),
       owner_(owner),
       connector_(connector),
       task_(std::to_string(task)),

@@ -10,12 +10,14 @@
 
 #include <ingest/plugin_abi.h>
 
+#include <boost/json/object.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -32,6 +34,20 @@ namespace ingest::metrics {
 
 class Metrics;
 
+// A task's `ingest_task_errors_total` series: one per class its kind can record, each created at 0
+// so that rate() and dashboards see it before the first error. A default one records nothing.
+class TaskErrors {
+   public:
+    // One atomic add: cheap enough for every record.
+    void record(ErrorClass error_class, double count = 1) {
+        if (auto* counter = counters_[static_cast<size_t>(error_class)]) counter->Increment(count);
+    }
+
+   private:
+    friend class Metrics;
+    std::array<prometheus::Counter*, static_cast<size_t>(ErrorClass::count)> counters_{};
+};
+
 // A source task's series.
 struct SourceTaskMetrics {
     prometheus::Counter& records_polled;
@@ -39,6 +55,7 @@ struct SourceTaskMetrics {
     prometheus::Counter& records_failed;
     prometheus::Counter& batches;
     prometheus::Histogram& batch_duration;
+    TaskErrors errors;
 };
 
 // A sink task's series.
@@ -53,6 +70,7 @@ class SinkTaskMetrics {
     prometheus::Counter& put_retries;
     prometheus::Counter& commits_ok;
     prometheus::Counter& commits_failed;
+    TaskErrors errors;
 
     // One observation per record of an accepted batch, recorded with one histogram update (one
     // lock per batch). Records without a Kafka timestamp (-1) are skipped.
@@ -96,12 +114,17 @@ class Metrics {
 
     // The Prometheus text exposition of everything registered: what `GET /metrics` returns.
     std::string text() const;
+    // The same families as JSON (metrics/json_exposition.hpp): what `GET /worker/metrics` returns.
+    boost::json::object json() const;
     const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
     // Called when a task (re)starts; counts a restart from its second start on.
     void task_starting(const std::string& connector, int task);
     // The task's current state: its `state` series is 1, the others 0.
     void set_task_state(const std::string& connector, int task, std::string_view state);
+
+    // The error series of a task of this kind (source or sink), created at 0.
+    TaskErrors task_errors(const std::string& connector, int task, bool source);
 
     SourceTaskMetrics source_task(const std::string& connector, int task);
     std::unique_ptr<SinkTaskMetrics> sink_task(const std::string& connector, int task);

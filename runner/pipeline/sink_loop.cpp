@@ -33,7 +33,10 @@ void SinkLoop::start() {
     HostServices services;
     services.dead_letter = [this](const ingest_record& record, const char* reason, ingest_error* error) {
         ingest_status status = dead_letters_.send(record, reason, error);
-        if (status == INGEST_OK) metrics_->dead_lettered.Increment();
+        if (status == INGEST_OK) {
+            metrics_->dead_lettered.Increment();
+            metrics_->errors.record(metrics::ErrorClass::dead_letter);
+        }
         return status;
     };
     services.flush_dead_letters = [this](ingest_error* error) { return dead_letters_.flush(error); };
@@ -173,6 +176,7 @@ void SinkLoop::deliver_batch() {
     }
     if (result.status == INGEST_RETRIABLE) {
         metrics_->put_retries.Increment();
+        metrics_->errors.record(metrics::ErrorClass::retriable);
         auto wait = backoff_.next();
         log::warn(label_) << "put: " << result.message << " (retrying the batch of " << batch_.size() << " records in "
                           << wait.count() << " ms; its partitions are paused meanwhile)";
@@ -198,6 +202,7 @@ void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
     if (!result.ok()) {
         if (result.status == INGEST_RETRIABLE) {
             metrics_->commits_failed.Increment();
+            metrics_->errors.record(metrics::ErrorClass::commit);
             log::warn(label_) << "pre_commit: " << result.message << " (offsets not committed this time)";
             return;
         }
@@ -211,6 +216,7 @@ void SinkLoop::commit_progress(const std::set<kafka::TopicPartition>* only) {
         metrics_->commits_ok.Increment();
     } catch (const std::exception& e) {
         metrics_->commits_failed.Increment();
+        metrics_->errors.record(metrics::ErrorClass::commit);
         // As in Kafka Connect, a failed commit is retried at the next interval, not fatal. For a
         // sink that owns its offsets the group's offsets are only for monitoring.
         if (api_->owns_offsets)

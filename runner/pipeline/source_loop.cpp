@@ -47,6 +47,7 @@ SourceLoop::SourceLoop(const TaskSettings& settings, const TaskControl& control,
 void SourceLoop::on_delivery(const kafka::Delivery& delivery) {
     if (!task_) return;
     (delivery.ok() ? metrics_.records_written : metrics_.records_failed).Increment();
+    if (!delivery.ok()) metrics_.errors.record(metrics::ErrorClass::delivery);
     task_->call("record_delivered", [&](void* handle, ingest_error*) {
         api_->record_delivered(handle, delivery.correlation, delivery.partition, delivery.offset,
                                delivery.ok() ? nullptr : delivery.error.c_str());
@@ -105,6 +106,7 @@ TaskLoop::Step SourceLoop::step(bool paused) {
         case INGEST_END: return Step::ended;
         case INGEST_OK: backoff_.reset(); return Step::more;
         case INGEST_RETRIABLE: {
+            metrics_.errors.record(metrics::ErrorClass::retriable);
             auto wait = backoff_.next();
             log::warn(label_) << "poll: " << polled.message << " (retrying in " << wait.count() << " ms)";
             retry_at_ = Clock::now() + wait;

@@ -26,6 +26,8 @@ TaskRunner::TaskRunner(TaskSettings settings, TaskListener& listener, TargetStat
     : settings_(std::move(settings)), listener_(listener, settings_), control_(initial) {
     if (!settings_.metrics) settings_.metrics = metrics::process_metrics();
     settings_.metrics->task_starting(settings_.connector.name, settings_.task_id);
+    listener_.errors = settings_.metrics->task_errors(settings_.connector.name, settings_.task_id,
+                                                      settings_.connector.kind == INGEST_KIND_SOURCE);
     listener_.record("UNASSIGNED");
     if (initial == TargetState::stopped) control_.request_stop();
     thread_ = std::thread(&TaskRunner::run, this);

@@ -82,7 +82,8 @@ class TaskRunner {
    private:
     void run() noexcept;
 
-    // Forwards every event to the owner's listener and keeps the task's state series current.
+    // Forwards every event to the owner's listener and keeps the task's state series current (and
+    // counts a failure as a fatal error).
     class StateRecorder : public TaskListener {
        public:
         StateRecorder(TaskListener& owner, const TaskSettings& settings) : owner_(owner), settings_(settings) {}
@@ -91,10 +92,17 @@ class TaskRunner {
         }
         void on_running() override { record("RUNNING"); owner_.on_running(); }
         void on_paused() override { record("PAUSED"); owner_.on_paused(); }
-        void on_failed(const std::string& trace) override { record("FAILED"); owner_.on_failed(trace); }
+        void on_failed(const std::string& trace) override {
+            record("FAILED");
+            errors.record(metrics::ErrorClass::fatal);
+            owner_.on_failed(trace);
+        }
         void on_stopped() override { record("STOPPED"); owner_.on_stopped(); }
         void on_finished() override { record("FINISHED"); owner_.on_finished(); }
         void on_verdict(bool passed, const std::string& summary) override { owner_.on_verdict(passed, summary); }
+
+        // Set once the task's registry is known (TaskRunner's constructor).
+        metrics::TaskErrors errors;
 
        private:
         TaskListener& owner_;

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -127,6 +128,77 @@ TEST_F(MetricsRunTest, CountersAgreeWithWhatThePluginsSawAndPromtoolAcceptsTheTe
                                                      for (auto& l : ingest::testing::read_lines(dir_ / "promtool.txt")) all += l + "\n";
                                                      return all;
                                                  }();
+}
+
+// ingest_task_errors_total: each class where the pipeline meets it, every class of a task's kind
+// present at 0 from its start, none of the other kind's.
+TEST_F(MetricsRunTest, ErrorsAreCountedByClassWhereThePipelineMeetsThem) {
+    const auto errors = [&](const std::string& connector, const std::string& error_class) {
+        return sample(metrics_->text(), R"(ingest_task_errors_total{class=")" + error_class + R"(",connector=")" +
+                                            connector + R"(",task="0"})");
+    };
+    const auto wait_for = [&](const std::string& connector, const std::string& error_class, double at_least) {
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (errors(connector, error_class) < at_least) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(20ms);
+        }
+        return true;
+    };
+
+    // 100 records, every 10th "bad": the recording sink dead-letters those 10.
+    Events source_events, sink_events;
+    {
+        auto sink_settings = settings("recorder", R"({"plugin": "fixture_recording_sink", "topics": "numbers",
+            "batch.max.ms": 50, "expect": 90, "records.file": ")" + (dir_ / "records.txt").string() + R"("})");
+        cluster_.create_topic(sink_settings.connector.dead_letter_topic(), 1);
+        ingest::pipeline::TaskRunner sink(std::move(sink_settings), sink_events, ingest::pipeline::TargetState::started);
+        ingest::pipeline::TaskRunner source(
+            settings("counter", R"({"plugin": "fixture_counting_source", "topic": "numbers", "count": 100,
+                                    "bad.every": 10, "deliveries.file": ")" + (dir_ / "deliveries.txt").string() + R"("})"),
+            source_events, ingest::pipeline::TargetState::started);
+        ASSERT_TRUE(source_events.wait(&Events::finished_, 60s)) << source_events.trace_;
+        ASSERT_TRUE(sink_events.wait(&Events::verdict_, 60s)) << sink_events.trace_;
+        ASSERT_TRUE(wait_for("recorder", "dead_letter", 10));
+    }
+    const std::string text = metrics_->text();
+    EXPECT_EQ(errors("recorder", "dead_letter"), 10) << text;
+    EXPECT_EQ(sample(text, R"(ingest_sink_records_dead_lettered_total{connector="recorder",task="0"})"), 10);
+    for (const char* zero : {"retriable", "fatal", "commit"}) EXPECT_EQ(errors("recorder", zero), 0) << zero;
+    for (const char* zero : {"retriable", "fatal", "delivery"}) EXPECT_EQ(errors("counter", zero), 0) << zero;
+    EXPECT_EQ(errors("recorder", "delivery"), -1) << "a sink has no delivery errors";
+    for (const char* other : {"dead_letter", "commit"}) EXPECT_EQ(errors("counter", other), -1) << other;
+
+    // A sink whose put() returns RETRIABLE while a file exists: retriable, then records once it is gone.
+    const auto down = dir_ / "down";
+    std::ofstream(down) << "down\n";
+    Events flaky_events;
+    {
+        ingest::pipeline::TaskRunner flaky(
+            settings("flaky", R"({"plugin": "fixture_flaky_sink", "topics": "numbers", "batch.max.ms": 50,
+                                  "records.file": ")" + (dir_ / "flaky.txt").string() + R"(", "down.while.file": ")" +
+                                  down.string() + R"(", "attempts.file": ")" + (dir_ / "attempts.txt").string() + R"("})"),
+            flaky_events, ingest::pipeline::TargetState::started);
+        EXPECT_TRUE(wait_for("flaky", "retriable", 1)) << metrics_->text();
+        std::filesystem::remove(down);
+    }
+    EXPECT_FALSE(flaky_events.failed_) << flaky_events.trace_;
+    EXPECT_EQ(errors("flaky", "fatal"), 0);
+
+    // A task that fails: fatal, once.
+    const auto broken = dir_ / "broken";
+    std::ofstream(broken) << "broken\n";
+    Events failing_events;
+    ingest::pipeline::TaskRunner failing(
+        settings("failing", R"({"plugin": "fixture_flaky_sink", "topics": "numbers", "records.file": ")" +
+                                (dir_ / "failing.txt").string() + R"(", "down.while.file": ")" + down.string() +
+                                R"(", "attempts.file": ")" + (dir_ / "attempts.txt").string() +
+                                R"(", "fail.while.file": ")" + broken.string() + R"("})"),
+        failing_events, ingest::pipeline::TargetState::started);
+    failing.join();
+    EXPECT_TRUE(failing_events.failed_);
+    EXPECT_EQ(errors("failing", "fatal"), 1);
+    EXPECT_EQ(errors("failing", "retriable"), 0);
 }
 
 TEST(PluginMetricTable, EveryMistakeIsRefusedAtLoadAtOnce) {

@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <set>
 #include <sstream>
 
 namespace {
 
+using ingest::metrics::ErrorClass;
 using ingest::metrics::FamilyId;
 using ingest::metrics::Metrics;
 using ingest::metrics::PluginMetricDef;
@@ -100,6 +103,88 @@ TEST(Metrics, RestartsCountFromTheSecondStart) {
     metrics.task_starting("pg", 1);
     EXPECT_EQ(sample(metrics.text(), R"(ingest_task_restarts_total{connector="pg",task="0"})"), 2);
     EXPECT_EQ(sample(metrics.text(), R"(ingest_task_restarts_total{connector="pg",task="1"})"), 0);
+}
+
+TEST(Metrics, ErrorClassesOfATaskKindStartAtZeroAndCountApart) {
+    Metrics metrics;
+    auto sink = metrics.sink_task("pg", 0);
+    auto source = metrics.source_task("sim", 0);
+    sink->errors.record(ErrorClass::dead_letter);
+    sink->errors.record(ErrorClass::dead_letter);
+    sink->errors.record(ErrorClass::commit);
+    sink->errors.record(ErrorClass::delivery);  // not a sink's class: no series, nothing recorded
+    source.errors.record(ErrorClass::delivery, 3);
+    ingest::metrics::TaskErrors().record(ErrorClass::fatal);  // a default one records nothing
+
+    const std::string text = metrics.text();
+    const auto errors = [&](const std::string& connector, const std::string& error_class) {
+        return sample(text, R"(ingest_task_errors_total{class=")" + error_class + R"(",connector=")" + connector +
+                                R"(",task="0"})");
+    };
+    EXPECT_EQ(errors("pg", "dead_letter"), 2) << text;
+    EXPECT_EQ(errors("pg", "commit"), 1);
+    EXPECT_EQ(errors("pg", "retriable"), 0);
+    EXPECT_EQ(errors("pg", "fatal"), 0);
+    EXPECT_EQ(errors("pg", "delivery"), -1);
+    EXPECT_EQ(errors("sim", "delivery"), 3);
+    EXPECT_EQ(errors("sim", "retriable"), 0);
+    EXPECT_EQ(errors("sim", "fatal"), 0);
+    EXPECT_EQ(errors("sim", "dead_letter"), -1);
+    EXPECT_EQ(errors("sim", "commit"), -1);
+}
+
+TEST(MetricTable, TheErrorsHelpNamesEveryClass) {
+    const auto& help = ingest::metrics::family(FamilyId::task_errors).help;
+    for (size_t i = 0; i < static_cast<size_t>(ErrorClass::count); ++i) {
+        const auto name = ingest::metrics::error_class_name(static_cast<ErrorClass>(i));
+        EXPECT_NE(help.find(std::string(name) + " ("), std::string_view::npos) << name;
+    }
+}
+
+// GET /worker/metrics: the registry's own structs as JSON, so its values are the text's.
+TEST(Metrics, TheJsonHoldsWhatTheTextHolds) {
+    Metrics metrics;
+    auto sink = metrics.sink_task("pg", 1);
+    sink->records_put.Increment(250);
+    sink->set_lag("events", 2, 17);
+    sink->batch_duration.Observe(0.003);  // a sum of 20.003: not whole
+    sink->batch_duration.Observe(20);
+    metrics.gauge(FamilyId::sink_consumer_lag).Add({{"connector", "nan"}, {"task", "0"}, {"topic", "t"}, {"partition", "0"}})
+        .Set(std::nan(""));
+
+    const auto json = metrics.json();
+    const auto& families = json.at("families").as_object();
+    // The families the text has (prometheus-cpp leaves out those without series), no more.
+    const std::string text = metrics.text();
+    size_t typed = 0;
+    for (size_t at = text.find("# TYPE "); at != std::string::npos; at = text.find("# TYPE ", at + 1)) ++typed;
+    EXPECT_EQ(families.size(), typed) << text;
+    const auto series_of = [&](const char* family, const std::string& connector) -> boost::json::object {
+        for (const auto& series : families.at(family).at("series").as_array())
+            if (series.at("labels").at("connector") == connector.c_str()) return series.as_object();
+        ADD_FAILURE() << "no series of " << family << " for " << connector;
+        return {};
+    };
+    const auto& put = families.at("ingest_sink_records_put_total").as_object();
+    EXPECT_EQ(put.at("type"), "counter");
+    EXPECT_EQ(put.at("help"), ingest::metrics::family(FamilyId::sink_records_put).help.data());
+    EXPECT_EQ(series_of("ingest_sink_records_put_total", "pg"),
+              (boost::json::object{{"labels", {{"connector", "pg"}, {"task", "1"}}}, {"value", 250}}));
+    EXPECT_EQ(series_of("ingest_sink_consumer_lag", "pg").at("labels"),
+              (boost::json::object{{"connector", "pg"}, {"partition", "2"}, {"task", "1"}, {"topic", "events"}}));
+    EXPECT_EQ(series_of("ingest_sink_consumer_lag", "pg").at("value"), 17);  // whole: an integer
+    EXPECT_EQ(series_of("ingest_sink_consumer_lag", "nan").at("value"), "NaN");
+
+    const auto histogram = series_of("ingest_task_batch_duration_seconds", "pg");
+    EXPECT_EQ(families.at("ingest_task_batch_duration_seconds").at("type"), "histogram");
+    EXPECT_EQ(histogram.at("count"), 2u);
+    EXPECT_NEAR(histogram.at("sum").as_double(), 20.003, 1e-9);
+    const auto& buckets = histogram.at("buckets").as_array();
+    ASSERT_EQ(buckets.size(), ingest::metrics::family(FamilyId::task_batch_duration).buckets.size() + 1);
+    EXPECT_EQ(buckets.front(), (boost::json::object{{"le", 0.0005}, {"count", 0u}}));
+    EXPECT_EQ(buckets[3], (boost::json::object{{"le", 0.005}, {"count", 1u}}));  // cumulative, as in the text
+    EXPECT_EQ(buckets.back(), (boost::json::object{{"le", "+Inf"}, {"count", 2u}}));
+    EXPECT_FALSE(histogram.contains("value"));
 }
 
 TEST(Metrics, PluginSeriesFollowTheirDeclaredTypes) {
