@@ -57,7 +57,7 @@ decltype(worker::WorkerOptions::start_service) rest_service(const RestSettings& 
         options.allow_remote = settings.allow_remote;
         options.auth = settings.auth != "none";
         options.starting = true;
-        options.metrics = [] { return metrics::process_metrics()->text(); };
+        options.metrics = metrics::process_metrics();
         options.record_initial_state = [&herder](const std::string& name, worker::TargetState state) {
             if (!herder.remember_target_state(name, state))
                 throw std::runtime_error("connector " + name + ": its initial state could not be kept");

@@ -119,6 +119,7 @@ RestServer::RestServer(RestOptions options, worker::Herder& herder, const plugin
     add_connector_routes(router, impl_->context);
     add_connector_plugin_routes(router, impl_->context);
     add_admin_routes(router, impl_->context);
+    router.finish();  // 405 for a known path called with another method
 
     int port = listen.port;
     bool bound = port == 0 ? (port = server.bind_to_any_port(listen.host)) > 0 : server.bind_to_port(listen.host, port);

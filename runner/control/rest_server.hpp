@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/connector_config.hpp"
+#include "metrics/metrics.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/connector_files.hpp"
 #include "worker/herder.hpp"
@@ -28,7 +29,9 @@ struct RestOptions {
     std::string token;  // see load_or_create_token (auth.hpp)
     size_t max_body_bytes = 1 << 20;  // larger bodies get 413
     config::EnvLookup env = config::process_env();
-    std::function<std::string()> metrics;  // GET /metrics; unset: 404
+    // GET /metrics (Prometheus text) and GET /worker/metrics (the same families as JSON); unset:
+    // both 404. `ingest run` gives the worker's registry, metrics::process_metrics().
+    std::shared_ptr<const metrics::Metrics> metrics;
     // GET /health answers 503 "starting" until started() (KIP-1017); false: healthy at once.
     bool starting = false;
     // Records the target state of a connector created with `initial_state` PAUSED or STOPPED

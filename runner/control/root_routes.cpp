@@ -1,5 +1,6 @@
-// GET / (the worker's version and commit), GET /health (KIP-1017) and GET /metrics (Prometheus
-// text, when the worker provides it).
+// GET / (the worker's version and commit), GET /health (KIP-1017), GET /metrics (Prometheus text)
+// and GET /worker/metrics (the same registry as JSON: this product's extension, not Kafka Connect's,
+// for clients such as `ingest status --watch` that want values without parsing the text format).
 #include "control/api_error.hpp"
 #include "control/routes.hpp"
 
@@ -32,7 +33,11 @@ void add_root_routes(Router& router, const RouteContext& context) {
     router.get("/metrics", [metrics = context.metrics](const httplib::Request&, httplib::Response& response) {
         if (!metrics) throw ApiError(404, "this worker exports no metrics");
         response.status = 200;
-        response.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+        response.set_content(metrics->text(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    router.get("/worker/metrics", [metrics = context.metrics](const httplib::Request&, httplib::Response& response) {
+        if (!metrics) throw ApiError(404, "this worker exports no metrics");
+        reply(response, 200, metrics->json());
     });
 }
 

@@ -5,7 +5,17 @@
 #include "control/auth.hpp"
 #include "worker/herder.hpp"
 
+#include <stdexcept>
+
 namespace ingest::control {
+namespace {
+
+// The methods the API's routes use, in the order an `Allow` header lists them.
+constexpr const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+
+bool is_mutating(const std::string& method) { return method != "GET"; }
+
+}  // namespace
 
 Router::Handler Router::guarded(Handler handler, bool mutating) const {
     return [policy = policy_, handler = std::move(handler), mutating](const httplib::Request& request, httplib::Response& response) {
@@ -33,10 +43,57 @@ Router::Handler Router::guarded(Handler handler, bool mutating) const {
     };
 }
 
-void Router::get(const std::string& pattern, Handler handler) { server_.Get(pattern, guarded(std::move(handler), false)); }
-void Router::post(const std::string& pattern, Handler handler) { server_.Post(pattern, guarded(std::move(handler), true)); }
-void Router::put(const std::string& pattern, Handler handler) { server_.Put(pattern, guarded(std::move(handler), true)); }
-void Router::patch(const std::string& pattern, Handler handler) { server_.Patch(pattern, guarded(std::move(handler), true)); }
-void Router::del(const std::string& pattern, Handler handler) { server_.Delete(pattern, guarded(std::move(handler), true)); }
+void Router::get(const std::string& pattern, Handler handler) { add("GET", pattern, std::move(handler)); }
+void Router::post(const std::string& pattern, Handler handler) { add("POST", pattern, std::move(handler)); }
+void Router::put(const std::string& pattern, Handler handler) { add("PUT", pattern, std::move(handler)); }
+void Router::patch(const std::string& pattern, Handler handler) { add("PATCH", pattern, std::move(handler)); }
+void Router::del(const std::string& pattern, Handler handler) { add("DELETE", pattern, std::move(handler)); }
+
+void Router::add(const char* method, const std::string& pattern, Handler handler) {
+    // cpp-httplib tries a method's handlers in order of registration: one added after finish()
+    // would sit behind the catch-all and never be reached.
+    if (finished_) throw std::logic_error(std::string("route ") + method + " " + pattern + " added after finish()");
+    routes_->push_back({std::regex(pattern), method});
+    auto guarded_handler = guarded(std::move(handler), is_mutating(method));
+    const std::string name(method);
+    if (name == "GET") server_.Get(pattern, std::move(guarded_handler));
+    else if (name == "POST") server_.Post(pattern, std::move(guarded_handler));
+    else if (name == "PUT") server_.Put(pattern, std::move(guarded_handler));
+    else if (name == "PATCH") server_.Patch(pattern, std::move(guarded_handler));
+    else server_.Delete(pattern, std::move(guarded_handler));
+}
+
+void Router::finish() {
+    if (finished_) return;
+    finished_ = true;
+    // Registered last for every method, so that it only sees requests no route of their method
+    // took; the path is then matched against the routes of every method (cpp-httplib matches the
+    // whole decoded path, as here).
+    auto unrouted = [routes = routes_](const httplib::Request& request, httplib::Response& response) {
+        std::string allow;
+        for (const char* method : kMethods) {
+            bool allowed = false;
+            for (const auto& route : *routes)
+                if (route.method == method && std::regex_match(request.path, route.pattern)) allowed = true;
+            if (!allowed) continue;
+            allow += (allow.empty() ? "" : ", ") + std::string(method);
+            // cpp-httplib answers HEAD with the GET routes.
+            if (std::string_view(method) == "GET") allow += ", HEAD";
+        }
+        if (allow.empty()) {
+            reply_error(response, 404, "no such resource: " + request.method + " " + request.path);
+            return;
+        }
+        response.set_header("Allow", allow);
+        reply_error(response, 405, "HTTP 405 Method Not Allowed");
+    };
+    const std::string everything = "[\\s\\S]*";  // any path, newlines included
+    server_.Get(everything, unrouted);
+    server_.Post(everything, unrouted);
+    server_.Put(everything, unrouted);
+    server_.Patch(everything, unrouted);
+    server_.Delete(everything, unrouted);
+    server_.Options(everything, unrouted);
+}
 
 }  // namespace ingest::control

@@ -1,13 +1,17 @@
 // Registers the API's routes on the HTTP server with what every route shares: the token check
 // (mutating calls always, read-only calls only when the listener is not loopback) and the
 // translation of errors to Kafka Connect's shape (ApiError; an unknown connector is 404, a bad
-// config 400 with every problem, anything else 500).
+// config 400 with every problem, anything else 500). It also knows every path and its methods, so
+// a known path called with another method gets 405, as in Kafka Connect, not 404.
 #pragma once
 
 #include <httplib.h>
 
 #include <functional>
+#include <memory>
+#include <regex>
 #include <string>
+#include <vector>
 
 namespace ingest::control {
 
@@ -31,11 +35,24 @@ class Router {
     void patch(const std::string& pattern, Handler handler);
     void del(const std::string& pattern, Handler handler);
 
+    // Call once every route is registered. A request that no route of its method takes then gets
+    // 405 `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}` with an `Allow` header when
+    // routes of other methods take its path, else 404. Neither needs the token: they change
+    // nothing and say only what the API's documentation says. No route may be added afterwards.
+    void finish();
+
    private:
+    struct Route {
+        std::regex pattern;
+        std::string method;
+    };
+    void add(const char* method, const std::string& pattern, Handler handler);
     Handler guarded(Handler handler, bool mutating) const;
 
     httplib::Server& server_;
     AuthPolicy policy_;
+    std::shared_ptr<std::vector<Route>> routes_ = std::make_shared<std::vector<Route>>();
+    bool finished_ = false;
 };
 
 }  // namespace ingest::control

@@ -4,6 +4,7 @@
 
 #include "config/connector_config.hpp"
 #include "control/router.hpp"
+#include "metrics/metrics.hpp"
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/connector_files.hpp"
 #include "worker/herder.hpp"
@@ -20,7 +21,7 @@ struct RouteContext {
     const plugin_host::PluginCatalog& catalog;
     worker::ConnectorFiles files;  // create, update and delete write here; the config watcher applies
     config::EnvLookup env;         // `${env:...}` in configs being validated
-    std::function<std::string()> metrics;  // GET /metrics; unset: 404
+    std::shared_ptr<const metrics::Metrics> metrics;  // GET /metrics, GET /worker/metrics; unset: 404
     std::shared_ptr<std::atomic<bool>> started;  // GET /health: false while the worker starts up
     // Records the target state a connector created with `initial_state` starts in, before its file
     // is written. Unset: only RUNNING is accepted.

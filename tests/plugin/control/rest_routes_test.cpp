@@ -5,6 +5,7 @@
 #include "control/auth.hpp"
 #include "control/config_view.hpp"
 #include "control/rest_server.hpp"
+#include "control/router.hpp"
 #include "fake_herder.hpp"
 #include "log/logging.hpp"
 #include "rest_test_client.hpp"
@@ -101,6 +102,7 @@ TEST_F(RestRoutes, RootAndHealth) {
     EXPECT_EQ(health.json().at("status"), "healthy");
     EXPECT_TRUE(health.json().as_object().contains("message"));
     expect_error(call("GET", "/metrics"), 404, "metrics");
+    expect_error(call("GET", "/worker/metrics"), 404, "metrics");
 
     control::RestOptions starting;
     starting.starting = true;
@@ -113,13 +115,70 @@ TEST_F(RestRoutes, RootAndHealth) {
     expect_error(call("GET", "/no/such/path"), 404, "/no/such/path");
 }
 
-TEST_F(RestRoutes, MetricsComeFromTheGivenFunction) {
+// GET /metrics (Prometheus text) and GET /worker/metrics (JSON) serve one registry.
+TEST_F(RestRoutes, MetricsComeFromTheGivenRegistryAsTextAndJson) {
+    auto registry = std::make_shared<metrics::Metrics>();
+    registry->sink_task("pg", 0)->records_put.Increment(7);
     control::RestOptions options;
-    options.metrics = [] { return std::string("# TYPE up gauge\nup 1\n"); };
+    options.metrics = registry;
     start(std::move(options));
-    auto metrics = call("GET", "/metrics");
-    EXPECT_EQ(metrics.status, 200);
-    EXPECT_EQ(metrics.text, "# TYPE up gauge\nup 1\n");
+
+    auto text = call("GET", "/metrics");
+    EXPECT_EQ(text.status, 200);
+    EXPECT_EQ(text.text, registry->text());
+    EXPECT_NE(text.text.find("ingest_sink_records_put_total{connector=\"pg\",task=\"0\"} 7\n"), std::string::npos)
+        << text.text;
+
+    auto json = call("GET", "/worker/metrics");
+    EXPECT_EQ(json.status, 200);
+    const auto body = json.json();
+    EXPECT_EQ(body, registry->json());
+    const auto& put = body.at("families").at("ingest_sink_records_put_total");
+    EXPECT_EQ(put.at("type"), "counter");
+    EXPECT_EQ(put.at("series").as_array()[0],
+              (boost::json::object{{"labels", {{"connector", "pg"}, {"task", "0"}}}, {"value", 7}}));
+}
+
+// A known path with a method it does not take: Kafka Connect's 405, an Allow header, no token
+// needed, nothing changed. An unknown path stays 404.
+TEST_F(RestRoutes, AKnownPathCalledWithAnotherMethodIs405) {
+    httplib::Client raw(server_->address());
+    const auto expect_405 = [&](const std::string& method, const std::string& path, const std::string& allow) {
+        httplib::Request request;
+        request.method = method;
+        request.path = path;
+        auto result = raw.send(request);
+        ASSERT_TRUE(result) << method << " " << path;
+        EXPECT_EQ(result->status, 405) << method << " " << path << ": " << result->body;
+        EXPECT_EQ(boost::json::parse(result->body),
+                  boost::json::parse(R"({"error_code":405,"message":"HTTP 405 Method Not Allowed"})"))
+            << method << " " << path;
+        EXPECT_EQ(result->get_header_value("Allow"), allow) << method << " " << path;
+    };
+    const auto calls_before = herder_.calls();
+    expect_405("POST", "/connectors/numbers/status", "GET, HEAD");
+    expect_405("DELETE", "/connectors", "GET, HEAD, POST");
+    expect_405("PATCH", "/connectors/numbers/pause", "PUT");
+    expect_405("GET", "/connectors/numbers/restart", "POST");
+    expect_405("POST", "/connectors/numbers", "GET, HEAD, DELETE");
+    expect_405("PUT", "/", "GET, HEAD");
+    expect_405("OPTIONS", "/connectors/numbers/config", "GET, HEAD, PUT, PATCH");
+    expect_405("DELETE", "/admin/loggers/root", "GET, HEAD, PUT");
+    expect_405("POST", "/connectors/nobody/tasks/3/status", "GET, HEAD");  // the path's shape is known
+    EXPECT_EQ(herder_.calls(), calls_before);
+    EXPECT_EQ(call("GET", "/connectors/numbers/status").status, 200);  // the routes themselves still answer
+
+    expect_error(call("POST", "/no/such/path"), 404, "POST /no/such/path");
+    expect_error(call("GET", "/connectors/numbers/nothing"), 404, "/connectors/numbers/nothing");
+    expect_error(call("DELETE", "/connectors/numbers/status/"), 404, "status/");
+}
+
+TEST(RestRouter, NoRouteCanBeAddedAfterFinish) {
+    httplib::Server server;
+    control::Router router(server, control::AuthPolicy{false, false, ""});
+    router.get("/a", [](const httplib::Request&, httplib::Response&) {});
+    router.finish();
+    EXPECT_THROW(router.put("/a", [](const httplib::Request&, httplib::Response&) {}), std::logic_error);
 }
 
 TEST_F(RestRoutes, ListsConnectorsPlainAndExpanded) {
