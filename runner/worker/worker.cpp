@@ -45,9 +45,21 @@ ConnectorDefinition resolve_connector(const config::ConnectorSpec& spec, const p
 }
 
 // Every connector validated against its plugin; all problems of all files reported together.
+// A directory that does not exist is refused (a typo in --connectors must not look like a worker
+// with nothing to do); an empty one is a worker waiting for connectors (files or REST), except for
+// a batch (--until-done, `ingest validate`), which would otherwise succeed at doing nothing.
 std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
                                                  const plugin_host::PluginCatalog& catalog) {
-    auto specs = config::read_connector_dir(options.connectors_dir, config::process_env());
+    const auto& dir = options.connectors_dir;
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec))
+        throw config::ConfigError(dir.string(), {{"", "the connectors directory " + dir.string() +
+                                                          " does not exist; create it (it may be empty) or give "
+                                                          "--connectors DIR"}});
+    if (!std::filesystem::is_directory(dir, ec))
+        throw config::ConfigError(dir.string(), {{"", dir.string() + " is not a directory (--connectors names "
+                                                                     "the directory of connector files)"}});
+    auto specs = config::read_connector_dir(dir, config::process_env());
     std::vector<ConnectorDefinition> loaded;
     std::vector<config::Problem> problems;
     for (const auto& spec : specs) {
@@ -65,10 +77,12 @@ std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
         std::erase_if(loaded, [](const ConnectorDefinition& c) {
             return c.config.kind != INGEST_KIND_SINK || !c.library->descriptor().sink->reports_verdict;
         });
-    if (loaded.empty())
-        throw config::ConfigError(options.connectors_dir.string(),
-                                  {{"", options.only_judges ? "contains no connector whose plugin reports a verdict"
-                                                            : "contains no connector (*.json)"}});
+    if (loaded.empty() && (options.until_done || options.only_judges))
+        throw config::ConfigError(dir.string(),
+                                  {{"", dir.string() + (options.only_judges
+                                                            ? " contains no connector whose plugin reports a verdict"
+                                                            : " contains no connector (*.json), and --until-done has "
+                                                              "nothing to wait for")}});
     return loaded;
 }
 
@@ -172,6 +186,10 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
             return kBadConfig;
         }
     }
+    if (connectors.empty())
+        log::info("worker") << "no connectors in " << options.connectors_dir.string()
+                            << "; waiting for connector files there"
+                            << (service ? " or for the REST API (POST /connectors)" : "");
     for (auto& c : connectors) herder.apply(std::move(c));
     // `ingest validate` runs a subset of the files: the others' saved states are not stale.
     if (!options.only_judges) herder.forget_other_target_states();

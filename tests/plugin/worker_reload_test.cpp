@@ -130,4 +130,37 @@ TEST_F(WorkerReloadTest, ATargetStateSavedBeforeTheStartIsRestored) {
     EXPECT_EQ(stop(), ingest::worker::kOk);
 }
 
+// An empty connectors.d/ is a worker waiting for connectors; the first file dropped in runs.
+TEST_F(WorkerReloadTest, AnEmptyDirectoryStartsAWorkerThatWaitsForConnectors) {
+    start();
+    ASSERT_TRUE(eventually([&] {
+        return std::filesystem::exists(options_.state_dir / "status.json") ||
+               run_.wait_for(0s) == std::future_status::ready;
+    }));
+    ASSERT_NE(run_.wait_for(0s), std::future_status::ready) << "the worker exited " << run_.get();
+    EXPECT_EQ(boost::json::parse(ingest::testing::read_file(options_.state_dir / "status.json")), boost::json::array{});
+
+    write("numbers.json", source_json("numbers", "numbers"));
+    write("recorder.json", recorder_json("numbers", "numbers.txt"));
+    ASSERT_TRUE(eventually([&] { return lines("numbers.txt") > 0; }));
+    EXPECT_EQ(stop(), ingest::worker::kOk);
+}
+
+// A directory that is not there (or not a directory) is refused before anything starts, and so is
+// an empty one for a batch run (--until-done), which would otherwise succeed at doing nothing.
+TEST_F(WorkerReloadTest, AMissingDirectoryOrAnEmptyOneForABatchIsRefused) {
+    std::atomic<bool> never{false};
+    auto missing = options_;
+    missing.connectors_dir = dir_ / "no-such-dir";
+    EXPECT_EQ(ingest::worker::run_worker(missing, never), ingest::worker::kBadConfig);
+    auto file = options_;
+    file.connectors_dir = dir_ / "a-file.json";
+    std::ofstream(file.connectors_dir) << "{}";
+    EXPECT_EQ(ingest::worker::run_worker(file, never), ingest::worker::kBadConfig);
+    auto batch = options_;
+    batch.until_done = true;
+    EXPECT_EQ(ingest::worker::run_worker(batch, never), ingest::worker::kBadConfig);
+    EXPECT_FALSE(std::filesystem::exists(options_.state_dir / "status.json")) << "something was started";
+}
+
 }  // namespace
