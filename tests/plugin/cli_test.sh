@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The operator CLI against a running worker (embedded broker, fixture plugins): every client command,
-# its table and --json output, and its exit codes when the connector is unknown, the token is wrong
-# or no worker answers.
+# its table and --json output, `status --watch` (frames, rates, lag, Ctrl-C, a worker going away),
+# its exit codes when the connector is unknown, the token is wrong or no worker answers, and 405
+# for a known path called with another method.
 #
 #   cli_test.sh INGEST FIXTURE_DIR WORK_DIR
 set -euo pipefail
 ingest=$1 fixtures=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/connectors"
-runner=
-trap '[[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null; true' EXIT
+runner= watcher=
+trap '[[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null; [[ -n $watcher ]] && kill -KILL "$watcher" 2>/dev/null; true' EXIT
 
 fail() { echo "FAIL: $*" >&2; [[ -f ${log:-} ]] && tail -n 30 "$log" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
@@ -52,6 +53,45 @@ grep -q '^worker http://127.0.0.1:' "$work/out" || fail "ingest status names no 
 grep -qE '^recorder +sink +RUNNING +1/1 running' "$work/out" || fail "ingest status lacks the recorder: $(cat "$work/out")"
 cli connectors list --json | grep -q '"counter":{' || fail "connectors list --json lacks counter"
 pass "status and list"
+
+# status --watch: per task state, records/s, dead letters, errors, restarts and lag per partition,
+# from GET /worker/metrics. Not a terminal: one frame after another, a blank line apart.
+address=$(cat "$work/state/rest")
+wait_for 30 "the recorder's first lag sample (at its first offset commit)" \
+  bash -c "curl -sf 'http://$address/worker/metrics' | grep -q '\"ingest_sink_consumer_lag\"'"
+cli status --watch --count 2 --interval 1 >"$work/watch" || fail "ingest status --watch --count 2 failed"
+(($(grep -c '^worker http://127.0.0.1:.* every 1.0 s' "$work/watch") == 2)) || fail "not 2 frames: $(cat "$work/watch")"
+(($(grep -c '^$' "$work/watch") == 5)) || fail "frames not a blank line apart: $(cat "$work/watch")"
+first=$(awk '/^worker /{n++} n==1' "$work/watch")
+second=$(awk '/^worker /{n++} n==2' "$work/watch")
+grep -qE '^CONNECTOR +TYPE +TASK +STATE +RECORDS/S +DEAD-LETTERS +ERRORS +RESTARTS +LAG$' <<<"$second" ||
+  fail "no task table header: $second"
+# Rates need two samples: none in the first frame, the paced source's and the sinks' in the second.
+grep -qE '^counter +source +0 +RUNNING +- ' <<<"$first" || fail "the first frame has a rate: $first"
+grep -qE '^counter +source +0 +RUNNING +[0-9]+\.[0-9] +- +0 +0 +-$' <<<"$second" || fail "no source rate: $second"
+grep -qE '^recorder +sink +0 +RUNNING +[0-9]+\.[0-9] +0 +0 +0 +[0-9]+$' <<<"$second" || fail "no sink row: $second"
+grep -qE '^recorder +0 +numbers +[0-9]+ +[0-9]+$' <<<"$second" || fail "no lag per partition: $second"
+cli status --watch --count 1 --json >"$work/watch.json" || fail "status --watch --json failed"
+grep -q '"tasks":\[{"connector":"counter","type":"source","task":0,"state":"RUNNING","records_per_second":null' \
+  "$work/watch.json" || fail "status --watch --json: $(cat "$work/watch.json")"
+expect_exit 2 status --count 2 --state-dir "$work/state"
+# SIGTERM (as Ctrl-C's SIGINT) ends an endless watch with exit 0.
+# (The executable itself in the background, not the cli function's subshell, so the signal reaches it.)
+"$ingest" status --watch --interval 0.2 --state-dir "$work/state" >"$work/watch-term" 2>&1 &
+watcher=$!
+wait_for 30 "the first frame of an endless watch" grep -q '^worker ' "$work/watch-term"
+kill -TERM "$watcher"
+status=0
+wait "$watcher" || status=$?
+watcher=
+((status == 0)) || fail "status --watch exited $status after SIGTERM: $(cat "$work/watch-term")"
+pass "status --watch: frames, rates from two samples, lag per partition, --json, SIGTERM"
+
+# A known path called with a method it does not take: Kafka Connect's 405, not 404.
+code=$(curl -s -o "$work/out" -w '%{http_code}' -X POST "http://$address/connectors/recorder/status")
+[[ $code == 405 && $(cat "$work/out") == '{"error_code":405,"message":"HTTP 405 Method Not Allowed"}' ]] ||
+  fail "POST .../status answered $code: $(cat "$work/out")"
+pass "405 for a known path with another method"
 
 # pause: no progress while paused (while the witness keeps consuming); resume: progress again
 wait_for 60 "the recorder to write records" bash -c "(( \$(wc -l < '$work/recorder.txt' 2>/dev/null || echo 0) > 0 ))"
@@ -111,6 +151,23 @@ wait_for 30 "counter to be gone" gone
 [[ ! -e $work/connectors/counter.json ]] || fail "delete left connectors/counter.json behind"
 pass "delete"
 
+# A watch whose worker goes away says so and exits 3.
+"$ingest" status --watch --interval 0.2 --state-dir "$work/state" >"$work/watch-gone" 2>"$work/watch-gone.err" &
+watcher=$!
+wait_for 30 "the first frame before the worker stops" grep -q '^worker ' "$work/watch-gone"
 kill -TERM "$runner"
 wait_for 30 "the worker to exit" bash -c "! kill -0 $runner 2>/dev/null"
 runner=
+status=0
+wait "$watcher" || status=$?
+watcher=
+((status == 3)) || fail "status --watch exited $status when the worker went away: $(cat "$work/watch-gone.err")"
+grep -q '^ingest: the worker went away: ' "$work/watch-gone.err" || fail "no clear message: $(cat "$work/watch-gone.err")"
+pass "status --watch: a worker that goes away ends it with exit 3"
+
+# connectors.d/ must exist (an empty one is fine: a worker waiting for connectors).
+expect_exit 2 run --plugin-path "$fixtures" --connectors "$work/no-such-dir" --state-dir "$work/state-none" \
+  --rest-listen 127.0.0.1:0
+grep -q "connectors directory $work/no-such-dir does not exist" "$work/err" "$work/out" ||
+  fail "no clear error for a missing connectors directory: $(cat "$work/err" "$work/out")"
+pass "a missing connectors directory: exit 2, named"

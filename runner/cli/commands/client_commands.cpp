@@ -1,5 +1,7 @@
 #include "cli/commands/client_commands.hpp"
 
+#include "cli/commands/status_watch.hpp"
+#include "cli/commands/table.hpp"
 #include "cli/rest_client.hpp"
 
 #include <algorithm>
@@ -24,20 +26,7 @@ std::string field(const json::object& object, const char* key) { return text_of(
 // The first line of a trace: tables stay one line per task; --json has it whole.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows)
-        for (size_t i = 0; i < row.size(); ++i) {
-            if (widths.size() <= i) widths.push_back(0);
-            widths[i] = std::max(widths[i], row[i].size());
-        }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i)
-            line += i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ') : row[i];
-        std::cout << line << "\n";
-    }
-}
+void print_table(const std::vector<std::vector<std::string>>& rows) { std::cout << format_table(rows); }
 
 json::value read_json_file(const std::string& file) {
     std::ifstream in(file);
@@ -104,6 +93,16 @@ ClientCommands::ClientCommands(CLI::App& app, CLI::App& connectors) {
         return command;
     };
     status_ = add_common(app.add_subcommand("status", "Summary of a running worker and its connectors"));
+    auto* watch = status_->add_flag("--watch", watch_,
+                                    "Redraw like top: per task its state, records/s, dead letters, errors by class, "
+                                    "restarts and consumer lag per partition (--json: one JSON object per frame)");
+    status_->add_option("--interval", watch_interval_seconds_, "Seconds between frames of --watch")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->needs(watch)
+        ->capture_default_str();
+    status_->add_option("--count", watch_count_, "Draw this many frames of --watch, then exit (default: until Ctrl-C)")
+        ->check(CLI::PositiveNumber)
+        ->needs(watch);
     list_ = add_common(connectors.add_subcommand("list", "List the connectors of a running worker with their state"));
     connector_status_ = with_name(connectors.add_subcommand("status", "A connector's state and its tasks'"));
     describe_ = with_name(connectors.add_subcommand("describe", "A connector's config (secrets masked) and tasks"));
@@ -141,6 +140,9 @@ int ClientCommands::run_chosen() const {
     const std::string connector = "/connectors/" + path_segment(name_);
     auto print_json = [](const json::value& value) { std::cout << json::serialize(value) << "\n"; };
 
+    if (status_->parsed() && watch_)
+        return watch_status(client, {std::chrono::milliseconds(static_cast<int64_t>(watch_interval_seconds_ * 1000)),
+                                     watch_count_, json_});
     if (status_->parsed() || list_->parsed()) {
         const json::value all = client.get("/connectors?expand=status");
         if (json_) {

@@ -1,6 +1,6 @@
 // The operator's client commands, each a call of a running worker's REST API:
 //   ingest connectors list|status|describe|create|update|pause|resume|stop|start|restart|delete|offsets
-//   ingest status
+//   ingest status [--watch [--interval SECONDS] [--count N]]
 // Human-readable tables by default, --json for scripts; distinct exit codes (cli/rest_client.hpp)
 // when the worker is down, the token is wrong or the connector is unknown.
 #pragma once
@@ -30,6 +30,9 @@ class ClientCommands {
     std::string file_;
     bool include_tasks_ = false;
     bool only_failed_ = false;
+    bool watch_ = false;
+    double watch_interval_seconds_ = 2;
+    int watch_count_ = 0;
 
     CLI::App* status_ = nullptr;  // ingest status
     CLI::App* list_ = nullptr;
