@@ -79,6 +79,9 @@ boost::json::value RestClient::put(const std::string& path, const boost::json::v
 boost::json::value RestClient::post(const std::string& path, const boost::json::value& body) const {
     return call("POST", path, &body);
 }
+boost::json::value RestClient::patch(const std::string& path, const boost::json::value& body) const {
+    return call("PATCH", path, &body);
+}
 boost::json::value RestClient::del(const std::string& path) const { return call("DELETE", path, nullptr); }
 
 boost::json::value RestClient::call(const char* method, const std::string& path, const boost::json::value* body) const {
@@ -93,6 +96,7 @@ boost::json::value RestClient::call(const char* method, const std::string& path,
     httplib::Result result = method_name == "GET"      ? client.Get(path, headers)
                              : method_name == "DELETE" ? client.Delete(path, headers)
                              : method_name == "PUT"    ? client.Put(path, headers, text, "application/json")
+                             : method_name == "PATCH"  ? client.Patch(path, headers, text, "application/json")
                                                        : client.Post(path, headers, text, "application/json");
     if (!result)
         throw ClientError(kWorkerUnreachable, "the worker at " + endpoint_.describe() + " does not answer (" +

@@ -54,6 +54,7 @@ class RestClient {
     boost::json::value get(const std::string& path) const;
     boost::json::value put(const std::string& path, const boost::json::value& body = nullptr) const;
     boost::json::value post(const std::string& path, const boost::json::value& body = nullptr) const;
+    boost::json::value patch(const std::string& path, const boost::json::value& body) const;
     boost::json::value del(const std::string& path) const;
 
     const Endpoint& endpoint() const { return endpoint_; }

@@ -309,6 +309,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         }
         response.status = 204;
     });
+
+    add_offsets_routes(router, context);
 }
 
 }  // namespace ingest::control

@@ -29,7 +29,8 @@ struct RouteContext {
 };
 
 void add_root_routes(Router& router, const RouteContext& context);
-void add_connector_routes(Router& router, const RouteContext& context);
+void add_connector_routes(Router& router, const RouteContext& context);  // and the offsets routes:
+void add_offsets_routes(Router& router, const RouteContext& context);
 void add_connector_plugin_routes(Router& router, const RouteContext& context);
 void add_admin_routes(Router& router, const RouteContext& context);
 

@@ -2,7 +2,59 @@
 
 #include "log/logging.hpp"
 
+#include <functional>
+#include <memory>
+
 namespace ingest::kafka {
+namespace {
+
+struct EventDeleter {
+    void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
+};
+using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
+
+// Runs one admin request on a fresh client and returns its result event. `start` issues the
+// request with the options and the queue the answer arrives on.
+Event run_admin(const std::string& bootstrap, rd_kafka_admin_op_t op, int timeout_ms, const std::string& what,
+                const std::function<void(rd_kafka_t*, rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
+    // A producer handle is the cheapest client that can run admin requests.
+    Handle admin = make_handle(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", bootstrap}}));
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin.get());
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin.get(), op);
+    char error[512];
+    rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
+    start(admin.get(), options, queue);
+    Event event(rd_kafka_queue_poll(queue, timeout_ms + 5000));
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    if (!event) throw KafkaError(what + ": no answer from " + bootstrap + " within " + std::to_string(timeout_ms) + " ms");
+    if (rd_kafka_event_error(event.get()))
+        throw KafkaError(what + ": " + rd_kafka_event_error_string(event.get()));
+    return event;
+}
+
+// The one group's result of a group-offsets request: its partitions, or KafkaError naming what failed.
+std::vector<PartitionOffset> group_partitions(const rd_kafka_group_result_t* const* groups, size_t count,
+                                              const std::string& what) {
+    if (count != 1) throw KafkaError(what + ": the broker answered for " + std::to_string(count) + " groups, not 1");
+    if (const rd_kafka_error_t* error = rd_kafka_group_result_error(groups[0]))
+        throw KafkaError(what + ": " + rd_kafka_error_string(error));
+    std::vector<PartitionOffset> partitions;
+    std::string failures;
+    if (const auto* list = rd_kafka_group_result_partitions(groups[0]))
+        for (int i = 0; i < list->cnt; ++i) {
+            const auto& p = list->elems[i];
+            if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                failures += (failures.empty() ? "" : "; ") + std::string(p.topic) + "-" + std::to_string(p.partition) +
+                            ": " + error_text(p.err);
+            else
+                partitions.push_back({p.topic, p.partition, p.offset});
+        }
+    if (!failures.empty()) throw KafkaError(what + ": " + failures);
+    return partitions;
+}
+
+}  // namespace
 
 int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms) {
     rd_kafka_topic_t* topic_handle = rd_kafka_topic_new(handle, topic.c_str(), nullptr);
@@ -64,6 +116,60 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
     rd_kafka_NewTopic_destroy_array(requests.data(), requests.size());
     rd_kafka_queue_destroy(queue);
     if (!failure.empty()) throw KafkaError("cannot create topics at " + bootstrap + ": " + failure);
+}
+
+std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group, int timeout_ms) {
+    const std::string what = "cannot read the committed offsets of group '" + group + "'";
+    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms, what,
+                            [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                rd_kafka_ListConsumerGroupOffsets_t* request =
+                                    rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
+                                rd_kafka_ListConsumerGroupOffsets(handle, &request, 1, options, queue);
+                                rd_kafka_ListConsumerGroupOffsets_destroy(request);
+                            });
+    size_t count = 0;
+    const auto* groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+        rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &count);
+    auto partitions = group_partitions(groups, count, what);
+    // Partitions without a committed offset are listed with a negative (logical) offset.
+    std::erase_if(partitions, [](const PartitionOffset& p) { return p.offset < 0; });
+    return partitions;
+}
+
+void alter_committed_offsets(const std::string& bootstrap, const std::string& group,
+                             const std::vector<PartitionOffset>& offsets, int timeout_ms) {
+    if (offsets.empty()) return;
+    const std::string what = "cannot alter the committed offsets of group '" + group + "'";
+    PartitionList list = to_list(offsets);
+    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms, what,
+                            [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                rd_kafka_AlterConsumerGroupOffsets_t* request =
+                                    rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
+                                rd_kafka_AlterConsumerGroupOffsets(handle, &request, 1, options, queue);
+                                rd_kafka_AlterConsumerGroupOffsets_destroy(request);
+                            });
+    size_t count = 0;
+    const auto* groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+        rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &count);
+    group_partitions(groups, count, what);
+}
+
+void delete_committed_offsets(const std::string& bootstrap, const std::string& group,
+                              const std::vector<PartitionOffset>& partitions, int timeout_ms) {
+    if (partitions.empty()) return;
+    const std::string what = "cannot delete the committed offsets of group '" + group + "'";
+    PartitionList list = to_list(partitions);
+    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout_ms, what,
+                            [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                rd_kafka_DeleteConsumerGroupOffsets_t* request =
+                                    rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get());
+                                rd_kafka_DeleteConsumerGroupOffsets(handle, &request, 1, options, queue);
+                                rd_kafka_DeleteConsumerGroupOffsets_destroy(request);
+                            });
+    size_t count = 0;
+    const auto* groups = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(event.get()), &count);
+    group_partitions(groups, count, what);
 }
 
 }  // namespace ingest::kafka

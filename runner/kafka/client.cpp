@@ -4,6 +4,20 @@
 
 namespace ingest::kafka {
 
+PartitionList to_list(const std::vector<PartitionOffset>& partitions) {
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const auto& p : partitions)
+        rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+    return list;
+}
+
+std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list) {
+    std::vector<PartitionOffset> result;
+    for (int i = 0; list && i < list->cnt; ++i)
+        result.push_back({list->elems[i].topic, list->elems[i].partition, list->elems[i].offset});
+    return result;
+}
+
 Conf make_conf(const Properties& properties) {
     Conf conf(rd_kafka_conf_new());
     char error[512];

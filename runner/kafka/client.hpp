@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ingest::kafka {
 
@@ -27,6 +28,20 @@ struct ConfDeleter {
     void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
 };
 using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct PartitionOffset {
+    std::string topic;
+    int32_t partition;
+    int64_t offset;  // next offset to consume, or a librdkafka marker (consumer.hpp)
+};
+
+struct PartitionListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* list) const { rd_kafka_topic_partition_list_destroy(list); }
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+PartitionList to_list(const std::vector<PartitionOffset>& partitions);
+std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list);
 
 // Builds a librdkafka configuration; throws KafkaError naming the property that was refused.
 Conf make_conf(const Properties& properties);

@@ -3,31 +3,6 @@
 #include "log/logging.hpp"
 
 namespace ingest::kafka {
-namespace {
-
-struct ListDeleter {
-    void operator()(rd_kafka_topic_partition_list_t* list) const {
-        rd_kafka_topic_partition_list_destroy(list);
-    }
-};
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
-
-PartitionList to_list(const std::vector<PartitionOffset>& partitions) {
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-    for (const auto& p : partitions)
-        rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
-    return list;
-}
-
-std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list) {
-    std::vector<PartitionOffset> result;
-    for (int i = 0; list && i < list->cnt; ++i)
-        result.push_back({list->elems[i].topic, list->elems[i].partition, list->elems[i].offset});
-    return result;
-}
-
-}  // namespace
-
 Consumer::Consumer(const std::string& bootstrap, const std::string& group, const Properties& overrides,
                    RebalanceListener& listener)
     : listener_(listener) {

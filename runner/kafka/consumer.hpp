@@ -13,12 +13,6 @@
 
 namespace ingest::kafka {
 
-struct PartitionOffset {
-    std::string topic;
-    int32_t partition;
-    int64_t offset;  // next offset to consume, or one of the markers below
-};
-
 // Where an assigned partition resumes, besides a concrete offset.
 inline constexpr int64_t kResumeAtCommitted = RD_KAFKA_OFFSET_INVALID;  // the group's offset, else the beginning
 inline constexpr int64_t kResumeAtBeginning = RD_KAFKA_OFFSET_BEGINNING;

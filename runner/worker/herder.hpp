@@ -8,6 +8,7 @@
 #include "config/connector_config.hpp"
 #include "pipeline/task_runner.hpp"
 #include "plugin_host/plugin_library.hpp"
+#include "worker/connector_offsets.hpp"
 #include "worker/status_model.hpp"
 
 #include <chrono>
@@ -31,6 +32,15 @@ struct ConnectorDefinition {
 class UnknownConnector : public std::runtime_error {
    public:
     explicit UnknownConnector(const std::string& name) : std::runtime_error("unknown connector '" + name + "'") {}
+};
+
+// Altering or resetting offsets needs the connector STOPPED (Kafka Connect's KIP-875).
+class ConnectorNotStopped : public std::runtime_error {
+   public:
+    explicit ConnectorNotStopped(const std::string& name)
+        : std::runtime_error("Connectors must be in the STOPPED state before their offsets can be modified. This "
+                             "can be done for the specified connector by issuing a 'PUT' request to the "
+                             "'/connectors/" + name + "/stop' endpoint") {}
 };
 
 // What restart() restarted.
@@ -68,6 +78,13 @@ class Herder {
     virtual RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) = 0;
     // One task; throws std::out_of_range when the connector has no task `task`.
     virtual void restart_task(const std::string& name, int task) = 0;
+
+    // Kafka Connect's KIP-875 offsets (connector_offsets.hpp says where they live). Reading works
+    // in any state; altering and resetting throw ConnectorNotStopped unless the connector is
+    // STOPPED, and no operation on the connector runs meanwhile.
+    virtual std::vector<ConnectorOffset> offsets(const std::string& name) = 0;
+    virtual void alter_offsets(const std::string& name, const std::vector<ConnectorOffset>& changes) = 0;
+    virtual void reset_offsets(const std::string& name) = 0;
 
     // Shows why the newest version of the connector's file was not applied (`error` names the file
     // and every problem) while the running version keeps running; empty clears it. apply() clears

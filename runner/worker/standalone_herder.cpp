@@ -447,6 +447,28 @@ void StandaloneHerder::restart_task(const std::string& name, int id) {
     start_task(connector, id);
 }
 
+std::vector<ConnectorOffset> StandaloneHerder::offsets(const std::string& name) {
+    // Not serialised with the operations: reading needs no stopped connector, and a slow store
+    // must not hold up a pause elsewhere.
+    auto found = definition(name);
+    if (!found) throw UnknownConnector(name);
+    return read_offsets(*found, options_.bootstrap);
+}
+
+void StandaloneHerder::alter_offsets(const std::string& name, const std::vector<ConnectorOffset>& changes) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (connector.target != TargetState::stopped) throw ConnectorNotStopped(name);
+    worker::alter_offsets(connector.definition, options_.bootstrap, changes);
+}
+
+void StandaloneHerder::reset_offsets(const std::string& name) {
+    std::lock_guard lock(operations_);
+    Connector& connector = find(name);
+    if (connector.target != TargetState::stopped) throw ConnectorNotStopped(name);
+    worker::reset_offsets(connector.definition, options_.bootstrap);
+}
+
 std::optional<ConnectorStatus> StandaloneHerder::status(const std::string& name) const {
     std::lock_guard lock(status_mutex_);
     auto it = statuses_.find(name);

@@ -50,6 +50,9 @@ class StandaloneHerder final : public Herder {
     void stop(const std::string& name) override;
     RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) override;
     void restart_task(const std::string& name, int task) override;
+    std::vector<ConnectorOffset> offsets(const std::string& name) override;
+    void alter_offsets(const std::string& name, const std::vector<ConnectorOffset>& changes) override;
+    void reset_offsets(const std::string& name) override;
     void set_config_error(const std::string& name, const std::string& error) override;
     bool remember_target_state(const std::string& name, TargetState state) override;
     // Forgets saved target states of connectors this herder does not run (their files were

@@ -56,6 +56,11 @@ class CountingHerder final : public Herder {
         return inner_.restart(name, tasks, failed);
     }
     void restart_task(const std::string& name, int task) override { inner_.restart_task(name, task); }
+    std::vector<ingest::worker::ConnectorOffset> offsets(const std::string& name) override { return inner_.offsets(name); }
+    void alter_offsets(const std::string& name, const std::vector<ingest::worker::ConnectorOffset>& changes) override {
+        inner_.alter_offsets(name, changes);
+    }
+    void reset_offsets(const std::string& name) override { inner_.reset_offsets(name); }
     void set_config_error(const std::string& name, const std::string& error) override {
         inner_.set_config_error(name, error);
     }

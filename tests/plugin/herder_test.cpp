@@ -245,4 +245,67 @@ TEST_F(HerderTest, ARetriedBatchNeitherBlocksTheTaskNorDelaysItsStop) {
     EXPECT_EQ(status("flaky").state, State::stopped);
 }
 
+// KIP-875 offsets of a sink that owns them: read through the plugin (ABI 1.3) in any state, altered
+// and reset only while STOPPED, and a reset makes the sink start again from the beginning.
+TEST_F(HerderTest, OffsetsOfASinkThatOwnsThemAreReadAlteredAndResetThroughThePlugin) {
+    const auto offsets_file = dir_ / "offsets.txt";
+    ASSERT_TRUE(herder_->apply(define("counted", R"({"plugin": "fixture_paced_source", "topic": "numbers",
+        "topic.partitions": 3, "rate": 3000, "count": 300})")));
+    ASSERT_TRUE(herder_->apply(define("owner", R"({"plugin": "fixture_offset_owning_sink", "topics": "numbers",
+        "batch.max.ms": 50, "offsets.file": ")" + offsets_file.string() + R"(", "records.file": ")" +
+                                                 (dir_ / "records.txt").string() + R"("})")));
+    ASSERT_TRUE(eventually([&] { return lines("records.txt") == 300; }));
+
+    auto total = [](const std::vector<ingest::worker::ConnectorOffset>& offsets) {
+        int64_t sum = 0;
+        for (const auto& o : offsets) sum += o.offset.value_or(0);
+        return sum;
+    };
+    // Readable while running: the store's offsets, one per partition, summing to what was consumed.
+    ASSERT_TRUE(eventually([&] { return total(herder_->offsets("owner")) == 300; }));
+    auto stored = herder_->offsets("owner");
+    ASSERT_EQ(stored.size(), 3u);
+    EXPECT_EQ(stored[0].topic, "numbers");
+    EXPECT_EQ(stored[0].partition, 0);
+
+    // Not while it runs.
+    EXPECT_THROW(herder_->alter_offsets("owner", {{"numbers", 0, 1}}), ingest::worker::ConnectorNotStopped);
+    EXPECT_THROW(herder_->reset_offsets("owner"), ingest::worker::ConnectorNotStopped);
+    EXPECT_THROW(herder_->offsets("nobody"), ingest::worker::UnknownConnector);
+
+    herder_->stop("owner");
+    // A topic it does not consume and a negative offset are refused; nothing changes.
+    EXPECT_THROW(herder_->alter_offsets("owner", {{"letters", 0, 1}}), ingest::worker::OffsetsRefused);
+    EXPECT_THROW(herder_->alter_offsets("owner", {{"numbers", 0, -5}}), ingest::worker::OffsetsRefused);
+    EXPECT_EQ(herder_->offsets("owner"), stored);
+
+    herder_->alter_offsets("owner", {{"numbers", 0, 7}, {"numbers", 1, std::nullopt}});
+    auto altered = herder_->offsets("owner");
+    ASSERT_EQ(altered.size(), 2u);
+    EXPECT_EQ(altered[0], (ingest::worker::ConnectorOffset{"numbers", 0, 7}));
+    EXPECT_EQ(altered[1], stored[2]);
+
+    herder_->reset_offsets("owner");
+    EXPECT_TRUE(herder_->offsets("owner").empty());
+    EXPECT_TRUE(ingest::testing::read_lines(offsets_file).empty());
+
+    // From the beginning again: every record a second time.
+    herder_->resume("owner");
+    ASSERT_TRUE(eventually([&] { return lines("records.txt") == 600; }));
+    ASSERT_TRUE(eventually([&] { return total(herder_->offsets("owner")) == 300; }));
+}
+
+// A source keeps no offsets in this runner: nothing to list or reset, and nothing to alter. (A sink
+// whose offsets are its consumer group's is tested on the real broker, integration.offsets_reset:
+// the embedded mock broker does not serve the admin API's group-offset requests.)
+TEST_F(HerderTest, SourcesHaveNoOffsets) {
+    ASSERT_TRUE(herder_->apply(define("counted", R"({"plugin": "fixture_paced_source", "topic": "numbers",
+        "topic.partitions": 3, "rate": 3000, "count": 300})")));
+    EXPECT_TRUE(herder_->offsets("counted").empty());
+    EXPECT_THROW(herder_->reset_offsets("counted"), ingest::worker::ConnectorNotStopped);
+    herder_->stop("counted");
+    EXPECT_THROW(herder_->alter_offsets("counted", {{"numbers", 0, 0}}), ingest::worker::OffsetsRefused);
+    EXPECT_NO_THROW(herder_->reset_offsets("counted"));
+}
+
 }  // namespace

@@ -23,6 +23,7 @@ namespace {
 constexpr const char* kLockPartition = "sink_lock_partition";
 constexpr const char* kReadOffset = "sink_read_offset";
 constexpr const char* kSaveOffset = "sink_save_offset";
+constexpr const char* kForgetOffset = "sink_forget_offset";
 constexpr const char* kLookup = "sink_lookup";
 constexpr const char* kMarkDeleted = "sink_mark_deleted";
 constexpr const char* kDeleteRows = "sink_delete_rows";
@@ -50,6 +51,7 @@ void BatchWriter::attach(PgConnection& conn) {
     conn.prepare(kLockPartition, sql_->lock_partition);
     conn.prepare(kReadOffset, sql_->read_offset);
     conn.prepare(kSaveOffset, sql_->save_offset);
+    conn.prepare(kForgetOffset, sql_->forget_offset);
     conn.prepare(kLookup, sql_->lookup);
     conn.prepare(kMarkDeleted, sql_->mark_deleted);
     conn.prepare(kDeleteRows, sql_->delete_rows);
@@ -133,7 +135,33 @@ BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena&
     return counts;
 }
 
-void BatchWriter::lock_and_read_offsets(std::span<const PartitionBatch> partitions) {
+std::vector<sdk::PartitionOffset> BatchWriter::list_offsets() {
+    PgResult result = conn_->query(sql_->list_offsets, {{connector_}});
+    std::vector<sdk::PartitionOffset> stored;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        stored.push_back({PQgetvalue(result.get(), row, 0), std::stoi(PQgetvalue(result.get(), row, 1)),
+                          std::stoll(PQgetvalue(result.get(), row, 2))});
+    return stored;
+}
+
+void BatchWriter::alter_offsets(std::span<const sdk::PartitionOffset> changes) {
+    std::vector<PartitionBatch> partitions;
+    for (const auto& change : changes) partitions.push_back({change.topic, change.partition, 0});
+    conn_->run("BEGIN");
+    lock_partitions(partitions);
+    for (const auto& change : changes) {
+        const std::string partition_text = std::to_string(change.partition);
+        if (change.offset) {
+            const std::string next_text = std::to_string(*change.offset);
+            conn_->execute(kSaveOffset, {{connector_}, {change.topic}, {partition_text}, {next_text}});
+        } else {
+            conn_->execute(kForgetOffset, {{connector_}, {change.topic}, {partition_text}});
+        }
+    }
+    conn_->run("COMMIT");
+}
+
+void BatchWriter::lock_partitions(std::span<const PartitionBatch> partitions) {
     // Locks in key order, so that two tasks sharing partitions (a zombie and its successor
     // during a rebalance) cannot deadlock.
     std::vector<std::pair<int64_t, size_t>> order;
@@ -145,6 +173,10 @@ void BatchWriter::lock_and_read_offsets(std::span<const PartitionBatch> partitio
         const std::string key_text = std::to_string(key);
         conn_->execute(kLockPartition, {{key_text}});
     }
+}
+
+void BatchWriter::lock_and_read_offsets(std::span<const PartitionBatch> partitions) {
+    lock_partitions(partitions);
     // Read after locking: under READ COMMITTED each statement sees what committed before it.
     stored_offsets_.assign(partitions.size(), -1);
     for (size_t i = 0; i < partitions.size(); ++i)

@@ -22,6 +22,8 @@
 #include "event.hpp"
 #include "sql_text.hpp"
 
+#include <ingest/sdk.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -71,12 +73,20 @@ class BatchWriter {
 
     std::optional<int64_t> read_offset(const std::string& topic, int32_t partition);
 
+    // The operator's view of the stored offsets (Kafka Connect's KIP-875): every stored next
+    // offset of this connector, and changes to them in one transaction (nullopt forgets one),
+    // under each partition's advisory lock as a batch would take it. Throw PgError.
+    std::vector<sdk::PartitionOffset> list_offsets();
+    void alter_offsets(std::span<const sdk::PartitionOffset> changes);
+
     // `events`: the batch's well-formed records in Kafka order; `partitions`: every
     // topic-partition of the batch (malformed records included in next_offset). Throws PgError.
     BatchCounts write(std::span<const Event> events, const StringArena& arena,
                       std::span<const PartitionBatch> partitions);
 
    private:
+    // Takes the partitions' advisory locks (in key order) for the current transaction.
+    void lock_partitions(std::span<const PartitionBatch> partitions);
     void lock_and_read_offsets(std::span<const PartitionBatch> partitions);
     void look_up_prior_states(std::span<const BatchCollapse::Group> groups);
     void apply_deletions(std::span<const Event> events, std::span<const PartitionBatch> partitions);

@@ -101,6 +101,17 @@ void PostgresSinkTask::close(sdk::TopicPartition partition) {
     partitions_.erase({std::string(partition.topic), partition.partition});
 }
 
+std::vector<sdk::PartitionOffset> PostgresSinkTask::list_offsets() {
+    std::vector<sdk::PartitionOffset> stored;
+    with_retries("reading the stored offsets", [&] { stored = writer_->list_offsets(); }, kNoWaitBudget);
+    return stored;
+}
+
+void PostgresSinkTask::alter_offsets(std::span<const sdk::PartitionOffset> offsets) {
+    with_retries("altering the stored offsets", [&] { writer_->alter_offsets(offsets); }, kNoWaitBudget);
+    host().info("sink_postgres altered " + std::to_string(offsets.size()) + " stored offset(s)");
+}
+
 void PostgresSinkTask::stop() {
     metrics_.report(counters_, host());
     host().info("sink_postgres stopping: " + counters_.summary());

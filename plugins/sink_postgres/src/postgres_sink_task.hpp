@@ -24,6 +24,8 @@ class PostgresSinkTask final : public sdk::SinkTask {
     std::optional<int64_t> open(sdk::TopicPartition partition) override;
     void put(std::span<const sdk::Record> records) override;
     void close(sdk::TopicPartition partition) override;
+    std::vector<sdk::PartitionOffset> list_offsets() override;
+    void alter_offsets(std::span<const sdk::PartitionOffset> offsets) override;
     void stop() override;
 
     const SinkCounters& counters() const { return counters_; }

@@ -18,6 +18,9 @@ SqlText::SqlText(const QuotedTables& t) {
                   " VALUES ($1, $2, $3::int4, $4::int8)"
                   " ON CONFLICT (connector, topic, kafka_partition)"
                   " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+    list_offsets = "SELECT topic, kafka_partition, next_offset FROM " + t.offsets +
+                   " WHERE connector = $1 ORDER BY topic, kafka_partition";
+    forget_offset = "DELETE FROM " + t.offsets + " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
     // Two index scans with an array of keys each; a join against unnest() was planned as a hash
     // join over the whole table, or as a per-row nested loop several times slower than this.
     lookup = "SELECT event_id, revision, event_time, false FROM " + current +

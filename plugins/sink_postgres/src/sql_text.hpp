@@ -25,6 +25,8 @@ struct SqlText {
     std::string lock_partition;    // $1 int8 lock key
     std::string read_offset;       // $1 connector, $2 topic, $3 partition
     std::string save_offset;       // $1 connector, $2 topic, $3 partition, $4 next offset
+    std::string list_offsets;      // $1 connector → (topic, partition, next offset) rows
+    std::string forget_offset;     // $1 connector, $2 topic, $3 partition
     // $1 uuid[] → rows (event_id uuid, revision int4, event_time timestamptz, false) for the
     // ids that have a row, and (event_id, NULL, NULL, true) for those deleted.
     std::string lookup;

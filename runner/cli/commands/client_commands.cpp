@@ -26,6 +26,41 @@ std::string field(const json::object& object, const char* key) { return text_of(
 // The first line of a trace: tables stay one line per task; --json has it whole.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// "TOPIC:PARTITION=OFFSET" (`with_offset`) or "TOPIC:PARTITION" as one element of a KIP-875 PATCH
+// body. The topic may itself contain ':' (the last one separates the partition).
+json::object offset_change(const std::string& text, bool with_offset) {
+    const auto usage = [&] {
+        return ClientError(kClientUsage, "'" + text + "' is not " +
+                                             (with_offset ? "TOPIC:PARTITION=OFFSET" : "TOPIC:PARTITION"));
+    };
+    std::string spec = text;
+    std::optional<int64_t> offset;
+    if (with_offset) {
+        const auto equals = spec.rfind('=');
+        if (equals == std::string::npos) throw usage();
+        try {
+            size_t used = 0;
+            offset = std::stoll(spec.substr(equals + 1), &used);
+            if (used != spec.size() - equals - 1 || *offset < 0) throw usage();
+        } catch (const std::logic_error&) {
+            throw usage();
+        }
+        spec.resize(equals);
+    }
+    const auto colon = spec.rfind(':');
+    if (colon == std::string::npos || colon == 0) throw usage();
+    int partition = 0;
+    try {
+        size_t used = 0;
+        partition = std::stoi(spec.substr(colon + 1), &used);
+        if (used != spec.size() - colon - 1 || partition < 0) throw usage();
+    } catch (const std::logic_error&) {
+        throw usage();
+    }
+    return {{"partition", json::object{{"kafka_topic", spec.substr(0, colon)}, {"kafka_partition", partition}}},
+            {"offset", offset ? json::value(json::object{{"kafka_offset", *offset}}) : nullptr}};
+}
+
 void print_table(const std::vector<std::vector<std::string>>& rows) { std::cout << format_table(rows); }
 
 json::value read_json_file(const std::string& file) {
@@ -118,7 +153,14 @@ ClientCommands::ClientCommands(CLI::App& app, CLI::App& connectors) {
     restart_->add_flag("--include-tasks", include_tasks_, "Restart its tasks too");
     restart_->add_flag("--only-failed", only_failed_, "Only what FAILED");
     delete_ = with_name(connectors.add_subcommand("delete", "Stop a connector and remove its config file"));
-    offsets_ = with_name(connectors.add_subcommand("offsets", "A connector's committed offsets"));
+    offsets_ = with_name(connectors.add_subcommand(
+        "offsets", "A connector's offsets (a sink's next offset per partition); changes need it stopped"));
+    offsets_->add_option("--set", set_offsets_, "Set a partition's next offset: TOPIC:PARTITION=OFFSET (repeatable)");
+    offsets_->add_option("--forget", forget_offsets_,
+                         "Forget a partition's offset (it starts from the beginning): TOPIC:PARTITION (repeatable)");
+    offsets_->add_flag("--reset", reset_offsets_, "Forget every offset of the connector")
+        ->excludes(offsets_->get_option("--set"))
+        ->excludes(offsets_->get_option("--forget"));
 }
 
 std::optional<int> ClientCommands::run() const {
@@ -221,7 +263,36 @@ int ClientCommands::run_chosen() const {
         return kClientOk;
     }
     if (offsets_->parsed()) {
-        print_json(client.get(connector + "/offsets"));
+        if (reset_offsets_) {
+            const json::value answer = client.del(connector + "/offsets");
+            if (json_) print_json(answer);
+            else std::cout << "offsets: " << name_ << " reset\n";
+            return kClientOk;
+        }
+        if (!set_offsets_.empty() || !forget_offsets_.empty()) {
+            json::array changes;
+            for (const auto& change : set_offsets_) changes.push_back(offset_change(change, true));
+            for (const auto& change : forget_offsets_) changes.push_back(offset_change(change, false));
+            const json::value answer = client.patch(connector + "/offsets", json::object{{"offsets", std::move(changes)}});
+            if (json_) print_json(answer);
+            else std::cout << "offsets: " << name_ << " altered\n";
+            return kClientOk;
+        }
+        const json::value answer = client.get(connector + "/offsets");
+        if (json_) {
+            print_json(answer);
+            return kClientOk;
+        }
+        std::vector<std::vector<std::string>> rows{{"TOPIC", "PARTITION", "NEXT OFFSET"}};
+        for (const auto& entry : answer.at("offsets").as_array()) {
+            const auto& partition = entry.at("partition").as_object();
+            const auto& offset = entry.at("offset");
+            rows.push_back({std::string(partition.at("kafka_topic").as_string()),
+                            json::serialize(partition.at("kafka_partition")),
+                            offset.is_object() ? json::serialize(offset.at("kafka_offset")) : "-"});
+        }
+        if (rows.size() == 1) std::cout << "no offsets stored for " << name_ << "\n";
+        else print_table(rows);
         return kClientOk;
     }
     return kClientUsage;

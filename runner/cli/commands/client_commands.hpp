@@ -33,6 +33,9 @@ class ClientCommands {
     bool watch_ = false;
     double watch_interval_seconds_ = 2;
     int watch_count_ = 0;
+    bool reset_offsets_ = false;
+    std::vector<std::string> set_offsets_;     // TOPIC:PARTITION=OFFSET
+    std::vector<std::string> forget_offsets_;  // TOPIC:PARTITION
 
     CLI::App* status_ = nullptr;  // ingest status
     CLI::App* list_ = nullptr;

@@ -21,6 +21,8 @@
  *   1.1  `struct_size` on every table; descriptor: `abi_minor`, `validate`; host: `stopping`.
  *   1.2  descriptor: `metrics`, `metric_count` (the plugin's own metrics, one table of
  *        `ingest_metric_def` rows); host: `metric_add`, `metric_set` (record them by row index).
+ *   1.3  sink table: `list_offsets`, `alter_offsets` (the offsets a sink stores itself, for the
+ *        REST API's KIP-875 offsets endpoints).
  *
  * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
  * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
@@ -45,7 +47,7 @@ extern "C" {
 /* The major version: bumped on every incompatible change of any struct or function below. */
 #define INGEST_ABI_MAJOR 1u
 /* The minor version: bumped when fields are appended (see the version history above). */
-#define INGEST_ABI_MINOR 2u
+#define INGEST_ABI_MINOR 3u
 #define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
 
 /* Nonzero when the struct behind `ptr`, as its writer compiled it, holds `field` of `type`. */
@@ -108,6 +110,9 @@ typedef struct ingest_topic_partition {
     int32_t partition;
     int64_t offset; /* next offset to consume, or INGEST_OFFSET_NONE */
 } ingest_topic_partition;
+
+/* Receives one stored offset (list_offsets): `offset` is the next offset to consume. */
+typedef void (*ingest_offset_fn)(void* offset_context, const char* topic, int32_t partition, int64_t offset);
 
 /* ---------------------------------------------------------------------------------------------
  * Configuration: each plugin declares every key it accepts in one table. The host validates the
@@ -270,6 +275,18 @@ typedef struct ingest_sink_api {
     /* Nonzero: each task eventually calls host->report_verdict (a validator); `ingest run
      * --until-done` waits for it. */
     int reports_verdict;
+
+    /* 1.3, sinks that own their offsets (both or neither). The operator reads and changes the
+     * offsets the sink stores (Kafka Connect's KIP-875) only while the connector is STOPPED, on a
+     * task of its own: create → start → list_offsets and/or alter_offsets → stop → destroy, never
+     * open or put, while no other task of the connector runs.
+     * list_offsets calls each() once per stored partition of this connector.
+     * alter_offsets applies all changes in one transaction, or none: an element's `offset` becomes
+     * the partition's stored next offset; INGEST_OFFSET_NONE forgets it (the next assignment starts
+     * the partition from the beginning). Partitions not named keep theirs. */
+    ingest_status (*list_offsets)(void* task, ingest_offset_fn each, void* offset_context, ingest_error* error);
+    ingest_status (*alter_offsets)(void* task, const ingest_topic_partition* offsets, size_t count,
+                                   ingest_error* error);
 } ingest_sink_api;
 
 /* Receives one problem of a config: the key it is about (NULL: the config as a whole) and why. */

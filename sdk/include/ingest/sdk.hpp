@@ -247,6 +247,13 @@ struct TopicPartition {
     int32_t partition;
 };
 
+// A partition's stored next offset; nullopt: none (alter_offsets: forget it).
+struct PartitionOffset {
+    std::string topic;
+    int32_t partition = 0;
+    std::optional<int64_t> offset;
+};
+
 class SinkTask : public Task {
    public:
     // Partitions assigned. Return the stored next offset of a partition, or nullopt.
@@ -258,10 +265,24 @@ class SinkTask : public Task {
         return std::nullopt;
     }
     virtual void close(TopicPartition) {}
+
+    // kOwnsOffsets sinks (ABI 1.3): the operator's view of the offsets the sink stores, as
+    // Kafka Connect's KIP-875 offsets endpoints show and change them. Called on a task that was
+    // started but given no partitions, while the connector is STOPPED.
+    // Every partition this connector has a stored next offset for.
+    virtual std::vector<PartitionOffset> list_offsets() {
+        throw FatalError("this sink does not implement list_offsets()");
+    }
+    // All or nothing: `offset` becomes the partition's stored next offset; nullopt forgets it (the
+    // partition starts from the beginning). Partitions not named keep theirs.
+    virtual void alter_offsets(std::span<const PartitionOffset> /*offsets*/) {
+        throw FatalError("this sink does not implement alter_offsets()");
+    }
 };
 
 // Sink traits, the last argument of INGEST_SINK_PLUGIN (combine with |).
-// kOwnsOffsets: the sink stores consumed offsets transactionally with its writes.
+// kOwnsOffsets: the sink stores consumed offsets transactionally with its writes (and lists and
+// alters them: SinkTask::list_offsets, alter_offsets).
 // kReportsVerdict: every task eventually calls host().report_verdict (a validator).
 inline constexpr unsigned kOwnsOffsets = 1u;
 inline constexpr unsigned kReportsVerdict = 2u;
@@ -382,6 +403,26 @@ struct Adapter {
         });
     }
 
+    static ingest_status list_offsets(void* task, ingest_offset_fn each, void* context,
+                                      ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            for (const auto& stored : self(task)->list_offsets())
+                each(context, stored.topic.c_str(), stored.partition, stored.offset.value_or(INGEST_OFFSET_NONE));
+        });
+    }
+    static ingest_status alter_offsets(void* task, const ingest_topic_partition* offsets, size_t count,
+                                       ingest_error* error) noexcept {
+        return guarded(error, [&] {
+            std::vector<PartitionOffset> changes;
+            changes.reserve(count);
+            for (size_t i = 0; i < count; ++i)
+                changes.push_back({offsets[i].topic, offsets[i].partition,
+                                   offsets[i].offset == INGEST_OFFSET_NONE ? std::nullopt
+                                                                           : std::optional<int64_t>(offsets[i].offset)});
+            self(task)->alter_offsets(changes);
+        });
+    }
+
     // The config a task of this plugin is started with, when it was declared with a ConfigDef.
     static inline const ConfigTable* config_table = nullptr;
 
@@ -402,7 +443,9 @@ struct Adapter {
                 &pre_commit,
                 &close,
                 (traits & kOwnsOffsets) ? 1 : 0,
-                (traits & kReportsVerdict) ? 1 : 0};
+                (traits & kReportsVerdict) ? 1 : 0,
+                (traits & kOwnsOffsets) ? &list_offsets : nullptr,
+                (traits & kOwnsOffsets) ? &alter_offsets : nullptr};
     }
 };
 

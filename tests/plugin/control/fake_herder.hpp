@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace ingest::testing {
 
@@ -32,7 +33,11 @@ class FakeHerder final : public worker::Herder {
     }
     void pause(const std::string& name) override { operate("pause", name); }
     void resume(const std::string& name) override { operate("resume", name); }
-    void stop(const std::string& name) override { operate("stop", name); }
+    void stop(const std::string& name) override {
+        operate("stop", name);
+        std::lock_guard lock(mutex_);
+        stopped_.insert(name);
+    }
     worker::RestartOutcome restart(const std::string& name, bool include_tasks, bool only_failed) override {
         operate("restart", name, std::string(include_tasks ? " tasks" : "") + (only_failed ? " failed" : ""));
         std::lock_guard lock(mutex_);
@@ -45,6 +50,30 @@ class FakeHerder final : public worker::Herder {
         operate("restart_task", name, " " + std::to_string(task));
         std::lock_guard lock(mutex_);
         if (task < 0 || task >= static_cast<int>(statuses_[name].tasks.size())) throw std::out_of_range("no such task");
+    }
+
+    // Offsets: what set_offsets() gave; altering and resetting record the call and need STOPPED
+    // (stop() sets it), as the real herder does.
+    void set_offsets(const std::string& name, std::vector<worker::ConnectorOffset> offsets) {
+        std::lock_guard lock(mutex_);
+        offsets_[name] = std::move(offsets);
+    }
+    std::vector<worker::ConnectorOffset> offsets(const std::string& name) override {
+        operate("offsets", name);
+        std::lock_guard lock(mutex_);
+        return offsets_[name];
+    }
+    void alter_offsets(const std::string& name, const std::vector<worker::ConnectorOffset>& changes) override {
+        require_stopped(name);
+        std::string detail;
+        for (const auto& c : changes)
+            detail += " " + c.topic + "-" + std::to_string(c.partition) + "=" +
+                      (c.offset ? std::to_string(*c.offset) : "null");
+        record("alter_offsets " + name + detail);
+    }
+    void reset_offsets(const std::string& name) override {
+        require_stopped(name);
+        record("reset_offsets " + name);
     }
 
     std::optional<worker::ConnectorStatus> status(const std::string& name) const override {
@@ -74,7 +103,7 @@ class FakeHerder final : public worker::Herder {
     std::optional<worker::TargetState> target_state(const std::string& name) const override {
         std::lock_guard lock(mutex_);
         if (!definitions_.count(name)) return std::nullopt;
-        return worker::TargetState::started;
+        return stopped_.count(name) ? worker::TargetState::stopped : worker::TargetState::started;
     }
     const std::string& worker_id() const override { return worker_id_; }
     uint64_t version() const override { return 0; }
@@ -95,10 +124,18 @@ class FakeHerder final : public worker::Herder {
         record(operation + " " + name + detail);
     }
 
+    void require_stopped(const std::string& name) {
+        std::lock_guard lock(mutex_);
+        if (!definitions_.count(name)) throw worker::UnknownConnector(name);
+        if (!stopped_.count(name)) throw worker::ConnectorNotStopped(name);
+    }
+
     mutable std::mutex mutex_;
     std::map<std::string, worker::ConnectorDefinition> definitions_;
     std::map<std::string, worker::ConnectorStatus> statuses_;
     std::vector<std::string> calls_;
+    std::map<std::string, std::vector<worker::ConnectorOffset>> offsets_;
+    std::set<std::string> stopped_;
     std::string worker_id_ = "fake-worker";
 };
 

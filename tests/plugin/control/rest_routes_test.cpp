@@ -480,6 +480,50 @@ TEST_F(RestRoutes, ValidateReportsEveryKeysErrorsInKafkaConnectsShape) {
     expect_error(authorized("PUT", "/connector-plugins/no_such_plugin/config/validate", "{}"), 404, "no_such_plugin");
 }
 
+// KIP-875: the shapes, STOPPED required for changes, strict bodies that change nothing when refused.
+TEST_F(RestRoutes, OffsetsInKafkaConnectsShape) {
+    add_connector("recorder", {{"plugin", "fixture_recording_sink"}, {"topics", "numbers"},
+                               {"records.file", dir_.file("records")}},
+                  1);
+    herder_.set_offsets("recorder", {{"numbers", 0, 12}, {"numbers", 1, 30}});
+    auto listed = call("GET", "/connectors/recorder/offsets");
+    ASSERT_EQ(listed.status, 200) << listed.text;
+    EXPECT_EQ(listed.json(), boost::json::parse(R"({"offsets": [
+        {"partition": {"kafka_topic": "numbers", "kafka_partition": 0}, "offset": {"kafka_offset": 12}},
+        {"partition": {"kafka_topic": "numbers", "kafka_partition": 1}, "offset": {"kafka_offset": 30}}]})"));
+    expect_error(call("GET", "/connectors/nobody/offsets"), 404, "nobody");
+
+    const std::string change = R"({"offsets": [
+        {"partition": {"kafka_topic": "numbers", "kafka_partition": 0}, "offset": {"kafka_offset": 5}},
+        {"partition": {"kafka_topic": "numbers", "kafka_partition": 1}, "offset": null}]})";
+    expect_error(call("PATCH", "/connectors/recorder/offsets", change), 401, "token");
+    expect_error(authorized("PATCH", "/connectors/recorder/offsets", change), 400, "STOPPED");
+    expect_error(authorized("DELETE", "/connectors/recorder/offsets"), 400, "/connectors/recorder/stop");
+
+    ASSERT_EQ(authorized("PUT", "/connectors/recorder/stop").status, 202);
+    const auto before = herder_.calls().size();
+    for (const auto& [body, part] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"offsets": []})", "non-empty array"},
+             {R"({"offsets": [{"partition": {"kafka_topic": "numbers", "kafka_partition": 0}}]})", "offsets[0].offset is missing"},
+             {R"({"offsets": [{"partition": {"kafka_topic": "numbers", "kafka_partition": 0}, "offset": {"kafka_offset": -1}}]})", "offsets[0].offset.kafka_offset"},
+             {R"({"offsets": [{"partition": {"kafka_topic": "numbers", "kafka_partition": "x"}, "offset": null}]})", "offsets[0].partition.kafka_partition"},
+             {R"({"offsets": [{"partition": {"kafka_topic": "numbers", "kafka_partition": 0, "colour": 1}, "offset": null}]})", "unknown field \"colour\""},
+             {R"({"offsets": [], "more": 1})", "unknown field \"more\""},
+             {R"({"offsets": [)", "line 1"}}) {
+        expect_error(authorized("PATCH", "/connectors/recorder/offsets", body), 400, part);
+    }
+    EXPECT_EQ(herder_.calls().size(), before) << "a refused body reached the herder";
+
+    auto altered = authorized("PATCH", "/connectors/recorder/offsets", change);
+    ASSERT_EQ(altered.status, 200) << altered.text;
+    EXPECT_EQ(altered.json().at("message"), "The offsets for this connector have been altered successfully");
+    EXPECT_EQ(herder_.calls().back(), "alter_offsets recorder numbers-0=5 numbers-1=null");
+    auto reset = authorized("DELETE", "/connectors/recorder/offsets");
+    ASSERT_EQ(reset.status, 200) << reset.text;
+    EXPECT_EQ(reset.json().at("message"), "The offsets for this connector have been reset successfully");
+    EXPECT_EQ(herder_.calls().back(), "reset_offsets recorder");
+}
+
 TEST_F(RestRoutes, LogLevelsAtRunTime) {
     const auto root_before = log::level_of("rest");
     auto all = call("GET", "/admin/loggers").json().as_object();

@@ -14,6 +14,8 @@ using ingest::plugin_host::ReadDescriptor;
 
 ingest_status put(void*, const ingest_record*, size_t, ingest_error*) { return INGEST_OK; }
 ingest_status validate(const ingest_config*, ingest_report_fn, void*, ingest_error*) { return INGEST_OK; }
+ingest_status list_offsets(void*, ingest_offset_fn, void*, ingest_error*) { return INGEST_OK; }
+ingest_status alter_offsets(void*, const ingest_topic_partition*, size_t, ingest_error*) { return INGEST_OK; }
 
 struct Fixture {
     ingest_sink_api sink{sizeof(ingest_sink_api), nullptr, &put, nullptr, nullptr, 1, 1};
@@ -57,6 +59,23 @@ TEST(DescriptorReader, AFieldBeyondTheWritersStructSizeReadsAsAbsent) {
     EXPECT_EQ(read.abi_minor, INGEST_ABI_MINOR);
 }
 
+TEST(DescriptorReader, ASinkTableWrittenBeforeAbi_1_3HasNoOffsetHooks) {
+    Fixture f;
+    f.sink.list_offsets = &list_offsets;
+    f.sink.alter_offsets = &alter_offsets;
+    ReadDescriptor whole;
+    ASSERT_EQ(read_descriptor(f.plugin, whole), "");
+    EXPECT_EQ(whole.sink.list_offsets, &list_offsets);
+    EXPECT_EQ(whole.sink.alter_offsets, &alter_offsets);
+
+    f.sink.struct_size = offsetof(ingest_sink_api, list_offsets);  // a 1.2 plugin's table
+    ReadDescriptor older;
+    ASSERT_EQ(read_descriptor(f.plugin, older), "");
+    EXPECT_EQ(older.sink.list_offsets, nullptr);
+    EXPECT_EQ(older.sink.alter_offsets, nullptr);
+    EXPECT_EQ(older.sink.reports_verdict, 1);
+}
+
 TEST(DescriptorReader, ADescriptorWithoutAbiMinorIsReadInTheAbi_1_0Layout) {
     // ABI 1.0's tables had no struct_size: the sink table starts with its open() pointer.
     struct SinkApi_1_0 {
@@ -88,7 +107,8 @@ TEST(DescriptorReader, RefusesTablesTooSmallForTheFieldsOfAbi_1_0) {
     ReadDescriptor read;
     EXPECT_EQ(read_descriptor(f.plugin, read),
               "its sink table is " + std::to_string(f.sink.struct_size) + " bytes, at least " +
-                  std::to_string(sizeof(ingest_sink_api)) + " expected; a config key row is 8 bytes, at least " +
+                  std::to_string(offsetof(ingest_sink_api, reports_verdict) + sizeof(int)) +
+                  " expected; a config key row is 8 bytes, at least " +
                   std::to_string(sizeof(ingest_config_key)) + " expected");
 
     Fixture small;
