@@ -2,6 +2,7 @@
 #include "cli/commands/client_commands.hpp"
 #include "cli/rest_service.hpp"
 #include "cli/signals.hpp"
+#include "control/rest_server.hpp"
 #include "config/connector_config.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
@@ -164,6 +165,10 @@ int main(int argc, char** argv) {
     auto* metrics_describe = metrics_command->add_subcommand(
         "describe", "Print every metric the worker exports, its own and the plugins', as Markdown");
 
+    auto* api_command = app.add_subcommand("api", "The worker's REST API");
+    api_command->require_subcommand(1);
+    auto* api_describe = api_command->add_subcommand("describe", "Print every REST endpoint the worker serves, as Markdown");
+
     std::string check_file;
     auto* plugin = app.add_subcommand("plugin", "Check one plugin file");
     plugin->require_subcommand(1);
@@ -210,6 +215,10 @@ int main(int argc, char** argv) {
         if (*plugins_list) return list_plugins(path);
         if (*plugins_describe) return describe_plugin(path, describe_name, describe_format);
         if (*metrics_describe) return describe_metrics(path);
+        if (*api_describe) {
+            std::cout << control::describe_api_markdown();
+            return 0;
+        }
         if (*plugin_check) return check_plugin(check_file);
         if (*connectors_validate) return validate_connectors(path, validate_files);
         if (auto exit_code = client_commands.run()) return *exit_code;

@@ -30,16 +30,19 @@ boost::json::object level_json(log::Level level) {
 }  // namespace
 
 void add_admin_routes(Router& router, const RouteContext&) {
-    router.get("/admin/loggers", [](const httplib::Request&, httplib::Response& response) {
+    router.get("/admin/loggers", "Every logger with its level (KIP-495)",
+        [](const httplib::Request&, httplib::Response& response) {
         boost::json::object loggers;
         for (const auto& [name, level] : log::levels()) loggers[name] = level_json(level);
         reply(response, 200, loggers);
     });
-    router.get("/admin/loggers/([^/]+)", [](const httplib::Request& request, httplib::Response& response) {
+    router.get("/admin/loggers/{logger}", "One logger's level",
+        [](const httplib::Request& request, httplib::Response& response) {
         reply(response, 200, level_json(log::level_of(request.matches[1].str())));
     });
     // Answers the loggers whose level changed, as Kafka Connect does.
-    router.put("/admin/loggers/([^/]+)", [](const httplib::Request& request, httplib::Response& response) {
+    router.put("/admin/loggers/{logger}", "Set a logger's level at run time (`root`: every logger without its own)",
+        [](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         const auto body = parse_object_body(request);
         const auto* given = body.if_contains("level");

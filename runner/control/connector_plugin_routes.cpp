@@ -77,7 +77,8 @@ std::shared_ptr<plugin_host::PluginLibrary> plugin_named(const RouteContext& con
 }  // namespace
 
 void add_connector_plugin_routes(Router& router, const RouteContext& context) {
-    router.get("/connector-plugins", [&context](const httplib::Request&, httplib::Response& response) {
+    router.get("/connector-plugins", "Installed plugins: class (name), type, version",
+        [&context](const httplib::Request&, httplib::Response& response) {
         array plugins;
         for (const auto& [name, library] : context.catalog.plugins()) {
             const auto& descriptor = library->descriptor();
@@ -88,7 +89,8 @@ void add_connector_plugin_routes(Router& router, const RouteContext& context) {
         reply(response, 200, plugins);
     });
 
-    router.get("/connector-plugins/([^/]+)/config", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get("/connector-plugins/{plugin}/config", "A plugin's config keys: type, default, documentation",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const auto library = plugin_named(context, request.matches[1]);
         array keys;
         int order = 0;
@@ -99,7 +101,8 @@ void add_connector_plugin_routes(Router& router, const RouteContext& context) {
 
     // The body is a connector config (Kafka Connect's habit: `connector.class` may name the plugin,
     // and must then match the path). Answers 200 whatever the config's problems: they are the result.
-    router.put("/connector-plugins/([^/]+)/config/validate", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.put("/connector-plugins/{plugin}/config/validate", "Validate a config: every key's errors at once, in Kafka Connect's ConfigInfos shape",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string plugin_name = request.matches[1];
         const auto library = plugin_named(context, plugin_name);
         const auto& plugin = library->descriptor();

@@ -19,8 +19,7 @@ using boost::json::array;
 using boost::json::object;
 using worker::TargetState;
 
-const std::string kName = "([^/]+)";
-const std::string kConnector = "/connectors/" + kName;
+const std::string kConnector = "/connectors/{connector}";
 
 std::string not_found(const std::string& name) { return "Connector " + name + " not found"; }
 
@@ -117,7 +116,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
     // Serialises the calls that write connectors.d/, so that two creates of one name cannot both win.
     auto writing = std::make_shared<std::mutex>();
 
-    router.get("/connectors", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get("/connectors", "Connector names; `?expand=status` and/or `?expand=info` for details by name",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         bool with_status = false, with_info = false;
         for (size_t i = 0; i < request.get_param_value_count("expand"); ++i) {
             const auto value = request.get_param_value("expand", i);
@@ -145,7 +145,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 200, result);
     });
 
-    router.post("/connectors", [&context, writing](const httplib::Request& request, httplib::Response& response) {
+    router.post("/connectors", "Create a connector `{name, config, initial_state}`: validated, written to connectors.d/ (201)",
+        [&context, writing](const httplib::Request& request, httplib::Response& response) {
         auto body = parse_object_body(request);
         std::string name;
         const object* config = nullptr;
@@ -181,16 +182,19 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 201, written_info(name, values, valid));
     });
 
-    router.get(kConnector, [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector, "A connector's name, config (secrets masked), tasks and type",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         reply(response, 200, info_of(context, definition_of(context, request.matches[1])));
     });
 
-    router.get(kConnector + "/config", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector + "/config", "A connector's config, secrets masked",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         auto definition = definition_of(context, request.matches[1]);
         reply(response, 200, masked(definition.config.raw, plugin_of(definition)));
     });
 
-    router.put(kConnector + "/config", [&context, writing](const httplib::Request& request, httplib::Response& response) {
+    router.put(kConnector + "/config", "Create or replace a connector's config (only it restarts)",
+        [&context, writing](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         check_name(name);
         auto values = config_values(parse_object_body(request), name);
@@ -205,7 +209,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
 
     // Kafka Connect's PATCH: the given keys replace theirs, null removes a key, the rest is kept as
     // written in the file (`${env:...}` references stay references).
-    router.patch(kConnector + "/config", [&context, writing](const httplib::Request& request, httplib::Response& response) {
+    router.patch(kConnector + "/config", "Change some keys of a connector's config (null removes one)",
+        [&context, writing](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         auto body = parse_object_body(request);
         std::lock_guard lock(*writing);
@@ -219,7 +224,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 200, written_info(name, values, valid));
     });
 
-    router.del(kConnector, [&context, writing](const httplib::Request& request, httplib::Response& response) {
+    router.del(kConnector, "Stop a connector and remove its file (204)",
+        [&context, writing](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         std::lock_guard lock(*writing);
         const bool known = context.herder.definition(name).has_value();
@@ -230,13 +236,15 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         response.status = 204;
     });
 
-    router.get(kConnector + "/status", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector + "/status", "State of the connector and each task, with traces, restarts and verdicts",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         reply(response, 200, status_of(context, request.matches[1]));
     });
 
     // KIP-558's shape. Kafka Connect tracks the topics a connector actually used; here they are the
     // ones its config names (a source's topic; a sink's topics and its dead-letter topic).
-    router.get(kConnector + "/topics", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector + "/topics", "The topics the connector's config names (KIP-558's shape)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         const auto config = definition_of(context, name).config;
         array topics;
@@ -249,7 +257,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 200, object{{name, object{{"topics", std::move(topics)}}}});
     });
 
-    router.get(kConnector + "/tasks", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector + "/tasks", "Its tasks with their configs, secrets masked",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         auto definition = definition_of(context, name);
         auto status = context.herder.status(name);
@@ -261,7 +270,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 200, tasks);
     });
 
-    router.get(kConnector + "/tasks/([0-9]+)/status", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kConnector + "/tasks/{task}/status", "One task's state",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         const int id = task_id(request, name);
         auto status = status_of(context, name);
@@ -273,22 +283,26 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         throw ApiError(404, "Task " + name + "/" + std::to_string(id) + " not found");
     });
 
-    router.put(kConnector + "/pause", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.put(kConnector + "/pause", "PAUSED: tasks stay up, no progress (202)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         context.herder.pause(request.matches[1]);
         response.status = 202;
     });
-    router.put(kConnector + "/resume", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.put(kConnector + "/resume", "RUNNING again, from PAUSED or STOPPED (202)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         context.herder.resume(request.matches[1]);
         response.status = 202;
     });
-    router.put(kConnector + "/stop", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.put(kConnector + "/stop", "STOPPED: tasks shut down, config kept (202)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         context.herder.stop(request.matches[1]);
         response.status = 202;
     });
 
     // Kafka Connect: without includeTasks/onlyFailed only the connector restarts and the answer is
     // 204; with them, 202 and the status, restarting parts shown RESTARTING.
-    router.post(kConnector + "/restart", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.post(kConnector + "/restart", "Restart the connector; `?includeTasks=true&onlyFailed=true` as in Kafka Connect",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         const bool include_tasks = flag(request, "includeTasks"), only_failed = flag(request, "onlyFailed");
         context.herder.restart(name, include_tasks, only_failed);
@@ -299,7 +313,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         reply(response, 202, status_of(context, name));
     });
 
-    router.post(kConnector + "/tasks/([0-9]+)/restart", [&context](const httplib::Request& request, httplib::Response& response) {
+    router.post(kConnector + "/tasks/{task}/restart", "Restart one task (204)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         const int id = task_id(request, name);
         try {

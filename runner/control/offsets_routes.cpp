@@ -16,7 +16,7 @@ using boost::json::array;
 using boost::json::object;
 using worker::ConnectorOffset;
 
-const std::string kOffsets = "/connectors/([^/]+)/offsets";
+const std::string kOffsets = "/connectors/{connector}/offsets";
 
 object to_json(const ConnectorOffset& offset) {
     return {{"partition", object{{"kafka_topic", offset.topic}, {"kafka_partition", offset.partition}}},
@@ -91,7 +91,8 @@ void translated(Operation&& operation) {
 }  // namespace
 
 void add_offsets_routes(Router& router, const RouteContext& context) {
-    router.get(kOffsets, [&context](const httplib::Request& request, httplib::Response& response) {
+    router.get(kOffsets, "A connector's offsets where it keeps them (KIP-875)",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         array offsets;
         translated([&] {
             for (const auto& offset : context.herder.offsets(request.matches[1])) offsets.push_back(to_json(offset));
@@ -99,7 +100,8 @@ void add_offsets_routes(Router& router, const RouteContext& context) {
         reply(response, 200, object{{"offsets", std::move(offsets)}});
     });
 
-    router.patch(kOffsets, [&context](const httplib::Request& request, httplib::Response& response) {
+    router.patch(kOffsets, "Set or forget some partitions' offsets; the connector must be STOPPED",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         const std::string name = request.matches[1];
         auto body = parse_object_body(request);
         only_fields(body, {"offsets"}, "the body");
@@ -113,7 +115,8 @@ void add_offsets_routes(Router& router, const RouteContext& context) {
         reply(response, 200, object{{"message", "The offsets for this connector have been altered successfully"}});
     });
 
-    router.del(kOffsets, [&context](const httplib::Request& request, httplib::Response& response) {
+    router.del(kOffsets, "Forget every offset (it starts from the beginning); the connector must be STOPPED",
+        [&context](const httplib::Request& request, httplib::Response& response) {
         translated([&] { context.herder.reset_offsets(request.matches[1]); });
         reply(response, 200, object{{"message", "The offsets for this connector have been reset successfully"}});
     });

@@ -54,6 +54,10 @@ ListenAddress parse_listen_address(const std::string& text);
 // 127.0.0.0/8, ::1 or localhost.
 bool is_loopback(const std::string& host);
 
+// The API's reference in Markdown (docs/rest-api.md): every route a server registers, with its
+// method, path, whether it needs the token, and what it does.
+std::string describe_api_markdown();
+
 class RestServer {
    public:
     // Binds and starts serving; throws RestError. `herder` and `catalog` must outlive the server.

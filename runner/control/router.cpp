@@ -5,7 +5,9 @@
 #include "control/auth.hpp"
 #include "worker/herder.hpp"
 
+#include <cctype>
 #include <stdexcept>
+#include <string_view>
 
 namespace ingest::control {
 namespace {
@@ -14,6 +16,25 @@ namespace {
 constexpr const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
 
 bool is_mutating(const std::string& method) { return method != "GET"; }
+
+// "/connectors/{connector}/tasks/{task}/status" → "/connectors/([^/]+)/tasks/([0-9]+)/status".
+std::string path_pattern(const std::string& path) {
+    std::string pattern;
+    for (size_t i = 0; i < path.size();) {
+        if (path[i] != '{') {
+            // Letters, digits, '/', '-' and '_' mean themselves in a regular expression too.
+            if (!std::isalnum(static_cast<unsigned char>(path[i])) && std::string_view("/-_").find(path[i]) == std::string_view::npos)
+                throw std::logic_error("route path '" + path + "': unexpected '" + path[i] + "'");
+            pattern += path[i++];
+            continue;
+        }
+        const size_t end = path.find('}', i);
+        if (end == std::string::npos) throw std::logic_error("route path '" + path + "': unclosed '{'");
+        pattern += path.compare(i, end - i + 1, "{task}") == 0 ? "([0-9]+)" : "([^/]+)";
+        i = end + 1;
+    }
+    return pattern;
+}
 
 }  // namespace
 
@@ -43,17 +64,29 @@ Router::Handler Router::guarded(Handler handler, bool mutating) const {
     };
 }
 
-void Router::get(const std::string& pattern, Handler handler) { add("GET", pattern, std::move(handler)); }
-void Router::post(const std::string& pattern, Handler handler) { add("POST", pattern, std::move(handler)); }
-void Router::put(const std::string& pattern, Handler handler) { add("PUT", pattern, std::move(handler)); }
-void Router::patch(const std::string& pattern, Handler handler) { add("PATCH", pattern, std::move(handler)); }
-void Router::del(const std::string& pattern, Handler handler) { add("DELETE", pattern, std::move(handler)); }
+void Router::get(const std::string& path, const std::string& summary, Handler handler) {
+    add("GET", path, summary, std::move(handler));
+}
+void Router::post(const std::string& path, const std::string& summary, Handler handler) {
+    add("POST", path, summary, std::move(handler));
+}
+void Router::put(const std::string& path, const std::string& summary, Handler handler) {
+    add("PUT", path, summary, std::move(handler));
+}
+void Router::patch(const std::string& path, const std::string& summary, Handler handler) {
+    add("PATCH", path, summary, std::move(handler));
+}
+void Router::del(const std::string& path, const std::string& summary, Handler handler) {
+    add("DELETE", path, summary, std::move(handler));
+}
 
-void Router::add(const char* method, const std::string& pattern, Handler handler) {
+void Router::add(const char* method, const std::string& path, const std::string& summary, Handler handler) {
     // cpp-httplib tries a method's handlers in order of registration: one added after finish()
     // would sit behind the catch-all and never be reached.
-    if (finished_) throw std::logic_error(std::string("route ") + method + " " + pattern + " added after finish()");
+    if (finished_) throw std::logic_error(std::string("route ") + method + " " + path + " added after finish()");
+    const std::string pattern = path_pattern(path);
     routes_->push_back({std::regex(pattern), method});
+    docs_.push_back({method, path, summary, is_mutating(method)});
     auto guarded_handler = guarded(std::move(handler), is_mutating(method));
     const std::string name(method);
     if (name == "GET") server_.Get(pattern, std::move(guarded_handler));

@@ -28,12 +28,23 @@ class Router {
     Router(httplib::Server& server, AuthPolicy policy) : server_(server), policy_(std::move(policy)) {}
 
     // The router may go once the routes are registered: handlers keep what they need.
-    // `pattern` is a regular expression over the decoded path; its groups are in request.matches.
-    void get(const std::string& pattern, Handler handler);
-    void post(const std::string& pattern, Handler handler);
-    void put(const std::string& pattern, Handler handler);
-    void patch(const std::string& pattern, Handler handler);
-    void del(const std::string& pattern, Handler handler);
+    // `path` is the path as the API's reference shows it, each `{parameter}` one path segment
+    // (`{task}`: digits only), in request.matches in order. `summary` is the route's line in the
+    // reference (docs/rest-api.md is generated from these).
+    void get(const std::string& path, const std::string& summary, Handler handler);
+    void post(const std::string& path, const std::string& summary, Handler handler);
+    void put(const std::string& path, const std::string& summary, Handler handler);
+    void patch(const std::string& path, const std::string& summary, Handler handler);
+    void del(const std::string& path, const std::string& summary, Handler handler);
+
+    struct RouteDoc {
+        std::string method;
+        std::string path;
+        std::string summary;
+        bool mutating = false;  // needs the token wherever the worker listens
+    };
+    // Every route registered so far, in order.
+    const std::vector<RouteDoc>& docs() const { return docs_; }
 
     // Call once every route is registered. A request that no route of its method takes then gets
     // 405 `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}` with an `Allow` header when
@@ -46,12 +57,13 @@ class Router {
         std::regex pattern;
         std::string method;
     };
-    void add(const char* method, const std::string& pattern, Handler handler);
+    void add(const char* method, const std::string& path, const std::string& summary, Handler handler);
     Handler guarded(Handler handler, bool mutating) const;
 
     httplib::Server& server_;
     AuthPolicy policy_;
     std::shared_ptr<std::vector<Route>> routes_ = std::make_shared<std::vector<Route>>();
+    std::vector<RouteDoc> docs_;
     bool finished_ = false;
 };
 

@@ -34,4 +34,7 @@ void add_offsets_routes(Router& router, const RouteContext& context);
 void add_connector_plugin_routes(Router& router, const RouteContext& context);
 void add_admin_routes(Router& router, const RouteContext& context);
 
+// Every family above, in the order the API's reference lists them.
+void add_all_routes(Router& router, const RouteContext& context);
+
 }  // namespace ingest::control

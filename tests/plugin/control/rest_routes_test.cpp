@@ -176,9 +176,9 @@ TEST_F(RestRoutes, AKnownPathCalledWithAnotherMethodIs405) {
 TEST(RestRouter, NoRouteCanBeAddedAfterFinish) {
     httplib::Server server;
     control::Router router(server, control::AuthPolicy{false, false, ""});
-    router.get("/a", [](const httplib::Request&, httplib::Response&) {});
+    router.get("/a", "A.", [](const httplib::Request&, httplib::Response&) {});
     router.finish();
-    EXPECT_THROW(router.put("/a", [](const httplib::Request&, httplib::Response&) {}), std::logic_error);
+    EXPECT_THROW(router.put("/a", "A.", [](const httplib::Request&, httplib::Response&) {}), std::logic_error);
 }
 
 TEST_F(RestRoutes, ListsConnectorsPlainAndExpanded) {

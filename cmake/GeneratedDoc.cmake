@@ -1,0 +1,20 @@
+# Writes or checks one generated reference file: what COMMAND prints is what the file must hold.
+#   cmake -DCOMMAND=<exe>|<arg>|... -DTARGET=<file> -DMODE=write|check -P GeneratedDoc.cmake
+# (COMMAND is '|'-separated: a CMake list would be split into separate arguments on the way here.)
+# MODE=check fails when the committed file differs, naming the build target that regenerates it.
+string(REPLACE "|" ";" command "${COMMAND}")
+execute_process(COMMAND ${command} OUTPUT_VARIABLE generated RESULT_VARIABLE status ERROR_VARIABLE error)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${command} failed: ${error}")
+endif()
+if(MODE STREQUAL "write")
+  file(WRITE "${TARGET}" "${generated}")
+  return()
+endif()
+set(committed "")
+if(EXISTS "${TARGET}")
+  file(READ "${TARGET}" committed)
+endif()
+if(NOT committed STREQUAL generated)
+  message(FATAL_ERROR "${TARGET} is out of date\nregenerate it with: cmake --build <build dir> --target docs")
+endif()
