@@ -10,7 +10,8 @@
 # cp-postgres is paused, stopped, started, failed on purpose and restarted; cp-outage loses its
 # database and is restarted automatically; connectors are added, changed, broken and removed through
 # connectors.d/ and through the API; refused requests change nothing. Both validators must PASS at
-# the end: the exactly-once effect held through all of it.
+# the end: the exactly-once effect held through all of it. (The offsets endpoints and `ingest
+# connectors offsets` are driven by tests/integration/offsets/offsets_reset.sh.)
 #
 #   control_plane.sh [SCENARIO...]     (default: every scenario of SCENARIOS, in order)
 #
@@ -302,6 +303,9 @@ scenario_read_endpoints() {
   expect 200 GET /metrics
   grep -qE "^ingest_sink_records_put_total\{[^}]*connector=\"cp-postgres\"[^}]*\} [1-9]" "$response" \
     || fail "GET /metrics has no records-put series of cp-postgres above 0"
+  expect 200 GET /worker/metrics
+  (($(json metric "$response" ingest_sink_records_put_total cp-postgres) > 0)) \
+    || fail "GET /worker/metrics has no records-put series of cp-postgres above 0"
 
   cli_expect 0 status --state-dir "$state"
   grep -q "^worker http://$rest" "$work/cli.out" || fail "ingest status names no worker: $(cat "$work/cli.out")"
@@ -328,7 +332,7 @@ scenario_read_endpoints() {
   else
     echo "note: this build's 'ingest status' has no --watch; not checked"
   fi
-  pass "read endpoints (/, health, connectors and expand, config, status, tasks, topics, plugins, validate, loggers, metrics) and the CLI's status, plugins list, connectors list|status|describe"
+  pass "read endpoints (/, health, connectors and expand, config, status, tasks, topics, plugins, validate, loggers, metrics, worker/metrics) and the CLI's status, plugins list, connectors list|status|describe"
 }
 
 # ----------------------------------------------------------------------------------------------------
@@ -362,6 +366,10 @@ hold_still() {
     now=$(committed "$ops_dsn" "$name")
     ((now == held)) || fail "$name committed $((now - held)) records while $want"
     [[ $(metric ingest_sink_records_put_total "$name") == "$put" ]] || fail "$name put records while $want"
+    # The same registry as JSON (GET /worker/metrics) says the same, since nothing moves.
+    call GET /worker/metrics
+    [[ $code == 200 && $(json metric "$response" ingest_sink_records_put_total "$name") == "$put" ]] \
+      || fail "GET /worker/metrics does not say $name put $put records, as GET /metrics does"
     ((++polls >= 5)) && topic_grew_to $((end + 1000))
   }
   wait_for 60 "the topic to grow by 1000 records while $name is $want" still
@@ -558,6 +566,8 @@ scenario_refused_requests() {
   expect 404 PATCH /connectors/cp-nope/config '{"rate": "1"}'
   expect 404 DELETE /connectors/cp-nope
   [[ $(field message) == *cp-nope* ]] || fail "a 404 does not name the connector: $(cat "$response")"
+  expect 405 DELETE /connectors/cp-postgres/status
+  expect 405 POST /connectors/cp-postgres/pause
   cli_expect 5 connectors status cp-nope --state-dir "$state"
   cli_expect 5 connectors stop cp-nope --state-dir "$state"
 
@@ -582,7 +592,7 @@ scenario_refused_requests() {
     || fail "a refused restart restarted cp-postgres"
   expect 200 GET /admin/loggers/root
   [[ $(field level) == "$level" ]] || fail "a refused request changed the root log level to $(field level)"
-  pass "refused requests: 401 (no token, wrong token, CLI exit 4), 413, 404 (CLI exit 5), 400; nothing changed"
+  pass "refused requests: 401 (no token, wrong token, CLI exit 4), 413, 404 (CLI exit 5), 405, 400; nothing changed"
 
   # The token is what was missing: the same requests with it (HTTP Basic, then Bearer) work.
   expect 202 --basic PUT /connectors/cp-postgres/pause

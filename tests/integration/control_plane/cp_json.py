@@ -15,6 +15,11 @@ shares no code with the runner).
       A stable text of GET /connectors?expand=info&expand=status: per connector its connector
       state, config error and config. What an operator request that was refused must not change.
 
+  cp_json.py metric FILE NAME CONNECTOR
+      The sum of the values of family NAME's series labelled connector=CONNECTOR in FILE, an answer
+      of GET /worker/metrics ({"families": {NAME: {"series": [{"labels": {...}, "value": V}]}}}).
+      Exits 1 when there is no such series.
+
   cp_json.py restarts LOG LABEL FROM_LINE BASE_MS MAX_MS MIN_COUNT
       Checks the automatic restarts of task LABEL (e.g. cp-outage-0) logged after line FROM_LINE:
       each "automatic restart K/M in D ms" announces a wait D of exponential backoff with equal
@@ -95,6 +100,16 @@ def cmd_snapshot(args):
     return 0
 
 
+def cmd_metric(args):
+    family = load(args[0])["families"].get(args[1], {})
+    values = [series["value"] for series in family.get("series", [])
+              if series.get("labels", {}).get("connector") == args[2]]
+    if not values:
+        return 1
+    print(int(sum(values)))
+    return 0
+
+
 LINE = re.compile(r"^(\S+Z) \S+\s+\[(\S+)\] (.*)$")
 ANNOUNCED = re.compile(r"^automatic restart (\d+)/(\d+) in (\d+) ms$")
 
@@ -139,7 +154,8 @@ def cmd_restarts(args):
     return 1 if problems else 0
 
 
-COMMANDS = {"get": (cmd_get, 2), "derive": (cmd_derive, 3), "snapshot": (cmd_snapshot, 1), "restarts": (cmd_restarts, 6)}
+COMMANDS = {"get": (cmd_get, 2), "derive": (cmd_derive, 3), "snapshot": (cmd_snapshot, 1),
+            "metric": (cmd_metric, 3), "restarts": (cmd_restarts, 6)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS or len(sys.argv) - 2 < COMMANDS[sys.argv[1]][1]:
