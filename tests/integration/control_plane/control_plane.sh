@@ -37,6 +37,10 @@ readonly BUDGET_SECONDS=${CP_BUDGET_SECONDS:-330}
 # the scenario restarts the task instead, so that its start meets the unreachable database, fails,
 # and the automatic restarts can still be checked. Set CP_CHECK_FAIL_AFTER_RETRIES=1 to check it.
 readonly CP_CHECK_FAIL_AFTER_RETRIES=${CP_CHECK_FAIL_AFTER_RETRIES:-0}
+# KNOWN GAP (runner/cli/commands/client_commands.cpp, print_status): the table of `ingest connectors
+# status` shows no config_error, so an operator reading it does not see that a changed file was
+# refused (--json has it, and is checked). Set CP_CHECK_CLI_CONFIG_ERROR=1 to check the table too.
+readonly CP_CHECK_CLI_CONFIG_ERROR=${CP_CHECK_CLI_CONFIG_ERROR:-0}
 
 work=$INGEST_TEST_WORK
 state=$work/state
@@ -482,8 +486,12 @@ scenario_database_outage() {
     wait_for 60 "$name's writes to exhaust their retries (retry.max=2)" \
       logged_since "$from" "\[$name-0\] put: .*still failing after 2 retries"
     status_of "$name"
-    echo "KNOWN BUG (not asserted; CP_CHECK_FAIL_AFTER_RETRIES=1 checks it): the database is unreachable past" \
-      "$name's retries, yet its task is $(field tasks.0.state), not FAILED: the runner redelivers a RETRIABLE put() forever" >&2
+    if [[ $(field tasks.0.state) == FAILED ]]; then
+      echo "note: $name's task is FAILED after its retries: the known bug may be fixed; set CP_CHECK_FAIL_AFTER_RETRIES=1" >&2
+    else
+      echo "KNOWN BUG (not asserted; CP_CHECK_FAIL_AFTER_RETRIES=1 checks it): the database is unreachable past" \
+        "$name's retries, yet its task is $(field tasks.0.state), not FAILED: the runner redelivers a RETRIABLE put() forever" >&2
+    fi
     # Its next start meets the unreachable database: sink_postgres cannot start, the task fails.
     expect 204 POST "/connectors/$name/tasks/0/restart"
     wait_for 60 "$name's task to be FAILED (its start cannot reach the database)" failed_with_restart
@@ -651,6 +659,15 @@ scenario_hot_reload() {
     || fail "the invalid version is not in the log"
   cli_expect 0 connectors status cp-extra --json --state-dir "$state"
   [[ $(json get "$work/cli.out" connector.config_error) == *rate* ]] || fail "connectors status --json lacks the config error"
+  cli_expect 0 connectors status cp-extra --state-dir "$state"
+  if ((CP_CHECK_CLI_CONFIG_ERROR)); then
+    grep -q "rate" "$work/cli.out" || fail "connectors status (the table) does not show cp-extra's config error: $(cat "$work/cli.out")"
+  elif grep -q "rate" "$work/cli.out"; then
+    echo "note: connectors status (the table) now shows the config error; set CP_CHECK_CLI_CONFIG_ERROR=1" >&2
+  else
+    echo "KNOWN GAP (not asserted; CP_CHECK_CLI_CONFIG_ERROR=1 checks it): the table of 'ingest connectors status'" \
+      "does not show the connector's config_error (only --json does)" >&2
+  fi
   pass "hot reload: an invalid version is reported (status config_error, log) while the old one keeps running"
 
   rm "$connectors/cp-extra.json"
