@@ -174,7 +174,7 @@ table_cell() {
 }
 
 set_database_connections() {
-  psql -X -q -v ON_ERROR_STOP=1 -d "$server_dsn" -c "ALTER DATABASE $outage_db ALLOW_CONNECTIONS $1" >/dev/null
+  psql -X -q -v ON_ERROR_STOP=1 -d "$server_dsn" -c "ALTER DATABASE \"$outage_db\" ALLOW_CONNECTIONS $1" >/dev/null
 }
 
 cleanup() {
@@ -353,8 +353,9 @@ scenario_pause_resume() {
   pass "pause: no progress over $polls status polls while the topic grew by $grew records; resume: progress"
 }
 
-# hold_still NAME STATE: while NAME is in STATE (every poll checks it), the records it committed and
-# put stay the same while the topic grows by at least 1000 records. Sets held, polls and grew.
+# hold_still NAME STATE: while the sink NAME (of the ops database) is in STATE (every poll checks
+# it), the records it committed and put stay the same while the topic grows by at least 1000 records.
+# Sets held, polls and grew.
 hold_still() {
   local name=$1 want=$2
   held=$(committed "$ops_dsn" "$name")
@@ -605,6 +606,7 @@ scenario_refused_requests() {
   # The token is what was missing: the same requests with it (HTTP Basic, then Bearer) work.
   expect 202 --basic PUT /connectors/cp-postgres/pause
   wait_for 30 "cp-postgres to be PAUSED" connector_is cp-postgres PAUSED
+  logged_since "$from" 'connector cp-postgres' || fail "the pause is not in the log: the log check above proves nothing"
   expect 202 --token PUT /connectors/cp-postgres/resume
   wait_for 30 "cp-postgres to run again" connector_is cp-postgres RUNNING
   expect 200 --basic PUT /admin/loggers/rest '{"level": "debug"}'
@@ -631,6 +633,7 @@ scenario_hot_reload() {
   for name in "${others[@]}"; do
     starts_before[$name]=$(task_starts "$name")
     restarts_before[$name]=$(task_restarts "$name")
+    ((${starts_before[$name]} >= 1)) || fail "no start of $name's task found in the log: the comparison below would prove nothing"
   done
   json derive "$work/extra.json" "$work/extra.json" cp-extra rate=80
   write_connector cp-extra.json "$work/extra.json"
