@@ -49,12 +49,14 @@ void PostgresSinkTask::connect() {
 
 template <typename Action>
 void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
-                                    std::chrono::milliseconds wait_budget) {
+                                    std::chrono::milliseconds wait_budget, int& retries) {
     std::chrono::milliseconds waited{0};
-    for (int attempt = 0;; ++attempt) {
+    for (;; ++retries) {
+        const int attempt = retries;
         try {
             if (!conn_) connect();
             action();
+            retries = 0;
             return;
         } catch (const PgError& error) {
             if (conn_) {
@@ -63,9 +65,11 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
             }
             if (classify_error(error.sqlstate(), error.connection_lost()) == ErrorKind::Permanent)
                 throw sdk::FatalError(what + " failed: " + error.what());
+            // Past its retries the task fails: the runner shows it FAILED with this message and
+            // restarts it with its errors.restart.* backoff.
             if (attempt >= settings_.retry_max)
-                throw sdk::RetriableError(what + " still failing after " + std::to_string(attempt) +
-                                          " retries: " + error.what());
+                throw sdk::FatalError(what + " still failing after " + std::to_string(attempt) +
+                                      " retries (retry.max): " + error.what());
             const auto delay =
                 backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
                               std::uniform_real_distribution<double>(0.0, 1.0)(random_));
@@ -91,8 +95,9 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
 std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     std::optional<int64_t> stored;
     const std::string topic(partition.topic);
+    int retries = 0;
     with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
-                 [&] { stored = writer_->read_offset(topic, partition.partition); }, kNoWaitBudget);
+                 [&] { stored = writer_->read_offset(topic, partition.partition); }, kNoWaitBudget, retries);
     partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1};
     return stored;
 }
@@ -103,12 +108,14 @@ void PostgresSinkTask::close(sdk::TopicPartition partition) {
 
 std::vector<sdk::PartitionOffset> PostgresSinkTask::list_offsets() {
     std::vector<sdk::PartitionOffset> stored;
-    with_retries("reading the stored offsets", [&] { stored = writer_->list_offsets(); }, kNoWaitBudget);
+    int retries = 0;
+    with_retries("reading the stored offsets", [&] { stored = writer_->list_offsets(); }, kNoWaitBudget, retries);
     return stored;
 }
 
 void PostgresSinkTask::alter_offsets(std::span<const sdk::PartitionOffset> offsets) {
-    with_retries("altering the stored offsets", [&] { writer_->alter_offsets(offsets); }, kNoWaitBudget);
+    int retries = 0;
+    with_retries("altering the stored offsets", [&] { writer_->alter_offsets(offsets); }, kNoWaitBudget, retries);
     host().info("sink_postgres altered " + std::to_string(offsets.size()) + " stored offset(s)");
 }
 
@@ -197,7 +204,8 @@ void PostgresSinkTask::put(std::span<const sdk::Record> records) {
 
     BatchCounts counts;
     with_retries("writing a batch of " + std::to_string(records.size()) + " records",
-                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); }, kLongestWaitInPut);
+                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); }, kLongestWaitInPut,
+                 batch_retries_);
     for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
         batch_states_[slot]->committed_next =
             std::max(batch_states_[slot]->committed_next, batch_partitions_[slot].next_offset);

@@ -40,11 +40,14 @@ class PostgresSinkTask final : public sdk::SinkTask {
 
     void connect();
     // Runs `action` (which uses the connection), retrying transient database errors with
-    // backoff and a fresh connection when the old one broke. Permanent errors become FatalError;
-    // still failing after retry.max retries, or when the backoff would exceed `wait_budget` in
-    // all, or when the host asks the task to stop, becomes RetriableError.
+    // backoff and a fresh connection when the old one broke. `retries` counts the retries so far
+    // and is kept by the caller, so that a batch handed back to the runner and delivered again
+    // goes on counting; success sets it to 0. Permanent errors, and still failing after retry.max
+    // retries, become FatalError (the task fails). When the backoff would exceed `wait_budget` in
+    // this call, or the host asks the task to stop, RetriableError hands the batch back.
     template <typename Action>
-    void with_retries(const std::string& what, Action&& action, std::chrono::milliseconds wait_budget);
+    void with_retries(const std::string& what, Action&& action, std::chrono::milliseconds wait_budget,
+                      int& retries);
 
     uint32_t slot_for(const sdk::Record& record);
     void decode(std::span<const sdk::Record> records);
@@ -61,6 +64,7 @@ class PostgresSinkTask final : public sdk::SinkTask {
     SinkCounters counters_;
     MetricsReporter metrics_;
     std::map<PartitionKey, PartitionState> partitions_;
+    int batch_retries_ = 0;  // retries of the batch not yet written, across put() calls
     std::mt19937_64 random_{std::random_device{}()};
     std::chrono::steady_clock::time_point last_counters_log_ = std::chrono::steady_clock::now();
 

@@ -67,10 +67,11 @@ const sdk::ConfigDef<Keys> kConfig =
         .one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
         .key("retry.max", &Keys::retry_max, 10,
              ("Retries of a batch on transient database errors (connection loss, deadlock, serialization "
-              "failure, ...) inside one put() before the batch is handed back to the runner for redelivery; "
-              "one put() waits at most " +
+              "failure, ...) before the task fails (FAILED, then restarted by the runner's errors.restart.* "
+              "keys). One put() waits at most " +
               std::to_string(kLongestWaitInPut.count() / 1000) +
-              " s in all, and returns at once when the connector is stopping.")
+              " s in all and then hands the batch back to the runner for redelivery, its retries still "
+              "counted; it returns at once when the connector is stopping.")
                  .c_str())
         .between(0, 1000)
         .key("retry.backoff.ms", &Keys::retry_backoff_ms, 100, "First retry delay; doubles on every retry.")

@@ -577,23 +577,28 @@ TEST_F(FailingCommit, TransientFailureAtCommitIsRetriedAndAppliedOnce) {
     EXPECT_EQ(counters["updated"], "1");
 }
 
-TEST_F(FailingCommit, RetriesExhaustedLeaveNothingAndTheBatchCanBeRedelivered) {
+// Past retry.max the task fails (the runner shows it FAILED and restarts it), leaving nothing of
+// the batch; the restarted task applies it.
+TEST_F(FailingCommit, RetriesExhaustedFailTheTaskAndLeaveNothing) {
     arm("40P01", 3);
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"retry.max", "2"}})), "");
-    task.open({0});
     const std::vector<SinkTask::Input> batch = {rec(0, 0, 1, event(1)), rec(0, 1, 2, "garbage")};
-    const std::string error = task.put(batch);
-    EXPECT_EQ(task.last_status, INGEST_RETRIABLE);
-    EXPECT_NE(error.find("40P01"), std::string::npos) << error;
-    EXPECT_EQ(count("events"), "0");
-    EXPECT_EQ(stored_offset(0), "<no rows>");
-    // The runner redelivers the same batch: applied now, and the malformed record is not
-    // dead-lettered a second time.
-    ASSERT_EQ(task.put(batch), "");
+    {
+        SinkTask task;
+        ASSERT_EQ(task.start(config({{"retry.max", "2"}})), "");
+        task.open({0});
+        const std::string error = task.put(batch);
+        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        EXPECT_NE(error.find("40P01"), std::string::npos) << error;
+        EXPECT_NE(error.find("still failing after 2 retries (retry.max)"), std::string::npos) << error;
+        EXPECT_EQ(count("events"), "0");
+        EXPECT_EQ(stored_offset(0), "<no rows>");
+    }
+    SinkTask restarted;
+    ASSERT_EQ(restarted.start(config({{"retry.max", "2"}})), "");
+    restarted.open({0});
+    ASSERT_EQ(restarted.put(batch), "");
     EXPECT_EQ(count("events"), "1");
     EXPECT_EQ(stored_offset(0), "2");
-    EXPECT_EQ(task.dead_letters.size(), 1u);
 }
 
 TEST_F(FailingCommit, PermanentFailureAtCommitIsFatalAndLeavesNothing) {
