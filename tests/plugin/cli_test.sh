@@ -109,6 +109,21 @@ cli connectors resume recorder >/dev/null
 wait_for 30 "records after resume" bash -c "(( \$(wc -l < '$work/recorder.txt') > $after ))"
 pass "pause holds progress ($after records), resume moves on"
 
+# A changed file that is invalid: the table of connectors status shows why, the old version runs on.
+cp "$work/connectors/witness.json" "$work/witness.json.good"
+cat >"$work/connectors/witness.json.tmp" <<JSON
+{"name": "witness", "config": {"plugin": "fixture_recording_sink", "topics": "numbers", "batch.max.ms": "soon",
+ "records.file": "$work/witness.txt"}}
+JSON
+mv "$work/connectors/witness.json.tmp" "$work/connectors/witness.json"
+wait_for 30 "the refused version to be reported" bash -c "$(declare -f cli); ingest='$ingest' work='$work'; cli connectors status witness | grep -q '^  config error'"
+cli connectors status witness >"$work/out"
+grep -q 'batch.max.ms' "$work/out" || fail "the config error does not name batch.max.ms: $(cat "$work/out")"
+grep -qE '^0 +RUNNING' "$work/out" || fail "the old version of witness does not run on: $(cat "$work/out")"
+mv "$work/witness.json.good" "$work/connectors/witness.json"
+wait_for 30 "the error to clear" bash -c "$(declare -f cli); ingest='$ingest' work='$work'; ! cli connectors status witness | grep -q 'config error'"
+pass "connectors status shows a refused file's config error while the old version runs"
+
 # stop: tasks gone, config kept; start: back
 cli connectors stop counter >/dev/null
 stopped() { cli connectors list | grep -qE '^counter +source +STOPPED +0/0 running'; }

@@ -84,6 +84,12 @@ void print_status(const json::object& status) {
                     field(connector, "worker_id"), field(connector, "restarts")});
     print_table(rows);
     if (auto trace = field(connector, "trace"); !trace.empty()) std::cout << "  trace: " << first_line(trace) << "\n";
+    // Whole: it names the refused file and every problem in it, which the operator has to fix.
+    if (auto error = field(connector, "config_error"); !error.empty()) {
+        std::cout << "  config error (the running version keeps running):\n";
+        std::istringstream lines(error);
+        for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
+    }
     const auto* tasks = status.if_contains("tasks");
     if (!tasks || !tasks->is_array() || tasks->as_array().empty()) {
         std::cout << "\n(no tasks)\n";
