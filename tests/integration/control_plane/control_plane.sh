@@ -31,16 +31,6 @@ readonly CP_RATE=${CP_RATE:-500} CP_EVENTS=${CP_EVENTS:-50000}
 # The test bounds its own run time (ctest's TIMEOUT is above it).
 readonly BUDGET_SECONDS=${CP_BUDGET_SECONDS:-330}
 
-# KNOWN BUG (runner/pipeline/sink_loop.cpp): a put() that keeps returning RETRIABLE is redelivered
-# forever, so a sink whose database stays unreachable past its retries (retry.max) stays RUNNING
-# instead of showing FAILED (issue 10, "Done when"). Until that is fixed this check is not made:
-# the scenario restarts the task instead, so that its start meets the unreachable database, fails,
-# and the automatic restarts can still be checked. Set CP_CHECK_FAIL_AFTER_RETRIES=1 to check it.
-readonly CP_CHECK_FAIL_AFTER_RETRIES=${CP_CHECK_FAIL_AFTER_RETRIES:-0}
-# KNOWN GAP (runner/cli/commands/client_commands.cpp, print_status): the table of `ingest connectors
-# status` shows no config_error, so an operator reading it does not see that a changed file was
-# refused (--json has it, and is checked). Set CP_CHECK_CLI_CONFIG_ERROR=1 to check the table too.
-readonly CP_CHECK_CLI_CONFIG_ERROR=${CP_CHECK_CLI_CONFIG_ERROR:-0}
 
 work=$INGEST_TEST_WORK
 state=$work/state
@@ -480,25 +470,18 @@ scenario_database_outage() {
   set_database_connections false
   psql -X -q -v ON_ERROR_STOP=1 -d "$server_dsn" -v db="$outage_db" \
     <<<"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :'db' AND pid <> pg_backend_pid()" >/dev/null
+  # Past retry.max (2) its write fails the task, with the database's refusal as the trace. (A
+  # restart may already have failed again at start() when the status is read: the log tells which
+  # failure came first.)
   failed_with_restart() { task_is "$name" FAILED && [[ $(field tasks.0.restart_scheduled) == true ]]; }
-  if ((CP_CHECK_FAIL_AFTER_RETRIES)); then
-    wait_for 90 "$name's task to be FAILED once its writes exhausted their retries" failed_with_restart
-  else
-    wait_for 60 "$name's writes to exhaust their retries (retry.max=2)" \
-      logged_since "$from" "\[$name-0\] put: .*still failing after 2 retries"
-    status_of "$name"
-    if [[ $(field tasks.0.state) == FAILED ]]; then
-      echo "note: $name's task is FAILED after its retries: the known bug may be fixed; set CP_CHECK_FAIL_AFTER_RETRIES=1" >&2
-    else
-      echo "KNOWN BUG (not asserted; CP_CHECK_FAIL_AFTER_RETRIES=1 checks it): the database is unreachable past" \
-        "$name's retries, yet its task is $(field tasks.0.state), not FAILED: the runner redelivers a RETRIABLE put() forever" >&2
-    fi
-    # Its next start meets the unreachable database: sink_postgres cannot start, the task fails.
-    expect 204 POST "/connectors/$name/tasks/0/restart"
-    wait_for 60 "$name's task to be FAILED (its start cannot reach the database)" failed_with_restart
-  fi
+  wait_for 60 "$name's task to be FAILED once its writes exhausted their retries" failed_with_restart
   [[ $(field tasks.0.trace) == *'not currently accepting connections'* ]] \
     || fail "the FAILED task's trace does not say why: $(cat "$response")"
+  tail -n "+$((from + 1))" "$log" | grep -m1 "\[$name-0\] task failed: " | grep -q 'still failing after 2 retries' \
+    || fail "$name's task did not first fail for its exhausted retries: $(tail -n "+$((from + 1))" "$log" | grep -m1 "\[$name-0\] task failed")"
+  expect 200 GET "/connectors/$name/tasks/0/status"
+  [[ $(field state) == FAILED && $(field trace) == *'not currently accepting connections'* ]] \
+    || fail "GET .../tasks/0/status of the failed task: $(cat "$response")"
   three_automatic_restarts() { (($(count_since "$from" "\[$name-0\] restarting the failed task automatically") >= 3)); }
   wait_for 60 "3 automatic restarts of $name's task" three_automatic_restarts
   json restarts "$log" "$name-0" "$from" 500 4000 3 || fail "the automatic restarts did not follow their backoff (above)"
@@ -663,15 +646,9 @@ scenario_hot_reload() {
   cli_expect 0 connectors status cp-extra --json --state-dir "$state"
   [[ $(json get "$work/cli.out" connector.config_error) == *rate* ]] || fail "connectors status --json lacks the config error"
   cli_expect 0 connectors status cp-extra --state-dir "$state"
-  if ((CP_CHECK_CLI_CONFIG_ERROR)); then
-    grep -q "rate" "$work/cli.out" || fail "connectors status (the table) does not show cp-extra's config error: $(cat "$work/cli.out")"
-  elif grep -q "rate" "$work/cli.out"; then
-    echo "note: connectors status (the table) now shows the config error; set CP_CHECK_CLI_CONFIG_ERROR=1" >&2
-  else
-    echo "KNOWN GAP (not asserted; CP_CHECK_CLI_CONFIG_ERROR=1 checks it): the table of 'ingest connectors status'" \
-      "does not show the connector's config_error (only --json does)" >&2
-  fi
-  pass "hot reload: an invalid version is reported (status config_error, log) while the old one keeps running"
+  grep -q "config error" "$work/cli.out" && grep -q "rate" "$work/cli.out" \
+    || fail "connectors status (the table) does not show cp-extra's config error: $(cat "$work/cli.out")"
+  pass "hot reload: an invalid version is reported (REST status config_error, connectors status, log) while the old one keeps running"
 
   rm "$connectors/cp-extra.json"
   wait_for 60 "the removed cp-extra.json to remove cp-extra" gone cp-extra
