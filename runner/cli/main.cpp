@@ -118,6 +118,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> plugin_path;
     app.add_option("--plugin-path", plugin_path,
                    "Directory with plugin .so files (repeatable; default: $INGEST_PLUGIN_PATH or <exe dir>/../plugins)");
+    // The worker config: a TOML file whose keys are the long options' names, those of `ingest run`
+    // in its [run] section (ops/worker.example.toml). A flag given on the command line wins over
+    // the file, the file over environment variables; an unknown key is an error naming it.
+    app.set_config("--worker-config", "",
+                   "Worker config file (TOML): option names as keys, `ingest run`'s under [run]");
+    app.allow_config_extras(CLI::config_extras_mode::error);
 
     worker::WorkerOptions options;
     std::string connectors_dir = options.connectors_dir.string(), state_dir = options.state_dir.string();
@@ -130,6 +136,7 @@ int main(int argc, char** argv) {
                   "Exit once every source ended and every validator reported (exit 0 only if all passed)");
     cli::RestSettings rest_settings;
     cli::add_rest_options(*run, rest_settings);
+    run->allow_config_extras(CLI::config_extras_mode::error);
 
     worker::WorkerOptions validate_options;
     std::string validate_connectors_dir = "connectors.d", validate_state_dir = ".run/validate";
@@ -185,6 +192,12 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         log::init(log::parse_level(log_level), log::parse_format(log_format));
+    } catch (const CLI::ConfigError& error) {
+        // CLI11 says "INI was not able to parse run.bogus" for an unknown key.
+        std::cerr << "ingest: worker config " << app.get_option("--worker-config")->as<std::string>() << ": "
+                  << error.what() << " (an unknown key or a bad value: keys are the long options' names, "
+                  << "`ingest run`'s under [run]; see ingest run --help)\n";
+        return worker::kBadConfig;
     } catch (const CLI::ParseError& error) {
         return app.exit(error) == 0 ? 0 : worker::kBadConfig;
     } catch (const std::invalid_argument& error) {
