@@ -242,8 +242,9 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     write_status_file(status_file, herder);
     auto statuses = herder.statuses();
     print_summary(statuses);
-    if (any_verdict_failed(statuses)) exit_code = kFailed;
-    if (options.until_done && any_failed(statuses)) exit_code = kFailed;
+    // As the README says, whatever the mode: a task left FAILED (its automatic restarts used up,
+    // or still pending) is a failed run, also when an operator's signal ended it.
+    if (any_verdict_failed(statuses) || any_failed(statuses)) exit_code = kFailed;
     return exit_code;
 }
 

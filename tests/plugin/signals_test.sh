@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `ingest run` on the embedded broker: SIGTERM stops it cleanly (exit 0, the sink closed after
-# committing); with a sink that hangs in stop(), a second signal forces the exit at once.
+# committing; exit 1 when a task is FAILED, as the README says); with a sink that hangs in stop(), a
+# second signal forces the exit at once.
 #
 #   signals_test.sh INGEST FIXTURE_DIR BAD_FIXTURE_DIR WORK_DIR
 set -euo pipefail
 ingest=$1 fixtures=$2 bad_fixtures=$3 work=$4
 export INGEST_REST_LISTEN=127.0.0.1:0  # the REST API on a free port: tests run side by side
-rm -rf "$work" && mkdir -p "$work/clean" "$work/forced"
+rm -rf "$work" && mkdir -p "$work/clean" "$work/forced" "$work/failed"
 runner=
 trap '[[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null; true' EXIT
 
@@ -58,3 +59,17 @@ status=0; wait "$runner" || status=$?; runner=
 ((SECONDS - started < 10)) || fail "the forced exit waited for the plugin"
 grep -q 'second signal' "$log" || fail "no log line about the forced exit"
 echo "PASS: a second signal forces the exit"
+
+# 3. A task FAILED (its restarts used up) when the worker is stopped: exit 1, not 0.
+cat >"$work/failed/boom.json" <<JSON
+{"name": "boom", "config": {"plugin": "fixture_throwing_start", "topics": "numbers", "errors.restart.max": 0}}
+JSON
+log=$work/failed.log
+"$ingest" run --plugin-path "$bad_fixtures" --connectors "$work/failed" --state-dir "$work/state-failed" >"$log" 2>&1 &
+runner=$!
+wait_for 30 "the task to fail" grep -q '"state":"FAILED"' "$work/state-failed/status.json"
+kill -TERM "$runner"
+wait_for 30 "the exit after SIGTERM" exited
+status=0; wait "$runner" || status=$?; runner=
+((status == 1)) || fail "exit status $status after SIGTERM with a FAILED task, expected 1"
+echo "PASS: a FAILED task makes the stopped worker exit 1"
