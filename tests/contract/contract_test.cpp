@@ -19,6 +19,7 @@
 #include <valijson/validator.hpp>
 
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -230,6 +231,23 @@ TEST(SimulatorRecords, AreJudgedAsTheSimulatorMeantThem) {
         ASSERT_EQ(decoder.decode(id, written).kind, RecordKind::Event) << written;
         ASSERT_EQ(decoder.decode(id, std::nullopt).kind, RecordKind::Tombstone);
     }
+}
+
+// The simulator never writes a user_id the contract refuses for its length (issue 11): its user_ids
+// are "user-<n>" with a 32-bit n, and the longest of them is an event.
+TEST(SimulatorRecords, NeverWriteAUserIdBeyondTheLengthLimit) {
+    using namespace source_event_simulator;
+    EventVersion version;
+    Rng rng(5);
+    version.event_id = random_uuid(rng);
+    version.user = std::numeric_limits<uint32_t>::max();
+    char buffer[kValueCapacity];
+    const std::string_view written(buffer, write_value(buffer, version, "click"));
+    EventDecoder decoder;
+    const Verdict& verdict = decoder.decode(format_uuid(version.event_id), written);
+    ASSERT_EQ(verdict.kind, RecordKind::Event) << verdict.message();
+    EXPECT_EQ(verdict.event.user_id, "user-4294967295");
+    EXPECT_LE(verdict.event.user_id.size(), shared::user_events::kMaxUserIdLength);
 }
 
 std::string confirmed_line(std::string_view key, std::optional<std::string_view> value) {

@@ -28,7 +28,7 @@ constexpr std::array<std::string_view, kMalformedReasonCount> kReasonCodes = {
     "no_key",        "key_not_uuid",  "not_json",      "not_object",
     "unknown_field", "duplicate_field", "missing_field", "wrong_type",
     "empty_text",    "nul_character", "bad_uuid",      "bad_timestamp",
-    "revision_out_of_range", "key_mismatch"};
+    "revision_out_of_range", "key_mismatch", "text_too_long"};
 
 int field_id(std::string_view name) {
     for (unsigned i = 0; i < kFieldCount; ++i)
@@ -63,6 +63,13 @@ std::string excerpt(std::string_view text) {
     if (cut < text.size()) quoted.append("...");
     quoted.push_back('\'');
     return quoted;
+}
+
+// Unicode code points in valid UTF-8 (simdjson validated it): every byte but continuation bytes.
+size_t code_points(std::string_view utf8) {
+    size_t count = 0;
+    for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return count;
 }
 
 const char* type_name(simdjson::dom::element_type type) {
@@ -219,6 +226,15 @@ bool EventDecoder::decode_value(std::string_view value, std::string_view& event_
                 break;
             case kUserId:
                 if (!read_text(kUserId, member.value, event.user_id)) return false;
+                // Bytes bound characters from above: only a long value needs counting.
+                if (event.user_id.size() > kMaxUserIdLength) {
+                    const size_t length = code_points(event.user_id);
+                    if (length > kMaxUserIdLength)
+                        return fail(MalformedReason::TextTooLong,
+                                    field(kUserId) + " is " + std::to_string(length) +
+                                        " characters long, more than " + std::to_string(kMaxUserIdLength) +
+                                        ": " + excerpt(event.user_id));
+                }
                 break;
             case kEventType:
                 if (!read_text(kEventType, member.value, event.event_type)) return false;

@@ -7,7 +7,8 @@
 //   - an event: a key that is a canonical UUID and a value that is a JSON object with exactly the
 //     seven contract fields, each once: event_id (a canonical UUID spelled byte for byte as the
 //     key: Kafka partitions by the key's bytes), user_id and event_type (non-empty strings
-//     without NUL: PostgreSQL's text cannot hold it), event_time and received_time (RFC 3339,
+//     without NUL: PostgreSQL's text cannot hold it; user_id at most kMaxUserIdLength
+//     characters), event_time and received_time (RFC 3339,
 //     rfc3339.hpp), is_valid (a boolean), revision (an integer in 0..2^31-1);
 //   - malformed otherwise, with a stable reason code and a message naming the field and value.
 #pragma once
@@ -22,6 +23,14 @@
 #include <string_view>
 
 namespace ingest::plugins::shared::user_events {
+
+// The longest user_id, in characters (Unicode code points, as JSON Schema's `maxLength` counts
+// them; schemas/user_event.schema.json states the same number). The sink indexes user_id with a
+// btree, whose entries hold at most 2704 bytes (about 2690 bytes of text, less when compression
+// does not help): 512 characters are at most 2048 bytes in UTF-8, so every user_id the contract
+// accepts can be stored and indexed, whatever its characters. A longer one is malformed
+// (text_too_long) instead of a record PostgreSQL refuses (SQLSTATE 54000).
+inline constexpr size_t kMaxUserIdLength = 512;
 
 enum class RecordKind : uint8_t { Event, Tombstone, Malformed };
 
@@ -42,8 +51,9 @@ enum class MalformedReason : uint8_t {
     BadTimestamp,        // event_time or received_time is outside the RFC 3339 grammar
     RevisionOutOfRange,  // revision is negative, above 2^31-1, or not an integer
     KeyMismatch,         // event_id is spelled differently from the key
+    TextTooLong,         // user_id is longer than kMaxUserIdLength characters
 };
-inline constexpr size_t kMalformedReasonCount = 14;
+inline constexpr size_t kMalformedReasonCount = 15;
 
 std::string_view reason_code(MalformedReason reason);
 std::optional<MalformedReason> parse_reason_code(std::string_view code);
