@@ -86,6 +86,20 @@ TEST(Rfc3339, RejectsWhatRfc3339DoesNotAllow) {
     EXPECT_EQ(error_of(""), "date is not YYYY-MM-DD");
 }
 
+// Found by fuzzing (tests/fuzz, event_decoder): local times in the years 0001-9999 whose zone offset
+// puts them in year 0000 or 10000 in UTC were accepted, and then formatted as another time.
+TEST(Rfc3339, RejectsAZoneOffsetThatLeavesTheYearsInUtc) {
+    EXPECT_EQ(error_of("9999-12-31T23:59:59.999999-00:01"), "time in UTC is out of range 0001-9999");
+    EXPECT_EQ(error_of("9999-12-31T23:00:00-23:59"), "time in UTC is out of range 0001-9999");
+    EXPECT_EQ(error_of("0001-01-01T00:00:00+00:01"), "time in UTC is out of range 0001-9999");
+    EXPECT_EQ(error_of("0001-01-01T23:58:59.999999+23:59"), "time in UTC is out of range 0001-9999");
+    // The same ends, with offsets that keep them inside, are fine and format back to themselves.
+    EXPECT_EQ(format_rfc3339_micros(micros("9999-12-31T23:59:59.999999+00:01")), "9999-12-31T23:58:59.999999Z");
+    EXPECT_EQ(format_rfc3339_micros(micros("0001-01-01T00:00:00-00:01")), "0001-01-01T00:01:00.000000Z");
+    EXPECT_EQ(format_rfc3339_micros(micros("0001-01-01T23:59:00+23:59")), "0001-01-01T00:00:00.000000Z");
+    EXPECT_EQ(format_rfc3339_micros(micros("9999-12-31T00:00:00.999999-23:59")), "9999-12-31T23:59:00.999999Z");
+}
+
 // 2026-11-25T08:00:00Z, computed independently: 20782 days after 1970-01-01, plus 8 hours.
 constexpr int64_t kReference = (20782LL * 86400 + 8 * 3600) * 1'000'000;
 

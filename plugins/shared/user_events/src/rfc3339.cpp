@@ -7,8 +7,12 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
-// Days from 0001-01-01 (proleptic Gregorian) to 1970-01-01.
+// Days from 0001-01-01 (proleptic Gregorian) to 1970-01-01, and from 1970-01-01 to 10000-01-01.
 constexpr int64_t kDaysFromYearOneToUnixEpoch = 719'162;
+constexpr int64_t kDaysFromUnixEpochToYear10000 = 2'932'897;
+// The instants the grammar's years 0001-9999 hold in UTC, which is how every reader writes them.
+constexpr int64_t kFirstMicros = -kDaysFromYearOneToUnixEpoch * kMicrosPerDay;
+constexpr int64_t kLastMicros = kDaysFromUnixEpochToYear10000 * kMicrosPerDay - 1;
 
 bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
@@ -111,7 +115,11 @@ ParsedTimestamp parse_rfc3339_micros(std::string_view text) {
 
     const int64_t seconds = days_since_unix_epoch(year, month, day) * 86'400 + hour * 3'600 +
                             minute * 60 + second - offset_seconds;
-    return {seconds * kMicrosPerSecond + fraction_micros, nullptr};
+    const int64_t micros = seconds * kMicrosPerSecond + fraction_micros;
+    // A zone offset can move a time at either end of the years into year 0000 or 10000 in UTC,
+    // which write_rfc3339_micros (and so the validator's reports) cannot write (found by fuzzing).
+    if (micros < kFirstMicros || micros > kLastMicros) return {0, "time in UTC is out of range 0001-9999"};
+    return {micros, nullptr};
 }
 
 char* write_rfc3339_micros(char* out, int64_t micros) {
