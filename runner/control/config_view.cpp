@@ -2,7 +2,6 @@
 
 #include "config/config_table.hpp"
 #include "config/runner_keys.hpp"
-#include "control/api_error.hpp"
 
 #include <boost/json.hpp>
 
@@ -27,46 +26,6 @@ boost::json::object masked(const ConfigValues& config, const ingest_plugin* plug
     boost::json::object result;
     for (const auto& [key, value] : config) result[key] = is_secret(plugin, key) ? kMasked : value;
     return result;
-}
-
-ConfigValues config_values(const boost::json::object& config, const std::string& name, ConfigValues base,
-                           bool nulls_remove) {
-    std::vector<std::string> problems;
-    for (const auto& [key_view, value] : config) {
-        std::string key(key_view);
-        if (key == "connector.class") key = "plugin";
-        if (value.is_null() && nulls_remove) {
-            base.erase(key);
-            continue;
-        }
-        std::string text;
-        if (value.is_string())
-            text = std::string(value.as_string());
-        else if (value.is_bool())
-            text = value.as_bool() ? "true" : "false";
-        else if (value.is_number())
-            text = boost::json::serialize(value);
-        else {
-            problems.push_back(std::string(key_view) + ": value must be a string, number or boolean");
-            continue;
-        }
-        if (key == "name") {
-            if (text != name) problems.push_back("name: '" + text + "' differs from the connector's name '" + name + "'");
-            continue;
-        }
-        if (key == "plugin" && config.contains("plugin") && config.contains("connector.class") &&
-            config.at("plugin") != config.at("connector.class")) {
-            problems.push_back("connector.class: differs from plugin (give one of them)");
-            continue;
-        }
-        base[key] = text;
-    }
-    if (!problems.empty()) {
-        std::string message = "the config has " + std::to_string(problems.size()) + " bad value(s):";
-        for (const auto& problem : problems) message += "\n" + problem;
-        throw ApiError(400, message);
-    }
-    return base;
 }
 
 std::optional<ConfigValues> written_config(const std::filesystem::path& file) {
