@@ -1,7 +1,6 @@
 #include "pipeline/dead_letter_queue.hpp"
 
 #include <cstdio>
-#include <iterator>
 #include <utility>
 
 namespace ingest::pipeline {
@@ -19,7 +18,19 @@ DeadLetterQueue::DeadLetterQueue(std::string bootstrap, std::string topic, std::
                                  const std::atomic<bool>& stopping)
     : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)), connector_(std::move(connector)), stopping_(stopping) {}
 
-ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason, ingest_error* error) {
+ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason,
+                                    std::span<const ingest_header> extra, ingest_error* error) {
+    for (const ingest_header& header : extra) {
+        if (!header.key) {
+            fill(error, "a dead-letter header without a key");
+            return INGEST_FATAL;
+        }
+        if (std::string_view(header.key).starts_with(kReservedHeaderPrefix)) {
+            fill(error, "dead-letter header '" + std::string(header.key) + "' is reserved: keys starting with '" +
+                            std::string(kReservedHeaderPrefix) + "' are the runner's");
+            return INGEST_FATAL;
+        }
+    }
     try {
         if (!producer_)
             producer_ = std::make_unique<kafka::Producer>(bootstrap_, kafka::Properties{},
@@ -31,16 +42,17 @@ ingest_status DeadLetterQueue::send(const ingest_record& record, const char* rea
         const std::string partition = std::to_string(record.partition);
         const std::string offset = std::to_string(record.offset);
         const std::string reason_text = reason ? reason : "";
-        // Kafka Connect's header names.
-        const ingest_header headers[] = {
+        // Kafka Connect's header names, then the plugin's.
+        headers_.assign({
             {"__connect.errors.topic", bytes(original_topic)},
             {"__connect.errors.partition", bytes(partition)},
             {"__connect.errors.offset", bytes(offset)},
             {"__connect.errors.connector.name", bytes(connector_)},
             {"__connect.errors.exception.message", bytes(reason_text)},
-        };
-        if (producer_->produce(topic_, INGEST_PARTITION_ANY, record.key, record.value, headers, std::size(headers), 0,
-                               &stopping_))
+        });
+        headers_.insert(headers_.end(), extra.begin(), extra.end());
+        if (producer_->produce(topic_, INGEST_PARTITION_ANY, record.key, record.value, headers_.data(),
+                               headers_.size(), 0, &stopping_))
             return INGEST_OK;
         fill(error, "stopping while the dead-letter queue was full");
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // A sink's dead-letter topic: records the sink rejected, sent with Kafka Connect's
 // `__connect.errors.*` headers (so existing DLQ tooling reads them) naming the reason and where
-// the record came from. Owns its producer, created on the first dead letter.
+// the record came from, followed by the plugin's own headers if it gave any (ABI 1.4, e.g.
+// sink_postgres's `ingest.errors.sqlstate`). Owns its producer, created on the first dead letter.
 #pragma once
 
 #include "kafka/producer.hpp"
@@ -10,7 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ingest::pipeline {
 
@@ -23,8 +27,14 @@ class DeadLetterQueue {
     DeadLetterQueue(std::string bootstrap, std::string topic, std::string connector,
                     const std::atomic<bool>& stopping);
 
-    // Queues `record` with headers naming `reason`; RETRIABLE (error filled) when it cannot.
-    ingest_status send(const ingest_record& record, const char* reason, ingest_error* error);
+    // The prefix of the headers the queue writes itself: a plugin's headers may not use it, so
+    // that Kafka Connect's headers always say what the runner knows.
+    static constexpr std::string_view kReservedHeaderPrefix = "__connect.";
+
+    // Queues `record` with headers naming `reason`, then `extra` (the plugin's own); RETRIABLE
+    // (error filled) when it cannot, FATAL when an extra header's key is missing or reserved.
+    ingest_status send(const ingest_record& record, const char* reason, std::span<const ingest_header> extra,
+                       ingest_error* error);
     // Waits until everything queued is confirmed; RETRIABLE (error filled) when a record was
     // refused or not confirmed in time.
     ingest_status flush(ingest_error* error);
@@ -38,6 +48,7 @@ class DeadLetterQueue {
     const std::atomic<bool>& stopping_;
     std::unique_ptr<kafka::Producer> producer_;
     std::string refusal_;  // first delivery failure since the last flush
+    std::vector<ingest_header> headers_;  // per send, reused
 };
 
 }  // namespace ingest::pipeline

@@ -36,6 +36,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.stopping = &PluginTask::host_stopping;
     host_.metric_add = &PluginTask::host_metric_add;
     host_.metric_set = &PluginTask::host_metric_set;
+    host_.dead_letter_with_headers = &PluginTask::host_dead_letter_with_headers;
 
     ingest_error error{};
     void* created = nullptr;
@@ -91,13 +92,24 @@ void PluginTask::host_log(void* context, ingest_log_level level, const char* mes
 
 ingest_status PluginTask::host_dead_letter(void* context, const ingest_record* record, const char* reason,
                                            ingest_error* error) {
+    return host_dead_letter_with_headers(context, record, reason, nullptr, 0, error);
+}
+
+ingest_status PluginTask::host_dead_letter_with_headers(void* context, const ingest_record* record,
+                                                        const char* reason, const ingest_header* extra,
+                                                        size_t extra_count, ingest_error* error) {
     auto* self = static_cast<PluginTask*>(context);
     if (!self->services_.dead_letter) {
         fill(error, "this task has no dead-letter topic");
         return INGEST_FATAL;
     }
+    if (!extra && extra_count > 0) {
+        fill(error, "dead_letter_with_headers: no headers at all but a count of " + std::to_string(extra_count));
+        return INGEST_FATAL;
+    }
     try {
-        return self->services_.dead_letter(*record, reason ? reason : "", error);
+        return self->services_.dead_letter(*record, reason ? reason : "",
+                                           std::span<const ingest_header>(extra, extra ? extra_count : 0), error);
     } catch (const std::exception& e) {
         fill(error, e.what());
         return INGEST_RETRIABLE;

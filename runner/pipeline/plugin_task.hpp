@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,7 +26,10 @@ struct CallResult {
 
 // What the host offers a task, as plain functions the task's worker provides.
 struct HostServices {
-    std::function<ingest_status(const ingest_record&, const char* reason, ingest_error*)> dead_letter;
+    // `extra`: the plugin's own headers (ABI 1.4's dead_letter_with_headers; empty otherwise).
+    std::function<ingest_status(const ingest_record&, const char* reason, std::span<const ingest_header> extra,
+                                ingest_error*)>
+        dead_letter;
     std::function<ingest_status(ingest_error*)> flush_dead_letters;
     std::function<std::pair<int64_t, int64_t>(const std::string& topic, int32_t partition)> watermarks;
     std::function<void(bool ok, const std::string& summary)> report_verdict;
@@ -62,6 +66,9 @@ class PluginTask {
     static void host_log(void* context, ingest_log_level level, const char* message);
     static ingest_status host_dead_letter(void* context, const ingest_record* record, const char* reason,
                                           ingest_error* error);
+    static ingest_status host_dead_letter_with_headers(void* context, const ingest_record* record,
+                                                       const char* reason, const ingest_header* extra,
+                                                       size_t extra_count, ingest_error* error);
     static ingest_status host_flush_dead_letters(void* context, ingest_error* error);
     static ingest_status host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
                                          int64_t* high, ingest_error* error);

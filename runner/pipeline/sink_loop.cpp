@@ -31,8 +31,9 @@ SinkLoop::SinkLoop(const TaskSettings& settings, const TaskControl& control, Tas
 void SinkLoop::start() {
     const auto& connector = settings_.connector;
     HostServices services;
-    services.dead_letter = [this](const ingest_record& record, const char* reason, ingest_error* error) {
-        ingest_status status = dead_letters_.send(record, reason, error);
+    services.dead_letter = [this](const ingest_record& record, const char* reason,
+                                  std::span<const ingest_header> extra, ingest_error* error) {
+        ingest_status status = dead_letters_.send(record, reason, extra, error);
         if (status == INGEST_OK) {
             metrics_->dead_lettered.Increment();
             metrics_->errors.record(metrics::ErrorClass::dead_letter);

@@ -23,6 +23,8 @@
  *        `ingest_metric_def` rows); host: `metric_add`, `metric_set` (record them by row index).
  *   1.3  sink table: `list_offsets`, `alter_offsets` (the offsets a sink stores itself, for the
  *        REST API's KIP-875 offsets endpoints).
+ *   1.4  host: `dead_letter_with_headers` (a dead letter carrying headers of the plugin's own, e.g.
+ *        the SQLSTATE with which a database refused the record).
  *
  * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
  * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
@@ -47,7 +49,7 @@ extern "C" {
 /* The major version: bumped on every incompatible change of any struct or function below. */
 #define INGEST_ABI_MAJOR 1u
 /* The minor version: bumped when fields are appended (see the version history above). */
-#define INGEST_ABI_MINOR 3u
+#define INGEST_ABI_MINOR 4u
 #define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
 
 /* Nonzero when the struct behind `ptr`, as its writer compiled it, holds `field` of `type`. */
@@ -220,6 +222,15 @@ typedef struct ingest_host {
      * out of range, a negative delta on a counter or a set on a counter are ignored. */
     void (*metric_add)(void* context, uint32_t index, double delta);
     void (*metric_set)(void* context, uint32_t index, double value);
+
+    /* 1.4. Sinks: dead_letter() with `extra_count` headers of the plugin's own, added to the
+     * dead-letter record after the host's (which name `reason` and the original topic, partition
+     * and offset). Keys starting with "__connect." are the host's (Kafka Connect's names): a call
+     * with such a key, or a NULL key, is refused (FATAL) and queues nothing. The host copies
+     * everything before it returns. A plugin calls this only when the host's struct has it, and
+     * otherwise dead_letter() (the C++ SDK's Host::dead_letter does so). */
+    ingest_status (*dead_letter_with_headers)(void* context, const ingest_record* record, const char* reason,
+                                              const ingest_header* extra, size_t extra_count, ingest_error* error);
 } ingest_host;
 
 /* ---------------------------------------------------------------------------------------------

@@ -74,6 +74,11 @@ class Record {
     const ingest_record* raw_;
 };
 
+// A header of a dead letter (Host::dead_letter): views that must outlive only the call.
+inline ingest_header header(const char* key, std::string_view value) {
+    return {key, {value.data(), value.size()}};
+}
+
 // ---- metrics (ABI 1.2) --------------------------------------------------------------------------
 
 // Rows of a plugin's metric table. `name`: [a-z_][a-z0-9_]*, without `_total`.
@@ -108,6 +113,20 @@ class Host {
     void dead_letter(const Record& record, const std::string& reason) const {
         ingest_error error{};
         rethrow(raw_->dead_letter(raw_->context, &record.raw(), reason.c_str(), &error), error);
+    }
+    // The same with headers of the plugin's own (ABI 1.4), added after the host's; keys must not
+    // start with "__connect." (the host's). A host older than 1.4 cannot add them: the record is
+    // sent without them, `reason` being all it carries (check dead_letter_headers_supported()).
+    void dead_letter(const Record& record, const std::string& reason, std::span<const ingest_header> extra) const {
+        if (extra.empty() || !dead_letter_headers_supported()) return dead_letter(record, reason);
+        ingest_error error{};
+        rethrow(raw_->dead_letter_with_headers(raw_->context, &record.raw(), reason.c_str(), extra.data(),
+                                               extra.size(), &error),
+                error);
+    }
+    bool dead_letter_headers_supported() const {
+        return raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, dead_letter_with_headers) &&
+               raw_->dead_letter_with_headers;
     }
     // Blocks until every queued dead letter is confirmed; throws RetriableError otherwise. Call it
     // before committing anything that counts those records as handled.

@@ -162,6 +162,26 @@ TEST(DescriptorReader, AnAbi_1_1DescriptorHasNoMetricsWhateverFollowsIt) {
     EXPECT_EQ(read.plugin.validate, &validate);
 }
 
+// ABI 1.4 grew only the host's table (dead_letter_with_headers): a plugin built against 1.3 has
+// today's descriptor and sink table, and loads with every field it wrote.
+TEST(DescriptorReader, AnAbi_1_3PluginIsReadWholeByThisRunner) {
+    static_assert(INGEST_ABI_MINOR >= 4);
+    Fixture f;
+    f.plugin.abi_minor = 3;
+    f.plugin.metrics = kMetricRows;
+    f.plugin.metric_count = 2;
+    f.sink.list_offsets = &list_offsets;
+    f.sink.alter_offsets = &alter_offsets;
+    ReadDescriptor read;
+    ASSERT_EQ(read_descriptor(f.plugin, read), "");
+    EXPECT_EQ(read.abi_minor, 3u);
+    EXPECT_EQ(read.plugin.validate, &validate);
+    EXPECT_EQ(read.metrics.size(), 2u);
+    EXPECT_EQ(read.sink.put, &put);
+    EXPECT_EQ(read.sink.list_offsets, &list_offsets);
+    EXPECT_EQ(read.sink.alter_offsets, &alter_offsets);
+}
+
 TEST(DescriptorReader, RefusesMetricRowsTooSmallForTheirFields) {
     Fixture f;
     ingest_metric_def small{offsetof(ingest_metric_def, type), "m", "M.", INGEST_METRIC_COUNTER};
