@@ -22,6 +22,8 @@ INGEST_PACKAGES=(
   librdkafka-dev libpq-dev libboost1.81-all-dev libboost-json1.81-dev libsimdjson-dev libvalijson-dev
   prometheus-cpp-dev libcpp-httplib-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (scripts/fuzz, tests/fuzz): clang, its libFuzzer and sanitizer runtimes, llvm-symbolizer
+  clang-14 libclang-rt-14-dev llvm-14
   # services
   postgresql-15 openjdk-17-jre-headless maven
   # tools: kcat (Kafka client checks), prometheus (promtool), python3 (independent checks in tests)
@@ -102,10 +104,24 @@ free_port() {
   die "no free TCP port found after $attempt attempts"
 }
 
-# Services keep their port across restarts while it is free, so that clients holding the old address
-# reconnect; otherwise they move to a new one.
+# Services keep their port across restarts, so that clients holding the old address reconnect. A
+# process killed a moment ago may still hold it while it dies: wait for it (INGEST_PORT_RELEASE_WAIT
+# seconds, default 20) before moving to a new port, and say so when moving.
 reuse_or_free_port() {
-  if [[ -n ${1:-} ]] && port_is_free "$1"; then echo "$1"; else free_port; fi
+  local port=${1:-} deadline=$((SECONDS + ${INGEST_PORT_RELEASE_WAIT:-20}))
+  if [[ -n $port ]]; then
+    until port_is_free "$port"; do
+      if ((SECONDS >= deadline)); then
+        say "warning: port $port is still taken; moving to another port (clients of the old address must be told)"
+        free_port
+        return 0
+      fi
+      sleep 0.2
+    done
+    echo "$port"
+    return 0
+  fi
+  free_port
 }
 
 port_is_free() { ! port_is_open "$1"; }
