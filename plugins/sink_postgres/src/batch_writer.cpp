@@ -1,6 +1,7 @@
 #include "batch_writer.hpp"
 
 #include "lock_key.hpp"
+#include "retry_policy.hpp"
 #include "shared/pg/binary_copy.hpp"
 
 #include <algorithm>
@@ -43,6 +44,7 @@ BatchWriter::BatchWriter(TableNames names, std::string connector)
 
 void BatchWriter::attach(PgConnection& conn) {
     conn_ = &conn;
+    step_ = WriteStep::Preparing;
     // Generic plans: custom plans re-estimated a 5000-element array per batch (milliseconds of
     // planning each time) and could pick a sequential scan for the lookups.
     conn.run("SET plan_cache_mode = force_generic_plan");
@@ -63,6 +65,7 @@ void BatchWriter::attach(PgConnection& conn) {
 }
 
 std::optional<int64_t> BatchWriter::read_offset(const std::string& topic, int32_t partition) {
+    step_ = WriteStep::ReadingOffsets;
     const std::string partition_text = std::to_string(partition);
     PgResult result = conn_->execute(kReadOffset, {{connector_}, {topic}, {partition_text}});
     if (PQntuples(result.get()) == 0) return std::nullopt;
@@ -70,18 +73,52 @@ std::optional<int64_t> BatchWriter::read_offset(const std::string& topic, int32_
 }
 
 BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena& arena,
-                               std::span<const PartitionBatch> partitions) {
-    BatchCounts counts;
+                               std::span<const PartitionBatch> partitions, const BeforeCommit& before_commit) {
     if (names_.partitioning == Partitioning::Daily) {
         days_.clear();
         for (const Event& event : events)
             if (!event.tombstone) days_.push_back(utc_day(event.event_time_us));
+        step_ = WriteStep::CreatingPartitions;
         daily_.ensure(*conn_, *tables_, days_);
     }
 
-    conn_->run("BEGIN");
-    lock_and_read_offsets(partitions);
+    // The first attempt writes the batch whole. Only when PostgreSQL refuses a record does a
+    // second one find which, by splitting the batch (the first attempt's transaction is lost).
+    std::optional<PgError> refusal;
+    for (;;) {
+        refused_.clear();
+        conn_->run("BEGIN");
+        lock_and_read_offsets(partitions);
+        BatchCounts counts = select_active(events);
+        if (!refusal) {
+            try {
+                counts += apply(events, arena, partitions, 0, active_.size());
+            } catch (const PgError& error) {
+                if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::RecordRefused) throw;
+                refusal = error;
+                conn_->run("ROLLBACK");
+                continue;
+            }
+        } else {
+            split(events, arena, partitions, 0, active_.size(), *refusal, counts);
+        }
 
+        step_ = WriteStep::SavingOffsets;
+        for (size_t i = 0; i < partitions.size(); ++i) {
+            if (partitions[i].next_offset <= stored_offsets_[i]) continue;
+            const std::string partition_text = std::to_string(partitions[i].partition);
+            const std::string next_text = std::to_string(partitions[i].next_offset);
+            conn_->execute(kSaveOffset,
+                           {{connector_}, {partitions[i].topic}, {partition_text}, {next_text}});
+        }
+        if (!refused_.empty()) before_commit(refused_);
+        conn_->run("COMMIT");
+        return counts;
+    }
+}
+
+BatchCounts BatchWriter::select_active(std::span<const Event> events) {
+    BatchCounts counts;
     active_.clear();
     keys_.clear();
     for (uint32_t i = 0; i < events.size(); ++i) {
@@ -95,23 +132,31 @@ BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena&
         keys_.push_back({event.event_id, event.tombstone, event.is_valid, event.revision});
         if (event.late && !event.tombstone) ++counts.late;
     }
+    return counts;
+}
 
-    collapse_.build(keys_);
+BatchCounts BatchWriter::apply(std::span<const Event> events, const StringArena& arena,
+                               std::span<const PartitionBatch> partitions, size_t lo, size_t hi) {
+    BatchCounts counts;
+    range_lo_ = lo;
+    const std::span<const EventKey> range = std::span<const EventKey>(keys_).subspan(lo, hi - lo);
+    collapse_.build(range);
     const auto groups = collapse_.groups();
+    step_ = WriteStep::LookingUp;
     look_up_prior_states(groups);
 
     inserts_.clear();
     updates_.clear();
     deletions_.clear();
     for (uint32_t g = 0; g < groups.size(); ++g) {
-        const GroupResolution r = resolve_group(collapse_.members(groups[g]), keys_, priors_[g]);
+        const GroupResolution r = resolve_group(collapse_.members(groups[g]), range, priors_[g]);
         counts.inserted += r.inserted;
         counts.updated += r.updated;
         counts.duplicates += r.duplicates;
         counts.deleted += r.deleted;
         counts.suppressed_after_delete += r.suppressed_after_delete;
         counts.invalidations += r.invalidations;
-        const Planned planned{active_[r.decisive], g};
+        const Planned planned{active_[lo + r.decisive], g};
         switch (r.action) {
             case Action::Insert: inserts_.push_back(planned); break;
             case Action::Update: updates_.push_back(planned); break;
@@ -123,19 +168,40 @@ BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena&
     apply_deletions(events, partitions);
     apply_updates(events, arena, partitions);
     apply_inserts(events, arena, partitions);
-
-    for (size_t i = 0; i < partitions.size(); ++i) {
-        if (partitions[i].next_offset <= stored_offsets_[i]) continue;
-        const std::string partition_text = std::to_string(partitions[i].partition);
-        const std::string next_text = std::to_string(partitions[i].next_offset);
-        conn_->execute(kSaveOffset,
-                       {{connector_}, {partitions[i].topic}, {partition_text}, {next_text}});
-    }
-    conn_->run("COMMIT");
     return counts;
 }
 
+void BatchWriter::apply_or_split(std::span<const Event> events, const StringArena& arena,
+                                 std::span<const PartitionBatch> partitions, size_t lo, size_t hi,
+                                 BatchCounts& counts) {
+    if (hi <= lo) return;
+    conn_->run("SAVEPOINT sink_records");
+    try {
+        counts += apply(events, arena, partitions, lo, hi);
+    } catch (const PgError& error) {
+        if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::RecordRefused) throw;
+        conn_->run("ROLLBACK TO SAVEPOINT sink_records; RELEASE SAVEPOINT sink_records");
+        split(events, arena, partitions, lo, hi, error, counts);
+        return;
+    }
+    conn_->run("RELEASE SAVEPOINT sink_records");
+}
+
+void BatchWriter::split(std::span<const Event> events, const StringArena& arena,
+                        std::span<const PartitionBatch> partitions, size_t lo, size_t hi, const PgError& error,
+                        BatchCounts& counts) {
+    if (hi <= lo) return;
+    if (hi - lo == 1) {
+        refused_.push_back({active_[lo], error.sqlstate(), error.what()});
+        return;
+    }
+    const size_t middle = lo + (hi - lo) / 2;
+    apply_or_split(events, arena, partitions, lo, middle, counts);
+    apply_or_split(events, arena, partitions, middle, hi, counts);
+}
+
 std::vector<sdk::PartitionOffset> BatchWriter::list_offsets() {
+    step_ = WriteStep::ReadingOffsets;
     PgResult result = conn_->query(sql_->list_offsets, {{connector_}});
     std::vector<sdk::PartitionOffset> stored;
     for (int row = 0; row < PQntuples(result.get()); ++row)
@@ -149,6 +215,7 @@ void BatchWriter::alter_offsets(std::span<const sdk::PartitionOffset> changes) {
     for (const auto& change : changes) partitions.push_back({change.topic, change.partition, 0});
     conn_->run("BEGIN");
     lock_partitions(partitions);
+    step_ = WriteStep::AlteringOffsets;
     for (const auto& change : changes) {
         const std::string partition_text = std::to_string(change.partition);
         if (change.offset) {
@@ -169,6 +236,7 @@ void BatchWriter::lock_partitions(std::span<const PartitionBatch> partitions) {
     for (size_t i = 0; i < partitions.size(); ++i)
         order.emplace_back(advisory_lock_key(lock_text(tables_->events, partitions[i])), i);
     std::sort(order.begin(), order.end());
+    step_ = WriteStep::LockingPartitions;
     for (const auto& [key, index] : order) {
         const std::string key_text = std::to_string(key);
         conn_->execute(kLockPartition, {{key_text}});
@@ -216,7 +284,7 @@ void BatchWriter::look_up_prior_states(std::span<const BatchCollapse::Group> gro
 }
 
 const Uuid& BatchWriter::group_id(const BatchCollapse::Group& group) const {
-    return keys_[collapse_.members(group)[0]].event_id;
+    return keys_[range_lo_ + collapse_.members(group)[0]].event_id;
 }
 
 void BatchWriter::apply_deletions(std::span<const Event> events,
@@ -234,6 +302,7 @@ void BatchWriter::apply_deletions(std::span<const Event> events,
         source_partitions.writer().int4(partitions[event.source].partition);
         offsets.writer().int8(event.offset);
     }
+    step_ = WriteStep::RecordingDeletions;
     PgResult marked =
         conn_->execute(kMarkDeleted, {{arrays_[0], true}, {arrays_[1], true}, {arrays_[2], true}});
     expect_rows(marked, deletions_.size(), "recording deletions");
@@ -250,9 +319,11 @@ void BatchWriter::apply_deletions(std::span<const Event> events,
         stored_ids.writer().uuid(events[planned.event].event_id);
         stored_times.writer().timestamptz(prior_event_times_[planned.group]);
     }
+    step_ = WriteStep::DeletingRows;
     if (daily) {
         PgResult removed = conn_->execute(kDeleteRows, {{arrays_[0], true}, {arrays_[1], true}});
         expect_rows(removed, stored, "deleting rows");
+        step_ = WriteStep::DeletingKeys;
         PgResult keys = conn_->execute(kDeleteKeys, {{arrays_[0], true}});
         expect_rows(keys, stored, "deleting keys");
     } else {
@@ -297,11 +368,13 @@ void BatchWriter::apply_updates(std::span<const Event> events, const StringArena
     std::vector<PgParam> params;
     params.reserve(columns);
     for (size_t i = 0; i < columns; ++i) params.push_back({arrays_[i], true});
+    step_ = WriteStep::UpdatingRows;
     PgResult updated = conn_->execute(kUpdateRows, params);
     expect_rows(updated, updates_.size(), "updating rows");
 
     if (daily) {
         // Keys: id, new event_time, new revision (arrays 0, 3 and 6 above).
+        step_ = WriteStep::UpdatingKeys;
         PgResult keys = conn_->execute(
             kUpdateKeys, {{arrays_[0], true}, {arrays_[3], true}, {arrays_[6], true}});
         expect_rows(keys, updates_.size(), "updating keys");
@@ -328,6 +401,7 @@ void BatchWriter::apply_inserts(std::span<const Event> events, const StringArena
         row.int8(event.offset);
     }
     copy_binary_trailer(copy_buffer_);
+    step_ = WriteStep::InsertingRows;
     conn_->copy_in(sql_->copy_rows, copy_buffer_);
 
     if (names_.partitioning == Partitioning::Daily) {
@@ -341,6 +415,7 @@ void BatchWriter::apply_inserts(std::span<const Event> events, const StringArena
             row.int4(event.revision);
         }
         copy_binary_trailer(copy_buffer_);
+        step_ = WriteStep::InsertingKeys;
         conn_->copy_in(sql_->copy_keys, copy_buffer_);
     }
 }

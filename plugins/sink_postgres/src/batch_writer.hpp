@@ -15,16 +15,29 @@
 // Lookup and write are race-free because every writer of a topic-partition into a table holds
 // that partition's advisory lock for the whole transaction, and an event_id lives in exactly one
 // partition (Kafka key = event_id).
+//
+// A record PostgreSQL refuses although it decoded fine (a data error: SQLSTATE classes 22, 23 but
+// 23505, 54; see retry_policy.hpp) does not stop its batch. The first attempt writes the batch
+// whole, as above; when it fails with a data error, the transaction starts again and the batch is
+// bisected: each half is applied in a savepoint, a half that fails is rolled back to its
+// savepoint and split again, until every refused record is alone. Halves are applied in Kafka
+// order, each looking up what the earlier ones wrote, so the outcome is that of applying the
+// records one by one, less the refused ones. The refused records are handed to `before_commit`
+// (which dead-letters them) before the rows and the batch's offsets commit, all in one
+// transaction. Cost: nothing while no record is refused; with k refused records among n, about
+// 2·k·log2(n) savepoint attempts that together rewrite about 2·k·n rows at most.
 #pragma once
 
 #include "batch_collapse.hpp"
 #include "daily_partitions.hpp"
+#include "error_advice.hpp"
 #include "event.hpp"
 #include "sql_text.hpp"
 
 #include <ingest/sdk.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -64,6 +77,18 @@ struct BatchCounts {
     }
 };
 
+// A record PostgreSQL refused although it decoded fine (ErrorKind::RecordRefused).
+struct RefusedRecord {
+    uint32_t event = 0;  // index into the batch's events
+    std::string sqlstate;
+    std::string message;  // PostgreSQL's, with the SQLSTATE
+};
+
+// Called once the batch's records are written, before the transaction that stores its offsets
+// commits, with the records PostgreSQL refused (when there are any): it must make their dead
+// letters durable, or throw, and then nothing of the batch commits.
+using BeforeCommit = std::function<void(std::span<const RefusedRecord>)>;
+
 class BatchWriter {
    public:
     BatchWriter(TableNames names, std::string connector);
@@ -80,11 +105,33 @@ class BatchWriter {
     void alter_offsets(std::span<const sdk::PartitionOffset> changes);
 
     // `events`: the batch's well-formed records in Kafka order; `partitions`: every
-    // topic-partition of the batch (malformed records included in next_offset). Throws PgError.
+    // topic-partition of the batch (malformed records included in next_offset). Records
+    // PostgreSQL refuses are left out and handed to `before_commit` (see above). Throws PgError
+    // (a data error only when no single record explains it, e.g. a deferred constraint at COMMIT).
     BatchCounts write(std::span<const Event> events, const StringArena& arena,
-                      std::span<const PartitionBatch> partitions);
+                      std::span<const PartitionBatch> partitions, const BeforeCommit& before_commit);
+
+    // What the writer was doing when its last statement ran (or failed): explains an error.
+    WriteStep step() const { return step_; }
+    void note_step(WriteStep step) { step_ = step; }
+    // The quoted names of the tables, once attached to a connection (nullptr before).
+    const QuotedTables* tables() const { return tables_.get(); }
 
    private:
+    // Selects the events not yet applied (active_, keys_) after the offsets were read, counting
+    // the others and the late ones.
+    BatchCounts select_active(std::span<const Event> events);
+    // Collapses, looks up and writes active_[lo, hi): its records' per-record counts. Throws
+    // PgError, having written part of it: callers roll back (a transaction or a savepoint).
+    BatchCounts apply(std::span<const Event> events, const StringArena& arena,
+                      std::span<const PartitionBatch> partitions, size_t lo, size_t hi);
+    // Applies active_[lo, hi) in a savepoint; on a data error rolls back to it and splits.
+    void apply_or_split(std::span<const Event> events, const StringArena& arena,
+                        std::span<const PartitionBatch> partitions, size_t lo, size_t hi, BatchCounts& counts);
+    // active_[lo, hi) failed with `error`, a data error: a single record is refused; more are
+    // applied half by half.
+    void split(std::span<const Event> events, const StringArena& arena, std::span<const PartitionBatch> partitions,
+               size_t lo, size_t hi, const PgError& error, BatchCounts& counts);
     // Takes the partitions' advisory locks (in key order) for the current transaction.
     void lock_partitions(std::span<const PartitionBatch> partitions);
     void lock_and_read_offsets(std::span<const PartitionBatch> partitions);
@@ -109,9 +156,12 @@ class BatchWriter {
         uint32_t event;   // index into the batch's events
         uint32_t group;   // index into the collapse's groups
     };
+    WriteStep step_ = WriteStep::Connecting;
     std::vector<int64_t> stored_offsets_;
     std::vector<uint32_t> active_;    // indices of events not yet applied
     std::vector<EventKey> keys_;      // parallel to active_
+    size_t range_lo_ = 0;             // apply(): the range's first index into active_ and keys_
+    std::vector<RefusedRecord> refused_;
     BatchCollapse collapse_;
     std::vector<PriorState> priors_;  // per group
     std::vector<int64_t> prior_event_times_;  // per group; partitioned layout only

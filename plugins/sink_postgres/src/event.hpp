@@ -47,11 +47,12 @@ struct Event {
     StringArena::Slice event_type;
     uint32_t source = 0;  // index of the event's topic-partition in the batch (PartitionBatch)
     int64_t offset = 0;
+    uint32_t record = 0;  // index of the record in the batch put() was given
 };
 
 // The sink's reading of one record: the shared decoder's verdict, kept as an Event (Event and
-// Tombstone: `event` filled, its text appended to `arena`; its partition and offset are left to
-// the caller) or as the dead-letter reason (Malformed: `reason` set).
+// Tombstone: `event` filled, its text appended to `arena`; its partition, offset and record index
+// are left to the caller) or as the dead-letter reason (Malformed: `reason` set).
 shared::user_events::RecordKind decode_record(shared::user_events::EventDecoder& decoder,
                                               std::optional<std::string_view> key,
                                               std::optional<std::string_view> value,

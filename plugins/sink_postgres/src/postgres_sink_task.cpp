@@ -1,12 +1,32 @@
 #include "postgres_sink_task.hpp"
 
+#include "error_advice.hpp"
 #include "retry_policy.hpp"
 #include "schema_setup.hpp"
+#include "shared/pg/identifier.hpp"
+
+#include <algorithm>
 
 namespace ingest::plugins::sink_postgres {
 namespace {
 
 constexpr auto kCountersLogInterval = std::chrono::seconds(60);
+// A refused record's dead letter: its reason is "refused_by_database: SQLSTATE <code>: <message>",
+// and this header holds the bare SQLSTATE (after Kafka Connect's __connect.errors.* headers).
+constexpr std::string_view kRefusedReasonCode = "refused_by_database";
+constexpr const char* kSqlstateHeader = "ingest.errors.sqlstate";
+// PostgreSQL's DETAIL can quote the whole row ("Failing row contains (...)"): a reason is cut to
+// this many bytes, on a UTF-8 boundary.
+constexpr size_t kMaxRefusalReason = 512;
+
+std::string refusal_reason(const std::string& message) {
+    std::string reason = std::string(kRefusedReasonCode) + ": " + message;
+    if (reason.size() <= kMaxRefusalReason) return reason;
+    size_t cut = kMaxRefusalReason;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason.resize(cut);
+    return reason + "...";
+}
 // Opening partitions happens inside the consumer's rebalance, which cannot be handed back: it waits
 // as long as retry.max allows (a stop request still ends the wait).
 constexpr auto kNoWaitBudget = std::chrono::milliseconds::max();
@@ -26,7 +46,7 @@ void PostgresSinkTask::start(const sdk::Config& config) {
     } catch (const PgError& error) {
         // An unreachable or misconfigured database at start is an operator's problem to fix,
         // not something to wait out.
-        throw sdk::FatalError(std::string("sink_postgres cannot start: ") + error.what());
+        throw sdk::FatalError("sink_postgres cannot start: " + explain(error));
     }
     host().info("sink_postgres connected to " + display_dsn_ + ", writing to " +
                 settings_.tables.schema + "." + settings_.tables.events);
@@ -37,9 +57,12 @@ void PostgresSinkTask::connect() {
     std::string storage;
     const shared::pg::ConnectParams params = shared::pg::connect_params(settings_.connection, storage);
     auto conn = std::make_unique<PgConnection>(params.keywords, params.values, display_dsn_);
+    if (!quoted_) quoted_ = std::make_unique<QuotedTables>(conn->raw(), settings_.tables);
+    if (const char* user = PQuser(conn->raw()); user && *user)
+        role_ = shared::pg::quote_identifier(conn->raw(), user);
     if (!schema_ready_) {
-        const QuotedTables tables(conn->raw(), settings_.tables);
-        for (const std::string& created : ensure_schema(*conn, tables, settings_.auto_create))
+        writer_->note_step(WriteStep::CreatingTables);
+        for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create))
             host().info("sink_postgres created " + created);
         schema_ready_ = true;
     }
@@ -63,8 +86,10 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
                 conn_->rollback_quietly();
                 if (!conn_->healthy()) conn_.reset();
             }
-            if (classify_error(error.sqlstate(), error.connection_lost()) == ErrorKind::Permanent)
-                throw sdk::FatalError(what + " failed: " + error.what());
+            // Configuration errors, permanent ones, and data errors no single record explains (the
+            // writer isolates those that one does) fail the task at once.
+            if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::Transient)
+                throw sdk::FatalError(what + " failed: " + explain(error));
             // Past its retries the task fails: the runner shows it FAILED with this message and
             // restarts it with its errors.restart.* backoff.
             if (attempt >= settings_.retry_max)
@@ -92,13 +117,22 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
     }
 }
 
+std::string PostgresSinkTask::explain(const PgError& error) const {
+    std::string text = error.what();
+    if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::Configuration || !quoted_)
+        return text;
+    const WriteStep step = writer_ ? writer_->step() : WriteStep::Connecting;
+    return text + ", while " + describe_step(step, *quoted_) + ". " +
+           configuration_advice(error.sqlstate(), step, *quoted_, role_.empty() ? "<the connector's role>" : role_);
+}
+
 std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     std::optional<int64_t> stored;
     const std::string topic(partition.topic);
     int retries = 0;
     with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
                  [&] { stored = writer_->read_offset(topic, partition.partition); }, kNoWaitBudget, retries);
-    partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1};
+    partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1, {}};
     return stored;
 }
 
@@ -163,6 +197,7 @@ void PostgresSinkTask::decode(std::span<const sdk::Record> records) {
         }
         event.source = slot;
         event.offset = record.offset();
+        event.record = i;
         events_.push_back(event);
     }
 }
@@ -187,6 +222,38 @@ void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> record
     }
 }
 
+void PostgresSinkTask::dead_letter_refused(std::span<const sdk::Record> records,
+                                           std::span<const RefusedRecord> refused) {
+    std::vector<std::pair<PartitionState*, int64_t>> queued;
+    std::string examples;
+    for (const RefusedRecord& refusal : refused) {
+        const Event& event = events_[refusal.event];
+        const sdk::Record& record = records[event.record];
+        PartitionState& state = *batch_states_[event.source];
+        if (queued.size() < 3)
+            examples += (examples.empty() ? "" : "; ") + std::string(record.topic()) + "-" +
+                        std::to_string(record.partition()) + "@" + std::to_string(record.offset()) + " (" +
+                        refusal.message.substr(0, 200) + ")";
+        // Sent by an earlier attempt at this batch whose COMMIT then failed.
+        if (state.refused_sent.contains(record.offset())) continue;
+        const ingest_header headers[] = {sdk::header(kSqlstateHeader, refusal.sqlstate)};
+        host().dead_letter(record, refusal_reason(refusal.message), headers);
+        queued.emplace_back(&state, record.offset());
+    }
+    if (queued.empty()) return;
+    // Confirmed before the transaction that stores offsets past them commits, as for malformed
+    // records: a crash can never lose a dead letter.
+    host().flush_dead_letters();
+    for (const auto& [state, offset] : queued) {
+        state->refused_sent.insert(offset);
+        ++counters_.dead_letters;
+        ++counters_.refused;
+    }
+    host().warn("sink_postgres: PostgreSQL refused " + std::to_string(queued.size()) + " record(s) of a batch of " +
+                std::to_string(records.size()) + "; sent to the dead-letter topic with their SQLSTATE, the rest " +
+                "of the batch commits: " + examples);
+}
+
 void PostgresSinkTask::put(std::span<const sdk::Record> records) {
     if (records.empty()) {
         report_counters();
@@ -203,12 +270,17 @@ void PostgresSinkTask::put(std::span<const sdk::Record> records) {
     if (!progress) return;
 
     BatchCounts counts;
+    const BeforeCommit dead_letter_them = [&](std::span<const RefusedRecord> refused) {
+        dead_letter_refused(records, refused);
+    };
     with_retries("writing a batch of " + std::to_string(records.size()) + " records",
-                 [&] { counts = writer_->write(events_, arena_, batch_partitions_); }, kLongestWaitInPut,
-                 batch_retries_);
-    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
-        batch_states_[slot]->committed_next =
-            std::max(batch_states_[slot]->committed_next, batch_partitions_[slot].next_offset);
+                 [&] { counts = writer_->write(events_, arena_, batch_partitions_, dead_letter_them); },
+                 kLongestWaitInPut, batch_retries_);
+    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot) {
+        PartitionState& state = *batch_states_[slot];
+        state.committed_next = std::max(state.committed_next, batch_partitions_[slot].next_offset);
+        std::erase_if(state.refused_sent, [&](int64_t offset) { return offset < state.committed_next; });
+    }
     counters_.add(counts);
     if (counts.already_applied > 0)
         host().warn("sink_postgres skipped " + std::to_string(counts.already_applied) +

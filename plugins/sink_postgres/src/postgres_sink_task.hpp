@@ -1,5 +1,8 @@
 // The sink task: decodes each batch, dead-letters what breaks the data contract, and writes the
-// rest with its offsets in one transaction, retrying transient database errors in place.
+// rest with its offsets in one transaction, retrying transient database errors in place. Records
+// PostgreSQL refuses (data errors) are dead-lettered with their SQLSTATE while the rest of their
+// batch commits; configuration errors (privileges, tables, columns) fail the task at once, saying
+// what to fix.
 #pragma once
 
 #include "batch_writer.hpp"
@@ -12,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,7 +38,10 @@ class PostgresSinkTask final : public sdk::SinkTask {
     // What the task remembers about an assigned partition between batches.
     struct PartitionState {
         int64_t committed_next = -1;         // next offset known to be in the offsets table
-        int64_t dead_lettered_through = -1;  // last offset already sent to the dead-letter topic
+        int64_t dead_lettered_through = -1;  // last malformed offset already sent to the dead-letter topic
+        // Offsets of refused records whose dead letters are confirmed but whose batch has not
+        // committed yet (a COMMIT that then failed): a retry finds them again and must not resend.
+        std::set<int64_t> refused_sent;
     };
     using PartitionKey = std::pair<std::string, int32_t>;
 
@@ -49,9 +56,16 @@ class PostgresSinkTask final : public sdk::SinkTask {
     void with_retries(const std::string& what, Action&& action, std::chrono::milliseconds wait_budget,
                       int& retries);
 
+    // The error as the task reports it: PostgreSQL's message, and for a configuration error what
+    // the sink was doing and what to fix.
+    std::string explain(const PgError& error) const;
+
     uint32_t slot_for(const sdk::Record& record);
     void decode(std::span<const sdk::Record> records);
     void dead_letter_malformed(std::span<const sdk::Record> records);
+    // Sends the records PostgreSQL refused to the dead-letter topic with their SQLSTATE and waits
+    // for the broker's confirmation; called inside the batch's transaction, before its COMMIT.
+    void dead_letter_refused(std::span<const sdk::Record> records, std::span<const RefusedRecord> refused);
     // Hands the counters to the host's metrics (every call) and the log (now and then).
     void report_counters();
 
@@ -60,6 +74,8 @@ class PostgresSinkTask final : public sdk::SinkTask {
     shared::user_events::EventDecoder decoder_;
     std::unique_ptr<PgConnection> conn_;
     std::unique_ptr<BatchWriter> writer_;
+    std::unique_ptr<QuotedTables> quoted_;  // the tables' quoted names, from the first connection
+    std::string role_;                      // the connection's user, quoted (for advice)
     bool schema_ready_ = false;
     SinkCounters counters_;
     MetricsReporter metrics_;

@@ -31,6 +31,12 @@ ErrorKind classify_error(std::string_view sqlstate, bool connection_lost) {
     };
     for (std::string_view code : kTransientCodes)
         if (sqlstate == code) return ErrorKind::Transient;
+
+    // What one record's values cause, although it decoded fine: the batch writer finds the record
+    // by splitting the batch, dead-letters it and commits the rest.
+    if (error_class == "22" || error_class == "23" || error_class == "54") return ErrorKind::RecordRefused;
+    // What an operator must fix: the task fails at once with what to do.
+    if (error_class == "42" || error_class == "28" || error_class == "3F") return ErrorKind::Configuration;
     return ErrorKind::Permanent;
 }
 

@@ -9,7 +9,7 @@ std::string SinkCounters::summary() const {
            " deleted=" + std::to_string(deleted) +
            " suppressed_after_delete=" + std::to_string(suppressed_after_delete) +
            " invalidations=" + std::to_string(invalidations) + " late=" + std::to_string(late) +
-           " dead_letters=" + std::to_string(dead_letters) +
+           " dead_letters=" + std::to_string(dead_letters) + " refused=" + std::to_string(refused) +
            " already_applied=" + std::to_string(already_applied) +
            " retries=" + std::to_string(retries) + " batches=" + std::to_string(batches) +
            " batch_latency_mean_ms=" + std::to_string(mean / 1000.0) +
@@ -28,6 +28,7 @@ std::array<uint64_t, kSinkMetricCount> SinkCounters::as_metrics() const {
     values[kDeadLetters] = dead_letters;
     values[kRetries] = retries;
     values[kAlreadyApplied] = already_applied;
+    values[kRefused] = refused;
     return values;
 }
 

@@ -26,6 +26,7 @@ enum SinkMetric : uint32_t {
     kDeadLetters,
     kRetries,
     kAlreadyApplied,
+    kRefused,
     kSinkMetricCount
 };
 inline constexpr ingest_metric_def kSinkMetrics[] = {
@@ -36,16 +37,19 @@ inline constexpr ingest_metric_def kSinkMetrics[] = {
     sdk::counter_metric("suppressed_after_delete", "Records for a deleted event, ignored so it never comes back."),
     sdk::counter_metric("late", "Events whose received_time is past event_time by more than late.threshold.ms."),
     sdk::counter_metric("invalidations", "Records stored with is_valid=false (inserted or updated)."),
-    sdk::counter_metric("dead_letters", "Malformed records sent to the dead-letter topic."),
+    sdk::counter_metric("dead_letters", "Records sent to the dead-letter topic: malformed, or refused by PostgreSQL."),
     sdk::counter_metric("retries", "Database operations retried after a transient error."),
     sdk::counter_metric("already_applied", "Redelivered records skipped: their offset was already committed."),
+    sdk::counter_metric("refused", "Records PostgreSQL refused although they decoded fine (SQLSTATE classes 22, 23, "
+                                   "54), dead-lettered alone while the rest of their batch committed."),
 };
 static_assert(std::size(kSinkMetrics) == kSinkMetricCount);
 
 // The per-record outcomes of every committed batch, plus what happened around them.
 struct SinkCounters : BatchCounts {
     uint64_t records = 0;  // handed to put(), redeliveries included
-    uint64_t dead_letters = 0;
+    uint64_t dead_letters = 0;  // malformed and refused
+    uint64_t refused = 0;       // refused by PostgreSQL (a data error), dead-lettered
     uint64_t retries = 0;
     uint64_t batches = 0;  // committed non-empty batches
     std::chrono::microseconds batch_latency_total{0};

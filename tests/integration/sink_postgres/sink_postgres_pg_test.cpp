@@ -10,8 +10,11 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -116,14 +119,21 @@ struct DeadLetter {
     int32_t partition;
     int64_t offset;
     std::string reason;
+    std::vector<std::pair<std::string, std::string>> headers;  // the plugin's own (ABI 1.4)
 };
+
+// Which host the task runs in: this SDK's, or one built before ABI 1.4 (no
+// dead_letter_with_headers: its struct ends before it).
+enum class HostAbi { Current, Before_1_4 };
 
 // One task with a fake host that records logs and dead letters.
 class SinkTask {
    public:
-    explicit SinkTask(std::string connector = "test-connector") : connector_(std::move(connector)) {
+    explicit SinkTask(std::string connector = "test-connector", HostAbi abi = HostAbi::Current)
+        : connector_(std::move(connector)) {
         host_.abi_version = INGEST_ABI_MAJOR;
-        host_.struct_size = sizeof(ingest_host);
+        host_.struct_size = abi == HostAbi::Current ? sizeof(ingest_host)
+                                                    : offsetof(ingest_host, dead_letter_with_headers);
         host_.context = this;
         host_.connector_name = connector_.c_str();
         host_.log = [](void* self, ingest_log_level level, const char* message) {
@@ -135,7 +145,20 @@ class SinkTask {
                 {std::string(record->key.data ? record->key.data : "", record->key.size),
                  record->value.data ? std::optional<std::string>(std::string(record->value.data, record->value.size))
                                     : std::nullopt,
-                 record->partition, record->offset, reason});
+                 record->partition, record->offset, reason, {}});
+            return INGEST_OK;
+        };
+        host_.dead_letter_with_headers = [](void* self, const ingest_record* record, const char* reason,
+                                            const ingest_header* extra, size_t count, ingest_error*) {
+            auto* task = static_cast<SinkTask*>(self);
+            task->dead_letters.push_back(
+                {std::string(record->key.data ? record->key.data : "", record->key.size),
+                 record->value.data ? std::optional<std::string>(std::string(record->value.data, record->value.size))
+                                    : std::nullopt,
+                 record->partition, record->offset, reason, {}});
+            for (size_t i = 0; i < count; ++i)
+                task->dead_letters.back().headers.emplace_back(
+                    extra[i].key, std::string(extra[i].value.data, extra[i].value.size));
             return INGEST_OK;
         };
         host_.flush_dead_letters = [](void* self, ingest_error*) {
@@ -261,6 +284,21 @@ SinkTask::Input rec(int32_t partition, int64_t offset, int n, std::optional<std:
     return {partition, offset, uuid_for(n), std::move(value)};
 }
 
+// An event of another type: "forbidden" is what the tests' CHECK constraint refuses.
+std::string event_of_type(int n, const std::string& type, int revision = 0) {
+    std::string value = event(n, revision);
+    value.replace(value.find("page_view"), 9, type);
+    return value;
+}
+
+// Text that compression cannot shrink (a btree entry holds at most 2704 bytes, compressed or not).
+std::string incompressible(size_t length, unsigned seed) {
+    std::mt19937 random(seed);
+    std::string text;
+    while (text.size() < length) text += "0123456789abcdefghijklmnopqrstuvwxyz"[random() % 36];
+    return text;
+}
+
 // ---- fixture: a schema of its own per test ---------------------------------------------------
 
 class SinkPostgres : public ::testing::Test {
@@ -270,6 +308,13 @@ class SinkPostgres : public ::testing::Test {
         db = std::make_unique<Db>(test_dsn());
         schema = "sinktest_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
         for (char& c : schema) c = static_cast<char>(std::tolower(c));
+        // PostgreSQL identifiers hold 63 bytes (the sink refuses longer names rather than let the
+        // server cut them): a long test name keeps its start and a hash of the whole.
+        if (schema.size() > 63) {
+            char hash[12];
+            std::snprintf(hash, sizeof(hash), "_%08zx", std::hash<std::string>{}(schema) & 0xffffffffu);
+            schema = schema.substr(0, 63 - std::strlen(hash)) + hash;
+        }
         db->run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
     void TearDown() override {
@@ -294,6 +339,19 @@ class SinkPostgres : public ::testing::Test {
         return db->value("SELECT next_offset FROM " + schema + ".ingest_offsets WHERE connector = '" +
                          connector + "' AND topic = 'user-events' AND kafka_partition = " +
                          std::to_string(partition));
+    }
+
+    // Creates the sink's tables (as a first start does) and a CHECK constraint of the user's own
+    // that refuses events of type "forbidden".
+    void forbid_type_forbidden() {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+        db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
+    }
+    // Every dead letter is one the database refused with `sqlstate`, with its headers.
+    static void expect_refused(const DeadLetter& letter, const std::string& sqlstate) {
+        EXPECT_EQ(letter.reason.rfind("refused_by_database: SQLSTATE " + sqlstate + ": ", 0), 0u) << letter.reason;
+        EXPECT_EQ(letter.headers, (std::vector<std::pair<std::string, std::string>>{{"ingest.errors.sqlstate", sqlstate}}));
     }
 
     std::unique_ptr<Db> db;
@@ -443,6 +501,291 @@ TEST_F(SinkPostgres, MalformedRecordsGoToDeadLettersAndTheRestCommits) {
     EXPECT_EQ(task.dead_letter_flushes, 1) << "dead letters confirmed once, before the commit";
     auto counters = task.stop();
     EXPECT_EQ(counters["dead_letters"], "6");
+}
+
+// ---- records PostgreSQL refuses although they decoded fine (issue 11) -------------------------
+
+TEST_F(SinkPostgres, ARefusedRecordIsDeadLetteredAloneAndTheRestCommits) {
+    forbid_type_forbidden();
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0, 1});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(1, 0, 2, event(2)), rec(0, 1, 3, event(3)),
+                        rec(0, 2, 4, event_of_type(4, "forbidden")), rec(1, 1, 5, event(5)),
+                        rec(0, 3, 6, event(6)), rec(0, 4, 7, "not json")}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(3), uuid_for(5), uuid_for(6)}));
+    EXPECT_EQ(stored_offset(0), "5");
+    EXPECT_EQ(stored_offset(1), "2");
+    ASSERT_EQ(task.dead_letters.size(), 2u);
+    EXPECT_EQ(task.dead_letters[0].offset, 4) << "the malformed record, first, as before";
+    EXPECT_TRUE(task.dead_letters[0].headers.empty());
+    const DeadLetter& refused = task.dead_letters[1];
+    EXPECT_EQ(refused.partition, 0);
+    EXPECT_EQ(refused.offset, 2);
+    EXPECT_EQ(refused.key, uuid_for(4));
+    EXPECT_EQ(refused.value, event_of_type(4, "forbidden"));
+    expect_refused(refused, "23514");
+    EXPECT_NE(refused.reason.find("no_forbidden"), std::string::npos) << refused.reason;
+    EXPECT_EQ(task.dead_letter_flushes, 2) << "malformed ones before the transaction, refused ones before its COMMIT";
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "5");
+    EXPECT_EQ(counters["refused"], "1");
+    EXPECT_EQ(counters["dead_letters"], "2");
+    EXPECT_EQ(counters["batches"], "1");
+}
+
+TEST_F(SinkPostgres, TwoRefusedRecordsInOneBatch) {
+    forbid_type_forbidden();
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    std::vector<SinkTask::Input> batch;
+    for (int i = 0; i < 12; ++i)
+        batch.push_back(rec(0, i, i + 1, i == 4 || i == 5 ? event_of_type(i + 1, "forbidden") : event(i + 1)));
+    ASSERT_EQ(task.put(batch), "");
+    EXPECT_EQ(count("events"), "10");
+    EXPECT_EQ(db->value("SELECT count(*) FROM " + events_table() + " WHERE event_id IN ('" + uuid_for(5) + "', '" +
+                        uuid_for(6) + "')"),
+              "0");
+    EXPECT_EQ(stored_offset(0), "12");
+    ASSERT_EQ(task.dead_letters.size(), 2u);
+    EXPECT_EQ(task.dead_letters[0].offset, 4);
+    EXPECT_EQ(task.dead_letters[1].offset, 5);
+    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "10");
+    EXPECT_EQ(counters["refused"], "2");
+}
+
+TEST_F(SinkPostgres, RefusedRecordsAtTheStartAndTheEnd) {
+    forbid_type_forbidden();
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    std::vector<SinkTask::Input> batch;
+    for (int i = 0; i < 9; ++i)
+        batch.push_back(rec(0, 100 + i, i + 1, i == 0 || i == 8 ? event_of_type(i + 1, "forbidden") : event(i + 1)));
+    ASSERT_EQ(task.put(batch), "");
+    EXPECT_EQ(db->rows("SELECT kafka_offset FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{"101", "102", "103", "104", "105", "106", "107"}));
+    EXPECT_EQ(stored_offset(0), "109");
+    ASSERT_EQ(task.dead_letters.size(), 2u);
+    EXPECT_EQ(task.dead_letters[0].offset, 100);
+    EXPECT_EQ(task.dead_letters[1].offset, 108);
+    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+    // A batch that is nothing but refused records still moves its offsets.
+    ASSERT_EQ(task.put({rec(0, 109, 20, event_of_type(20, "forbidden"))}), "");
+    EXPECT_EQ(stored_offset(0), "110");
+    EXPECT_EQ(count("events"), "7");
+    EXPECT_EQ(task.dead_letters.size(), 3u);
+    auto counters = task.stop();
+    EXPECT_EQ(counters["refused"], "3");
+}
+
+// Records of one event that land in different halves: the outcome is that of applying them one
+// by one, less the refused ones. Revisions 0..3 of 40 events, interleaved; every revision 2 of an
+// even event, and every revision 3 of a multiple of 5, is refused.
+TEST_F(SinkPostgres, IsolationAppliesTheOtherRecordsAsIfOneByOne) {
+    forbid_type_forbidden();
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    auto refused = [](int n, int revision) { return (revision == 2 && n % 2 == 0) || (revision == 3 && n % 5 == 0); };
+    std::vector<SinkTask::Input> batch;
+    int64_t offset = 0;
+    int expected_refusals = 0;
+    for (int revision = 0; revision < 4; ++revision)
+        for (int n = 1; n <= 40; ++n) {
+            expected_refusals += refused(n, revision) ? 1 : 0;
+            std::string type = "t";
+            type += std::to_string(revision);
+            if (refused(n, revision)) type = "forbidden";
+            batch.push_back(rec(0, offset++, n, event_of_type(n, type, revision)));
+        }
+    ASSERT_EQ(task.put(batch), "");
+    std::vector<std::string> expected;
+    for (int n = 1; n <= 40; ++n) {
+        int newest = 3;
+        while (refused(n, newest)) --newest;
+        expected.push_back(uuid_for(n) + "|" + std::to_string(newest) + "|t" + std::to_string(newest));
+    }
+    EXPECT_EQ(db->rows("SELECT event_id, revision, event_type FROM " + events_table() + " ORDER BY 1"), expected);
+    EXPECT_EQ(stored_offset(0), std::to_string(offset));
+    EXPECT_EQ(task.dead_letters.size(), static_cast<size_t>(expected_refusals));
+    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["refused"], std::to_string(expected_refusals));
+    EXPECT_EQ(counters["inserted"], "40");
+    EXPECT_EQ(counters["updated"], std::to_string(3 * 40 - expected_refusals));
+}
+
+// A correction the table refuses leaves the version before it, as if applied one by one; the
+// collapse alone would have written only the refused one.
+TEST_F(SinkPostgres, ARefusedCorrectionLeavesTheVersionBeforeIt) {
+    forbid_type_forbidden();
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0)), rec(0, 1, 1, event_of_type(1, "forbidden", 1))}), "");
+    EXPECT_EQ(db->value("SELECT revision, event_type, kafka_offset FROM " + events_table()), "0|page_view|0");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_EQ(task.dead_letters[0].offset, 1);
+    EXPECT_EQ(stored_offset(0), "2");
+}
+
+// A tombstone whose DELETE a foreign key of the user's refuses: the row stays, no deletion is
+// remembered, and the tombstone is dead-lettered.
+TEST_F(SinkPostgres, ARefusedTombstoneKeepsTheRowAndRemembersNoDeletion) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+    }
+    db->run("CREATE TABLE " + schema + ".orders (event_id uuid REFERENCES " + events_table() + " (event_id))");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    db->run("INSERT INTO " + schema + ".orders VALUES ('" + uuid_for(1) + "')");
+    ASSERT_EQ(task.put({rec(0, 2, 1, std::nullopt), rec(0, 3, 2, std::nullopt), rec(0, 4, 3, event(3))}), "");
+    EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1), uuid_for(3)}));
+    EXPECT_EQ(db->rows("SELECT event_id FROM " + schema + ".events_deletions"), std::vector<std::string>{uuid_for(2)});
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_EQ(task.dead_letters[0].offset, 2);
+    EXPECT_EQ(task.dead_letters[0].value, std::nullopt);
+    expect_refused(task.dead_letters[0], "23503");
+    EXPECT_EQ(stored_offset(0), "5");
+}
+
+// 54000: a value too large for an index of the user's (a btree entry holds at most 2704 bytes).
+TEST_F(SinkPostgres, AnIndexRowTooLargeIsRefusedAlone) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+    }
+    db->run("CREATE INDEX ON " + events_table() + " (event_type)");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, incompressible(3000, 2))),
+                        rec(0, 2, 3, event(3))}),
+              "");
+    EXPECT_EQ(count("events"), "2");
+    EXPECT_EQ(stored_offset(0), "3");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_EQ(task.dead_letters[0].offset, 1);
+    expect_refused(task.dead_letters[0], "54000");
+    EXPECT_NE(task.dead_letters[0].reason.find("index row size"), std::string::npos) << task.dead_letters[0].reason;
+}
+
+// Issue 11: "one long user_id stops a partition". The contract limits user_id to 512 characters,
+// so a 3,000-character one is malformed (text_too_long) and dead-lettered before the database
+// sees it; the longest valid one, in four-byte characters that do not compress, fits the
+// user_id index.
+TEST_F(SinkPostgres, AUserIdBeyondTheContractIsDeadLetteredAlone) {
+    std::string longest;
+    std::mt19937 random(7);
+    for (int i = 0; i < 512; ++i) {
+        const uint32_t code = 0x1F300 + random() % 0x300;  // four bytes in UTF-8
+        longest += {static_cast<char>(0xF0 | (code >> 18)), static_cast<char>(0x80 | ((code >> 12) & 0x3F)),
+                    static_cast<char>(0x80 | ((code >> 6) & 0x3F)), static_cast<char>(0x80 | (code & 0x3F))};
+    }
+    ASSERT_EQ(longest.size(), 2048u);
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)),
+                        rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
+                                           "user-" + incompressible(2995, 3))),
+                        rec(0, 2, 3, event(3, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z", longest)),
+                        rec(0, 3, 4, event(4))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id, octet_length(user_id) FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|6", uuid_for(3) + "|2048", uuid_for(4) + "|6"}));
+    EXPECT_EQ(stored_offset(0), "4");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_EQ(task.dead_letters[0].offset, 1);
+    EXPECT_EQ(task.dead_letters[0].reason.rfind("text_too_long: field 'user_id' is 3000 characters long", 0), 0u)
+        << task.dead_letters[0].reason;
+    auto counters = task.stop();
+    EXPECT_EQ(counters["refused"], "0");
+    EXPECT_EQ(counters["dead_letters"], "1");
+}
+
+// A host built before ABI 1.4 cannot add headers: the dead letter still names the SQLSTATE in its
+// reason.
+TEST_F(SinkPostgres, AnOlderHostGetsTheRefusedRecordWithoutHeaders) {
+    forbid_type_forbidden();
+    SinkTask task("test-connector", HostAbi::Before_1_4);
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event_of_type(1, "forbidden")), rec(0, 1, 2, event(2))}), "");
+    EXPECT_EQ(count("events"), "1");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_TRUE(task.dead_letters[0].headers.empty());
+    EXPECT_EQ(task.dead_letters[0].reason.rfind("refused_by_database: SQLSTATE 23514: ", 0), 0u)
+        << task.dead_letters[0].reason;
+}
+
+// ---- configuration and permission errors: the task fails at once, saying what to fix ---------
+
+TEST_F(SinkPostgres, APrivilegeRevokedFailsAtOnceNamingTheGrant) {
+    db->run("DROP ROLE IF EXISTS sinktest_writer");
+    db->run("CREATE ROLE sinktest_writer LOGIN");
+    {
+        SinkTask owner;
+        ASSERT_EQ(owner.start(config()), "");
+    }
+    db->run("GRANT USAGE ON SCHEMA " + schema + " TO sinktest_writer");
+    db->run("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO sinktest_writer");
+    {
+        SinkTask task;
+        ASSERT_EQ(task.start(config({{"connection.dsn", dsn_as_user(test_dsn(), "sinktest_writer")}})), "");
+        task.open({0});
+        ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+        db->run("REVOKE INSERT ON " + events_table() + " FROM sinktest_writer");
+        const std::string error = task.put({rec(0, 1, 2, event(2)), rec(0, 2, 1, event(1, 1))});
+        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        EXPECT_NE(error.find("SQLSTATE 42501"), std::string::npos) << error;
+        EXPECT_NE(error.find("inserting new rows into \"" + schema + "\".\"events\" (needs INSERT)"), std::string::npos)
+            << error;
+        EXPECT_NE(error.find("The role \"sinktest_writer\" lacks a privilege: INSERT on \"" + schema + "\".\"events\""),
+                  std::string::npos)
+            << error;
+        EXPECT_NE(error.find("GRANT SELECT, INSERT, UPDATE, DELETE ON \"" + schema + "\".\"events\", \"" + schema +
+                             "\".\"events_deletions\", \"" + schema + "\".\"ingest_offsets\" TO \"sinktest_writer\""),
+                  std::string::npos)
+            << error;
+        EXPECT_EQ(error.find("retry"), std::string::npos) << "failed at once: " << error;
+        EXPECT_EQ(count("events"), "1");
+        EXPECT_EQ(stored_offset(0), "1") << "nothing of the failed batch";
+        auto counters = task.stop();
+        EXPECT_EQ(counters["retries"], "0");
+    }
+    db->run("DROP OWNED BY sinktest_writer");
+    db->run("DROP ROLE sinktest_writer");
+}
+
+TEST_F(SinkPostgres, ADroppedColumnFailsAtOnceNamingTheLayout) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    db->run("ALTER TABLE " + events_table() + " DROP COLUMN event_type");
+    const std::string error = task.put({rec(0, 1, 2, event(2))});
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("SQLSTATE 42703"), std::string::npos) << error;
+    EXPECT_NE(error.find("event_type"), std::string::npos) << error;
+    EXPECT_NE(error.find("The table \"" + schema + "\".\"events\" does not have the layout the sink writes: \"" +
+                         schema + "\".\"events\" (event_id uuid, user_id text, event_type text,"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(stored_offset(0), "1");
+    EXPECT_EQ(task.dead_letters.size(), 0u) << "not a record's fault";
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "0");
 }
 
 TEST_F(SinkPostgres, ReopenReturnsStoredOffsetsAndRedeliveryIsNotAppliedTwice) {
@@ -614,6 +957,41 @@ TEST_F(FailingCommit, PermanentFailureAtCommitIsFatalAndLeavesNothing) {
     EXPECT_EQ(stored_offset(0), "<no rows>");
 }
 
+// A COMMIT that fails after the refused records' dead letters were confirmed: the retry finds
+// them again and does not send them twice.
+TEST_F(FailingCommit, ARefusedRecordIsDeadLetteredOnceWhenTheCommitIsRetried) {
+    arm("40001", 1);
+    db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, "forbidden")), rec(0, 2, 3, event(3))}),
+              "");
+    EXPECT_EQ(count("events"), "2");
+    EXPECT_EQ(stored_offset(0), "3");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    expect_refused(task.dead_letters[0], "23514");
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "1");
+    EXPECT_EQ(counters["refused"], "1");
+    EXPECT_EQ(counters["dead_letters"], "1");
+}
+
+// A data error at COMMIT (a deferred constraint) belongs to no single record: the task fails and
+// nothing of the batch is written or dead-lettered.
+TEST_F(FailingCommit, ADataErrorAtCommitFailsTheTask) {
+    arm("23514", 1000);
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    const std::string error = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("SQLSTATE 23514"), std::string::npos) << error;
+    EXPECT_EQ(count("events"), "0");
+    EXPECT_EQ(stored_offset(0), "<no rows>");
+    EXPECT_TRUE(task.dead_letters.empty());
+}
+
 TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
     SinkTask task;
     ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
@@ -642,6 +1020,34 @@ TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
     EXPECT_EQ(counters["duplicates"], "1");
     EXPECT_EQ(counters["updated"], "1");
     EXPECT_EQ(counters["suppressed_after_delete"], "1");
+}
+
+// With daily partitions the keys table is written beside the events: a refused record leaves
+// neither a row nor a key.
+TEST_F(SinkPostgres, DailyPartitionsIsolateARefusedRecordToo) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config({{"partitioning", "daily"}})), "");
+        db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
+    }
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2)),
+                        rec(0, 2, 1, event(1, 1, true, "2026-11-27T00:00:00Z")),
+                        rec(0, 3, 3, event_of_type(3, "forbidden")),
+                        rec(0, 4, 2, event_of_type(2, "forbidden", 1))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id, revision, (event_time AT TIME ZONE 'UTC')::date::text FROM " +
+                       events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|1|2026-11-27", uuid_for(2) + "|0|2026-11-25"}));
+    EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|1", uuid_for(2) + "|0"}));
+    EXPECT_EQ(stored_offset(0), "5");
+    ASSERT_EQ(task.dead_letters.size(), 2u);
+    EXPECT_EQ(task.dead_letters[0].offset, 3);
+    EXPECT_EQ(task.dead_letters[1].offset, 4);
+    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
 }
 
 TEST_F(SinkPostgres, PartitioningMismatchIsFatal) {

@@ -14,17 +14,30 @@ TEST(ClassifyError, TransientClassesAndCodes) {
         EXPECT_EQ(classify_error(code, false), ErrorKind::Transient) << code;
 }
 
+// Data errors one record causes: 22 (data exception), 23 (integrity, but 23505 above), 54
+// (program limit, e.g. 54000 index row size exceeds btree maximum).
+TEST(ClassifyError, RecordRefusedClasses) {
+    for (const char* code : {"22001", "22003", "22008", "22021", "22P02", "22P05", "23502", "23503",
+                             "23514", "23P01", "23000", "54000", "54001"})
+        EXPECT_EQ(classify_error(code, false), ErrorKind::RecordRefused) << code;
+}
+
+TEST(ClassifyError, ConfigurationClasses) {
+    for (const char* code : {"42501", "42703", "42P01", "42601", "42804", "28000", "28P01", "3F000"})
+        EXPECT_EQ(classify_error(code, false), ErrorKind::Configuration) << code;
+}
+
 TEST(ClassifyError, PermanentCodes) {
-    for (const char* code : {"42501", "42703", "42P01", "22P02", "23502", "23514", "28P01",
-                             "3D000", "XX000", "42601", "57000", "55000", "40002", "0A000"})
+    for (const char* code : {"3D000", "XX000", "57000", "55000", "40002", "0A000", "P0001", "25001"})
         EXPECT_EQ(classify_error(code, false), ErrorKind::Permanent) << code;
 }
 
 TEST(ClassifyError, ClientSideErrorsDependOnTheConnection) {
     EXPECT_EQ(classify_error("", true), ErrorKind::Transient);
     EXPECT_EQ(classify_error("", false), ErrorKind::Permanent);
-    EXPECT_EQ(classify_error("42501", true), ErrorKind::Permanent)
+    EXPECT_EQ(classify_error("XX000", true), ErrorKind::Permanent)
         << "a server's verdict wins over the connection's state";
+    EXPECT_EQ(classify_error("42501", true), ErrorKind::Configuration);
 }
 
 TEST(BackoffDelay, DoublesUpToTheCapWithHalfJitter) {

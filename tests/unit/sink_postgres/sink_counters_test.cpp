@@ -29,6 +29,7 @@ TEST(SinkCounters, EveryDeclaredMetricIsACounterNamedLikeItsField) {
     counters.dead_letters = 8;
     counters.retries = 9;
     counters.already_applied = 10;
+    counters.refused = 11;
     const auto values = counters.as_metrics();
     for (uint32_t row = 0; row < kSinkMetricCount; ++row) {
         EXPECT_EQ(values[row], row + 1u) << kSinkMetrics[row].name;
