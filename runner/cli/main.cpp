@@ -39,12 +39,13 @@ int run_broker(int partitions, const std::vector<std::string>& topics, const std
     return 0;
 }
 
+// Looks at one file as the catalog would (structure, then a child process loads and describes it):
+// a file that would crash or end a process that loads it is refused here, never run in this process.
 int check_plugin(const std::string& file) {
     try {
-        auto library = plugin_host::PluginLibrary::load(file);
-        const auto& d = library->descriptor();
+        const auto d = plugin_host::probe_plugin(file);
         std::cout << "ok: " << d.name << " " << d.version << " (" << plugin_host::kind_name(d.kind) << ", "
-                  << d.config_key_count << " config keys, plugin ABI " << library->abi_version() << ")\n";
+                  << d.config_key_count << " config keys, plugin ABI " << d.abi_version << ")\n";
         return 0;
     } catch (const std::exception& error) {
         std::cerr << error.what() << "\n";
@@ -54,13 +55,12 @@ int check_plugin(const std::string& file) {
 
 int list_plugins(const std::vector<std::filesystem::path>& path) {
     auto catalog = plugin_host::PluginCatalog::scan(path);
-    for (const auto& [name, library] : catalog.plugins()) {
-        const auto& d = library->descriptor();
-        std::cout << name << "\t" << plugin_host::kind_name(d.kind) << "\t" << d.version << "\t"
-                  << library->file().string() << "\t" << (d.description ? d.description : "") << "\n";
-    }
-    for (const auto& refused : catalog.refused()) std::cout << "refused\t" << refused.what() << "\n";
-    return catalog.refused().empty() ? 0 : 1;
+    for (const auto& [name, d] : catalog.available())
+        std::cout << name << "\t" << plugin_host::kind_name(d.kind) << "\t" << d.version << "\t" << d.file.string()
+                  << "\t" << d.description << "\n";
+    const auto refused = catalog.refused();
+    for (const auto& error : refused) std::cout << "refused\t" << error.what() << "\n";
+    return refused.empty() ? 0 : 1;
 }
 
 int describe_plugin(const std::vector<std::filesystem::path>& path, const std::string& name, const std::string& format) {

@@ -2,6 +2,7 @@
 
 #include "config/config_table.hpp"
 #include "config/runner_keys.hpp"
+#include "plugin_host/elf_check.hpp"
 
 #include <dlfcn.h>
 
@@ -88,6 +89,8 @@ std::string PluginLibrary::abi_version() const {
 std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& file) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) throw PluginLoadError(file, "no such file");
+    // dlopen trusts the headers: a truncated file would end this process with SIGBUS.
+    if (auto problem = check_elf_structure(file)) throw PluginLoadError(file, *problem);
 
     boost::dll::shared_library library;
     boost::dll::fs::error_code load_error;

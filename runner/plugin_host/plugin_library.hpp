@@ -27,8 +27,10 @@ class PluginLoadError : public std::runtime_error {
 
 class PluginLibrary {
    public:
-    // Loads and checks `file`; throws PluginLoadError. Tasks hold the returned pointer, so the
-    // library stays mapped while any object created by it is alive.
+    // Loads and checks `file` in this process; throws PluginLoadError. Its ELF structure is checked
+    // first, but its code runs here: a file nobody vetted goes through probe_plugin() first
+    // (PluginCatalog does). Tasks hold the returned pointer, so the library stays mapped while
+    // any object created by it is alive.
     static std::shared_ptr<PluginLibrary> load(const std::filesystem::path& file);
 
     // The descriptor in this runner's layout: fields the plugin's ABI minor lacks read as zero.
