@@ -9,6 +9,7 @@
 #include "worker/connector_files.hpp"
 #include "worker/standalone_herder.hpp"
 
+#include "herder_wait.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -140,13 +141,7 @@ class ConfigWatcherTest : public ::testing::Test {
         return eventually([&] { return watcher_->passes() > seen; });
     }
     bool eventually(const std::function<bool()>& condition, std::chrono::seconds deadline = 30s) {
-        auto until = std::chrono::steady_clock::now() + deadline;
-        uint64_t seen = herder_->version();
-        while (!condition()) {
-            if (std::chrono::steady_clock::now() >= until) return false;
-            seen = herder_->wait_for_change(seen, 20ms);
-        }
-        return true;
+        return ingest::testing::eventually(*herder_, condition, deadline);
     }
 
     ingest::testing::TempDir dir_{"ingest-watcher"};

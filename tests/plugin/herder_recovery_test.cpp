@@ -6,6 +6,7 @@
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/standalone_herder.hpp"
 
+#include "herder_wait.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -72,13 +73,7 @@ class HerderRecoveryTest : public ::testing::Test {
     }
     std::string saved_states() const { return ingest::testing::read_file(states_file_); }
     bool eventually(const std::function<bool()>& condition, std::chrono::seconds deadline = 30s) {
-        auto until = std::chrono::steady_clock::now() + deadline;
-        uint64_t seen = herder_->version();
-        while (!condition()) {
-            if (std::chrono::steady_clock::now() >= until) return false;
-            seen = herder_->wait_for_change(seen, 20ms);
-        }
-        return true;
+        return ingest::testing::eventually(*herder_, condition, deadline);
     }
     // Milliseconds between the fixture's failed starts.
     std::vector<long long> gaps_between_failed_starts() const {

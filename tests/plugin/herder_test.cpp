@@ -5,6 +5,7 @@
 #include "plugin_host/plugin_catalog.hpp"
 #include "worker/standalone_herder.hpp"
 
+#include "herder_wait.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -68,13 +69,7 @@ class HerderTest : public ::testing::Test {
     // Waits for `condition` with a deadline: woken by every status change, and at least every
     // 50 ms for conditions on files.
     bool eventually(const std::function<bool()>& condition, std::chrono::seconds deadline = 30s) {
-        auto until = std::chrono::steady_clock::now() + deadline;
-        uint64_t seen = herder_->version();
-        while (!condition()) {
-            if (std::chrono::steady_clock::now() >= until) return false;
-            seen = herder_->wait_for_change(seen, 50ms);
-        }
-        return true;
+        return ingest::testing::eventually(*herder_, condition, deadline, 50ms);
     }
 
     ingest::testing::TempDir dir_{"ingest-herder"};
