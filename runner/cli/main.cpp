@@ -94,7 +94,14 @@ int validate_connectors(const std::vector<std::filesystem::path>& path, const st
     for (const auto& file : files) {
         try {
             auto spec = config::read_connector_file(file, config::process_env());
-            auto library = catalog.find(config::plugin_name_of(spec));
+            std::shared_ptr<plugin_host::PluginLibrary> library;
+            try {
+                library = catalog.find(config::plugin_name_of(spec));
+            } catch (const config::ConfigError&) {
+                throw;
+            } catch (const std::exception& error) {
+                throw config::spec_error(spec, {"plugin", error.what()});  // with the file's other problems
+            }
             config::validate_connector(spec, library->descriptor());
             std::cout << file << ": ok (" << spec.name << ", plugin " << library->name() << ")\n";
         } catch (const std::exception& error) {

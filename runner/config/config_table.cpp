@@ -32,6 +32,11 @@ const char* type_name(ingest_config_type type) {
 }
 
 std::optional<std::string> check_value(const ingest_config_key& key, const std::string& value) {
+    if (value.size() > kMaxConfigValueBytes)
+        return "the value is " + std::to_string(value.size()) + " bytes long; a config value may be at most " +
+               std::to_string(kMaxConfigValueBytes) + " bytes";
+    if (value.find('\0') != std::string::npos)
+        return "the value contains a NUL byte (\\u0000); values reach plugins as C strings and would be cut there";
     switch (key.type) {
         // The SDK's grammar: what passes here, ConfigDef parses.
         case INGEST_CONFIG_INT: {
@@ -70,10 +75,12 @@ const ingest_config_key* find_key(std::span<const ingest_config_key> table, cons
 }
 
 void apply_table(std::span<const ingest_config_key> table, const std::map<std::string, std::string>& raw,
-                 std::map<std::string, std::string>& out, std::vector<Problem>& problems) {
+                 std::map<std::string, std::string>& out, std::vector<Problem>& problems,
+                 const std::set<std::string>& given_but_broken) {
     for (const auto& key : table) {
         auto given = raw.find(key.name);
         if (given == raw.end()) {
+            if (given_but_broken.count(key.name)) continue;
             if (key.default_value)
                 out[key.name] = key.default_value;
             else

@@ -1,5 +1,6 @@
 #include "config/connector_config.hpp"
 
+#include "config/json_duplicates.hpp"
 #include "config/runner_keys.hpp"
 
 #include <boost/json.hpp>
@@ -72,12 +73,29 @@ std::optional<std::string> expand_env(const std::string& value, const EnvLookup&
             out += *fallback;
         else
             return "environment variable " + body + " is not set";
+        if (out.size() > kMaxConfigValueBytes)
+            return "expands to more than " + std::to_string(kMaxConfigValueBytes) +
+                   " bytes, the most a config value may hold";
         at = close + 1;
     }
 }
 
+namespace {
+
+// Keys are quoted in messages: a key longer than any real one is shown cut.
+constexpr size_t kMaxKeyBytes = 256;
+
+std::string shown_key(const std::string& key) {
+    return key.size() <= kMaxKeyBytes ? key : key.substr(0, 64) + "... (" + std::to_string(key.size()) + " bytes)";
+}
+
+}  // namespace
+
 ConnectorSpec parse_connector(const std::string& text, const std::string& source,
                               const std::string& fallback_name, const EnvLookup& env) {
+    if (text.size() > kMaxConnectorFileBytes)
+        throw ConfigError(source, {{"", "is " + std::to_string(text.size()) + " bytes long; a connector config may be at most " +
+                                            std::to_string(kMaxConnectorFileBytes) + " bytes"}});
     boost::json::stream_parser parser;
     boost::system::error_code ec;
     size_t consumed = parser.write_some(text.data(), text.size(), ec);
@@ -88,7 +106,18 @@ ConnectorSpec parse_connector(const std::string& text, const std::string& source
     if (!document.is_object())
         throw ConfigError(source, {{"", "expected a JSON object {\"name\": ..., \"config\": {...}}"}});
 
-    std::vector<Problem> problems;
+    std::vector<Problem> fatal;     // the body is no connector: thrown
+    std::vector<Problem> problems;  // keys that cannot be read: kept for validate_connector
+    std::set<std::string> repeated_config_keys;
+    // The parser kept the last of repeated keys; which one the author meant is unknown.
+    for (const auto& duplicate : find_duplicate_keys(text)) {
+        if (duplicate.object.empty())
+            fatal.push_back({"", "the field \"" + shown_key(duplicate.key) + "\" is given more than once"});
+        else if (duplicate.object == "config" && repeated_config_keys.insert(duplicate.key).second)
+            problems.push_back({shown_key(duplicate.key),
+                                "is given more than once in \"config\"; give each key once (which value was "
+                                "meant is unknown, so none is used)"});
+    }
     ConnectorSpec spec;
     spec.source = source;
     spec.name = fallback_name;
@@ -98,50 +127,67 @@ ConnectorSpec parse_connector(const std::string& text, const std::string& source
             if (value.is_string())
                 spec.name = std::string(value.as_string());
             else
-                problems.push_back({"", "\"name\" must be a string"});
+                fatal.push_back({"", "\"name\" must be a string"});
         } else if (field != "config") {
-            problems.push_back({"", "unknown top-level field \"" + std::string(field) +
+            problems.push_back({"", "unknown top-level field \"" + shown_key(std::string(field)) +
                                         "\" (expected \"name\" and \"config\")"});
         }
     }
     if (!valid_connector_name(spec.name))
-        problems.push_back({"", "connector name '" + spec.name +
-                                    "' must be 1-128 characters of letters, digits, '.', '_' or '-'"});
+        fatal.push_back({"", "connector name '" + shown_key(spec.name) +
+                                 "' must be 1-128 characters of letters, digits, '.', '_' or '-'"});
 
     auto config = object.if_contains("config");
-    if (!config || !config->is_object()) {
-        problems.push_back({"", "missing \"config\" object"});
-        throw ConfigError(source, problems);
-    }
-    for (const auto& [key_view, value] : config->as_object()) {
-        std::string key(key_view);
-        std::string text_value;
-        if (value.is_string())
-            text_value = std::string(value.as_string());
-        else if (value.is_bool())
-            text_value = value.as_bool() ? "true" : "false";
-        else if (value.is_int64() || value.is_uint64() || value.is_double())
-            text_value = boost::json::serialize(value);
-        else {
-            problems.push_back({key, "value must be a string, number or boolean"});
-            continue;
+    if (!config || !config->is_object()) fatal.push_back({"", "missing \"config\" object"});
+    if (config && config->is_object()) {
+        for (const auto& [key_view, value] : config->as_object()) {
+            std::string key(key_view);
+            if (repeated_config_keys.count(key)) continue;
+            if (key.size() > kMaxKeyBytes || key.find('\0') != std::string::npos) {
+                problems.push_back({shown_key(key), "is no config key (longer than " + std::to_string(kMaxKeyBytes) +
+                                                        " bytes, or holding a NUL byte)"});
+                continue;
+            }
+            std::string text_value;
+            if (value.is_string())
+                text_value = std::string(value.as_string());
+            else if (value.is_bool())
+                text_value = value.as_bool() ? "true" : "false";
+            else if (value.is_int64() || value.is_uint64() || value.is_double())
+                text_value = boost::json::serialize(value);
+            else {
+                problems.push_back({key, std::string("value must be a string, number or boolean, not ") +
+                                             (value.is_null() ? "null" : value.is_array() ? "an array" : "an object")});
+                continue;
+            }
+            std::string expanded;
+            if (auto problem = expand_env(text_value, env, expanded))
+                problems.push_back({key, *problem});
+            else
+                spec.raw[key] = expanded;
         }
-        std::string expanded;
-        if (auto problem = expand_env(text_value, env, expanded))
-            problems.push_back({key, *problem});
-        else
-            spec.raw[key] = expanded;
     }
-    if (!problems.empty()) throw ConfigError(source, problems);
+    if (!fatal.empty()) {
+        fatal.insert(fatal.end(), problems.begin(), problems.end());
+        throw ConfigError(source, fatal);
+    }
+    spec.problems = std::move(problems);
     return spec;
 }
 
 ConnectorSpec read_connector_file(const std::filesystem::path& path, const EnvLookup& env) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path.string(), {{"", "cannot be read"}});
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_connector(text.str(), path.string(), path.stem().string(), env);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxConnectorFileBytes)
+        throw ConfigError(path.string(), {{"", "is " + std::to_string(size) + " bytes long; a connector config may be at most " +
+                                                   std::to_string(kMaxConnectorFileBytes) + " bytes"}});
+    // Read one byte past the limit, so a file that grew since it was measured is refused too.
+    std::string text(kMaxConnectorFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    return parse_connector(text, path.string(), path.stem().string(), env);
 }
 
 std::vector<ConnectorSpec> read_connector_dir(const std::filesystem::path& dir, const EnvLookup& env) {
@@ -189,11 +235,18 @@ std::string text_position(const std::string& text, size_t offset) {
     return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+ConfigError spec_error(const ConnectorSpec& spec, Problem problem) {
+    std::vector<Problem> problems = spec.problems;
+    problems.push_back(std::move(problem));
+    return ConfigError(spec.source, std::move(problems));
+}
+
 std::string plugin_name_of(const ConnectorSpec& spec) {
     auto it = spec.raw.find("plugin");
-    if (it == spec.raw.end() || it->second.empty())
-        throw ConfigError(spec.source, {{"plugin", "is required: the name of the plugin to run"}});
-    return it->second;
+    if (it != spec.raw.end() && !it->second.empty()) return it->second;
+    for (const auto& problem : spec.problems)
+        if (problem.key == "plugin") throw ConfigError(spec.source, spec.problems);
+    throw spec_error(spec, {"plugin", "is required: the name of the plugin to run"});
 }
 
 namespace {
@@ -226,14 +279,18 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
     config.kind = plugin.kind;
     config.raw = spec.raw;
 
-    std::vector<Problem> problems;
+    // What could not be read comes first, then what the tables and the plugin say of the rest.
+    std::vector<Problem> problems = spec.problems;
+    std::set<std::string> broken;
+    for (const auto& problem : spec.problems)
+        if (!problem.key.empty()) broken.insert(problem.key);
     std::span<const ingest_config_key> plugin_table(plugin.config_keys, plugin.config_key_count);
     const auto& common = common_runner_keys();
     const auto& of_kind = runner_keys_for(plugin.kind);
     std::map<std::string, std::string> runner_values;
-    apply_table(common.table(), spec.raw, runner_values, problems);
-    apply_table(of_kind.table(), spec.raw, runner_values, problems);
-    apply_table(plugin_table, spec.raw, config.plugin, problems);
+    apply_table(common.table(), spec.raw, runner_values, problems, broken);
+    apply_table(of_kind.table(), spec.raw, runner_values, problems, broken);
+    apply_table(plugin_table, spec.raw, config.plugin, problems, broken);
 
     for (const auto& [key, value] : spec.raw) {
         if (find_key(common.table(), key) || find_key(of_kind.table(), key)) continue;

@@ -36,9 +36,19 @@ struct HerderRegistration {
     }
 };
 
-// One connector validated against its plugin; its secrets are masked in the log from now on.
+// One connector validated against its plugin; its secrets are masked in the log from now on. The
+// catalog loads the plugin into this process now, if no connector did before: only plugins that
+// connectors name are ever loaded here.
 ConnectorDefinition resolve_connector(const config::ConnectorSpec& spec, const plugin_host::PluginCatalog& catalog) {
-    auto library = catalog.find(config::plugin_name_of(spec));
+    std::shared_ptr<plugin_host::PluginLibrary> library;
+    try {
+        library = catalog.find(config::plugin_name_of(spec));
+    } catch (const config::ConfigError&) {
+        throw;
+    } catch (const std::exception& error) {
+        // Not found, ambiguous or refused: reported with the file's other problems.
+        throw config::spec_error(spec, {"plugin", error.what()});
+    }
     ConnectorDefinition definition{config::validate_connector(spec, library->descriptor()), library};
     for (const auto& secret : definition.config.secrets) log::add_secret(secret);
     return definition;
