@@ -143,6 +143,16 @@ int main(int argc, char** argv) {
                   "Exit once every source ended and every validator reported (exit 0 only if all passed)");
     cli::RestSettings rest_settings;
     cli::add_rest_options(*run, rest_settings);
+    // What connectors (their files, or REST callers) may make the Kafka clients do through
+    // `*.override.*` keys beyond ordinary settings: only what the worker's own config allows.
+    std::vector<std::string> allowed_client_settings, client_file_dirs;
+    run->add_option("--allow-client-setting", allowed_client_settings,
+                    "A librdkafka property that runs a program or loads code (sasl.kerberos.kinit.cmd, "
+                    "plugin.library.paths, ssl.engine.location, ssl.engine.id, ssl.providers) which connectors may "
+                    "set through *.override.* keys (repeatable; default: none)");
+    run->add_option("--client-file-dir", client_file_dirs,
+                    "A directory under which connectors' *.override.* keys may name files for the Kafka clients "
+                    "(ssl.ca.location, ssl.key.location, sasl.kerberos.keytab, ...) (repeatable; default: none)");
     run->allow_config_extras(CLI::config_extras_mode::error);
 
     worker::WorkerOptions validate_options;
@@ -219,6 +229,9 @@ int main(int argc, char** argv) {
             options.state_dir = state_dir;
             options.plugin_path = path;
             options.start_service = cli::rest_service(rest_settings, options.state_dir, options.connectors_dir);
+            config::set_client_override_policy(
+                {{allowed_client_settings.begin(), allowed_client_settings.end()},
+                 {client_file_dirs.begin(), client_file_dirs.end()}});
             cli::StopSignals signals(&worker::notify_worker);
             return worker::run_worker(options, signals.stop_requested());
         }

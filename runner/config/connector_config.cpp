@@ -292,8 +292,14 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
     apply_table(of_kind.table(), spec.raw, runner_values, problems, broken);
     apply_table(plugin_table, spec.raw, config.plugin, problems, broken);
 
+    const ClientOverridePolicy policy = client_override_policy();
     for (const auto& [key, value] : spec.raw) {
         if (find_key(common.table(), key) || find_key(of_kind.table(), key)) continue;
+        if (is_client_override(key)) {
+            if (auto problem = apply_client_override(key, value, plugin.kind, policy, config.client_overrides, config.secrets))
+                problems.push_back({key, *problem});
+            continue;
+        }
         if (const auto* declared = find_key(plugin_table, key)) {
             if (declared->type == INGEST_CONFIG_PASSWORD) config.secrets.push_back(value);
             continue;

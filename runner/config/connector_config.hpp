@@ -2,6 +2,7 @@
 // against the runner's keys and the plugin's table.
 #pragma once
 
+#include "config/client_overrides.hpp"
 #include "config/config_table.hpp"
 #include "config/runner_keys.hpp"
 
@@ -68,16 +69,18 @@ struct ConnectorConfig {
     ingest_plugin_kind kind = INGEST_KIND_SOURCE;
     RunnerSettings runner;                      // runner keys, defaults filled
     std::map<std::string, std::string> plugin;  // plugin keys, defaults filled: what the task gets
-    std::vector<std::string> secrets;           // values of password keys, to mask
+    std::vector<std::string> secrets;           // values of password keys (and secret client overrides), to mask
     std::map<std::string, std::string> raw;     // every key as given (env-expanded): what REST shows, masked
+    ClientOverrides client_overrides;           // `*.override.*` keys that the worker's policy allowed
 
     std::vector<std::string> topics() const { return split_topics(runner.topics); }  // sinks
     std::string consumer_group() const;
     std::string dead_letter_topic() const;
 };
 
-// Checks `spec` against the runner's keys for `kind` and the plugin's table; unknown keys are
-// problems too, and so are the spec's own problems. Throws ConfigError with every problem.
+// Checks `spec` against the runner's keys for `kind` and the plugin's table, and its client
+// overrides against client_override_policy(); unknown keys are problems too, and so are the
+// spec's own problems. Throws ConfigError with every problem.
 ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugin& plugin);
 
 // The `plugin` value of a spec, or ConfigError (with the spec's own problems) when absent.

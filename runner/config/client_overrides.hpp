@@ -1,0 +1,55 @@
+// Kafka Connect's per-connector client overrides (`producer.override.*`, `consumer.override.*`,
+// `admin.override.*`): librdkafka properties for one connector's clients, e.g. TLS settings.
+//
+// A connector config comes from connectors.d/ or from anyone holding the REST token; the worker's
+// own config (its command line and --worker-config file) belongs to whoever runs the worker.
+// librdkafka has properties that run programs or load code (`sasl.kerberos.kinit.cmd`,
+// `plugin.library.paths`, `ssl.engine.location`, `ssl.providers`) or read files
+// (`ssl.key.location`, `sasl.kerberos.keytab`, ...): through a connector config they would let a
+// REST caller run code as the worker or read its files. So connectors may set those only when
+// the worker config allows it: a code-running property only when named by `allow-client-setting`,
+// a file only under a `client-file-dir`. Properties the runner's guarantees depend on
+// (`enable.idempotence`, `group.id`, `auto.offset.reset`, ...) are the runner's alone.
+#pragma once
+
+#include "config/config_table.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ingest::config {
+
+// What the worker config allows connectors to set (`ingest run --allow-client-setting NAME`,
+// `--client-file-dir DIR`). Set once when the worker starts; the default allows neither.
+struct ClientOverridePolicy {
+    std::set<std::string> allowed_settings;          // code-running properties connectors may set
+    std::vector<std::filesystem::path> file_dirs;    // where files named by connectors must lie
+};
+void set_client_override_policy(ClientOverridePolicy policy);
+ClientOverridePolicy client_override_policy();
+
+// One connector's overrides by client, librdkafka property → value (prefix removed).
+struct ClientOverrides {
+    std::map<std::string, std::string> producer;  // the source's producer; a sink's dead-letter producer
+    std::map<std::string, std::string> consumer;  // a sink's consumer
+    std::map<std::string, std::string> admin;     // topic creation and offsets
+
+    bool empty() const { return producer.empty() && consumer.empty() && admin.empty(); }
+    bool operator==(const ClientOverrides&) const = default;
+};
+
+// Whether `key` is a client override key (has one of the three prefixes).
+bool is_client_override(const std::string& key);
+
+// Checks the override `key` = `value` of a connector of `kind` against `policy` and files it
+// into `out`; returns the problem instead when it is refused. Values of secret properties
+// (passwords, secrets) are added to `secrets`, so they are masked like password keys.
+std::optional<std::string> apply_client_override(const std::string& key, const std::string& value,
+                                                 ingest_plugin_kind kind, const ClientOverridePolicy& policy,
+                                                 ClientOverrides& out, std::vector<std::string>& secrets);
+
+}  // namespace ingest::config
