@@ -1,5 +1,8 @@
 #include "settings.hpp"
 
+#include "daily_partitions.hpp"
+#include "shared/pg/identifier.hpp"
+
 namespace ingest::plugins::sink_postgres {
 
 using shared::pg::Partitioning;
@@ -27,6 +30,26 @@ void tables_distinct(const Keys& keys, sdk::Problems& problems) {
     if (t.events == t.deletions || t.events == t.offsets || t.deletions == t.offsets ||
         (t.partitioning == Partitioning::Daily && (t.keys_table() == t.deletions || t.keys_table() == t.offsets)))
         problems.push_back({"", "config keys 'table', 'deletions.table' and 'offsets.table' must name different tables"});
+}
+
+// Every name the sink creates or uses must reach PostgreSQL as written: a longer one would be cut
+// to 63 bytes by the server without an error, and two tables could become one.
+void identifiers_fit(const Keys& keys, sdk::Problems& problems) {
+    const std::pair<const char*, const std::string*> named[] = {{"schema", &keys.schema},
+                                                                {"table", &keys.table},
+                                                                {"deletions.table", &keys.deletions_table},
+                                                                {"offsets.table", &keys.offsets_table}};
+    for (const auto& [key, name] : named)
+        if (!name->empty())  // not_empty() reports those
+            if (auto problem = shared::pg::identifier_problem(*name)) problems.push_back({key, *problem});
+    if (keys.partitioning != "daily" || shared::pg::identifier_problem(keys.table)) return;
+    // The names derived from `table`: its keys table and a partition per day.
+    for (const std::string& derived : {table_names(keys).keys_table(), partition_name(keys.table, utc_day(0))})
+        if (derived.size() > shared::pg::kMaxIdentifierBytes)
+            problems.push_back({"table", "with partitioning=daily the sink also creates '" + derived + "' (" +
+                                             std::to_string(derived.size()) + " bytes), longer than PostgreSQL's " +
+                                             std::to_string(shared::pg::kMaxIdentifierBytes) +
+                                             "-byte identifiers: use a shorter table name"});
 }
 
 void backoff_ordered(const Keys& keys, sdk::Problems& problems) {
@@ -80,6 +103,7 @@ const sdk::ConfigDef<Keys> kConfig =
         .at_least(1)
         .rule(dsn_parses)
         .rule(tables_distinct)
+        .rule(identifiers_fit)
         .rule(backoff_ordered);
 
 Settings read_settings(const sdk::Config& config, std::string_view connector_name) {

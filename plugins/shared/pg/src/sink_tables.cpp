@@ -41,7 +41,10 @@ QuotedTables::QuotedTables(PGconn* conn, const TableNames& table_names)
       events(qualified_name(conn, table_names.schema, table_names.events)),
       deletions(qualified_name(conn, table_names.schema, table_names.deletions)),
       offsets(qualified_name(conn, table_names.schema, table_names.offsets)),
-      keys(qualified_name(conn, table_names.schema, table_names.keys_table())) {}
+      // Only daily partitioning has a keys table; its derived name must not be checked otherwise.
+      keys(table_names.partitioning == Partitioning::Daily
+               ? qualified_name(conn, table_names.schema, table_names.keys_table())
+               : std::string()) {}
 
 std::string events_table_ddl(const QuotedTables& t) {
     const bool daily = t.names.partitioning == Partitioning::Daily;
