@@ -406,7 +406,7 @@ scenario_stop_start() {
 }
 
 # ----------------------------------------------------------------------------------------------------
-# A forced failure (a CHECK constraint every new row breaks: a permanent error) leaves cp-postgres's
+# A forced failure (a trigger that raises on every write: a permanent error) leaves cp-postgres's
 # task FAILED (errors.restart.max=0: no automatic restart); once the cause is gone, `restart
 # --include-tasks` runs it again. Then the task restart endpoint and restart's other forms.
 scenario_forced_failure_restart() {
@@ -414,8 +414,10 @@ scenario_forced_failure_restart() {
   local restarts from
   restarts=$(task_restarts cp-postgres)
   from=$(log_lines)
+  # (A CHECK constraint would not do: sink_postgres dead-letters the records it refuses and goes on.)
   psql -X -q -v ON_ERROR_STOP=1 -d "$ops_dsn" \
-    -c 'ALTER TABLE public.events ADD CONSTRAINT cp_forced_failure CHECK (revision < 0) NOT VALID' >/dev/null
+    -c 'CREATE OR REPLACE FUNCTION public.cp_forced_failure() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION '"'"'cp_forced_failure'"'"'; END$$' \
+    -c 'CREATE TRIGGER cp_forced_failure BEFORE INSERT OR UPDATE OR DELETE ON public.events FOR EACH ROW EXECUTE FUNCTION public.cp_forced_failure()' >/dev/null
   wait_for 60 "cp-postgres's task to be FAILED" task_is cp-postgres FAILED
   [[ $(field tasks.0.trace) == *cp_forced_failure* ]] || fail "the FAILED task's trace does not name the cause: $(cat "$response")"
   [[ $(field tasks.0.restart_scheduled) != true ]] || fail "errors.restart.max=0, yet a restart is scheduled: $(cat "$response")"
@@ -426,7 +428,7 @@ scenario_forced_failure_restart() {
     || fail "connectors status shows no FAILED task with its trace: $(cat "$work/cli.out")"
   local failed_at
   failed_at=$(committed "$ops_dsn" cp-postgres)
-  psql -X -q -v ON_ERROR_STOP=1 -d "$ops_dsn" -c 'ALTER TABLE public.events DROP CONSTRAINT cp_forced_failure' >/dev/null
+  psql -X -q -v ON_ERROR_STOP=1 -d "$ops_dsn" -c 'DROP TRIGGER cp_forced_failure ON public.events' >/dev/null
   # Still FAILED: nothing restarts it but an operator (checked once the cause is gone, so a restart
   # now would run).
   task_is cp-postgres FAILED || fail "cp-postgres's task left FAILED by itself: $(cat "$response")"
