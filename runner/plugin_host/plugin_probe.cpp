@@ -128,10 +128,23 @@ ChildAnswer collect(int fd, pid_t pid, std::chrono::milliseconds timeout) {
         // Another child forked meanwhile may hold a copy of the write end: the exit is what counts.
         if (::waitpid(pid, &answer.status, WNOHANG) == pid) exited = true;  // one more drain, then done
     }
-    if (answer.timed_out) ::kill(pid, SIGKILL);
-    if (!exited)
+    // The pipe may close before the child ends (its code closed the descriptor): the deadline
+    // holds for the exit too.
+    while (!exited && !answer.timed_out) {
+        const pid_t reaped = ::waitpid(pid, &answer.status, WNOHANG);
+        if (reaped == pid || (reaped < 0 && errno == ECHILD)) {
+            exited = true;
+        } else if (std::chrono::steady_clock::now() >= deadline) {
+            answer.timed_out = true;
+        } else {
+            ::poll(nullptr, 0, 10);
+        }
+    }
+    if (!exited) {
+        ::kill(pid, SIGKILL);
         while (::waitpid(pid, &answer.status, 0) < 0 && errno == EINTR) {
         }
+    }
     return answer;
 }
 

@@ -148,6 +148,11 @@ TEST_F(HostilePluginTest, TheProbeRefusesLoadTimeExitCrashAndHang) {
     reason = probe_refusal(kHostile / "fixture_hang_at_load.so", ProbeOptions{std::chrono::milliseconds(300)});
     EXPECT_NE(reason.find("did not finish within 0.3 s"), std::string::npos) << reason;
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "the deadline held";
+
+    // The pipe closes early (the library closed every descriptor) but the child hangs on: the
+    // deadline holds for its exit too.
+    reason = probe_refusal(kHostile / "fixture_close_and_hang_at_load.so", ProbeOptions{std::chrono::milliseconds(300)});
+    EXPECT_NE(reason.find("did not finish within 0.3 s"), std::string::npos) << reason;
 }
 
 TEST_F(HostilePluginTest, TheProbeRefusesBrokenFilesBeforeForking) {
