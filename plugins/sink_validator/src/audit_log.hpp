@@ -54,16 +54,23 @@ class AuditLog {
     // Confirmed records the validator reads as malformed: they must show up as dead letters.
     int64_t malformed_records() const { return malformed_records_; }
 
-    // Where the completion line's totals disagree with the lines actually read.
+    // Where the completion line's totals disagree with the lines actually read, and where the
+    // lines break "one line per seq, from 0 to records - 1" (a source that restarts continues its
+    // stream and log; it never writes a seq twice).
     std::vector<std::string> inconsistencies() const;
 
    private:
+    void note_seq(uint64_t seq);
+
     std::vector<AuditRecord> confirmed_;
     AuditTotals observed_;
     std::array<uint64_t, kIntentCount> confirmed_by_intent_{};
     std::optional<AuditTotals> declared_;
     std::map<int32_t, int64_t> highest_offsets_;
     int64_t malformed_records_ = 0;
+    std::vector<bool> seqs_;  // by seq: a line was read
+    uint64_t repeated_seqs_ = 0;
+    std::vector<uint64_t> repeated_examples_;
     shared::user_events::AuditLineParser parser_;
     EventDecoder decoder_;
 };

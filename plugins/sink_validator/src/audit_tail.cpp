@@ -53,6 +53,23 @@ AuditLogTail::Status AuditLogTail::poll(
     }
     opened_before_ = true;
 
+    // A line still waiting for its newline may have been cut short by a kill; the restarted
+    // source then truncates it and appends other lines in its place. Unless the file still holds
+    // the same bytes there, read that line again from its start.
+    if (!partial_.empty()) {
+        std::string current(partial_.size(), '\0');
+        const uint64_t line_start = offset_ - partial_.size();
+        ssize_t got = 0;
+        do {
+            got = ::pread(file.get(), current.data(), current.size(), static_cast<off_t>(line_start));
+        } while (got < 0 && errno == EINTR);
+        if (got < 0) throw std::runtime_error("audit log " + path_ + ": " + std::strerror(errno));
+        if (static_cast<size_t>(got) != current.size() || current != partial_) {
+            offset_ = line_start;
+            partial_.clear();
+        }
+    }
+
     std::vector<char> chunk(1 << 20);
     size_t budget = max_bytes;
     while (budget > 0) {

@@ -23,7 +23,9 @@ class AuditLogTail {
     explicit AuditLogTail(std::string path) : path_(std::move(path)) {}
 
     // Delivers complete new lines (without the newline) with their 1-based line numbers, reading
-    // at most about `max_bytes`. A trailing line without a newline waits for the next poll.
+    // at most about `max_bytes`. A trailing line without a newline waits for the next poll; if by
+    // then its bytes changed (a line cut short by a kill, truncated by the restarted source and
+    // written over), it is read again from its start.
     // Throws std::runtime_error naming the file when it cannot be read.
     Status poll(size_t max_bytes, const std::function<void(std::string_view, uint64_t)>& on_line);
 

@@ -110,6 +110,7 @@ class Derivation {
         event->late = false;
         event->partition = record.partition;
         event->offset = record.offset;
+        event->fingerprint = record.fingerprint;
     }
 
     void apply_event(const AuditRecord& record) {
@@ -128,6 +129,7 @@ class Derivation {
         event->late = late;
         event->partition = record.partition;
         event->offset = record.offset;
+        event->fingerprint = record.fingerprint;
     }
 
     int64_t late_threshold_us_;

@@ -23,6 +23,7 @@ struct ExpectedEvent {
     EventFields fields;     // the row the table must hold, unless deleted
     int32_t partition = 0;  // the record that decided this state
     int64_t offset = 0;
+    uint64_t fingerprint = 0;  // of that record's key and value
     bool late = false;
 };
 

@@ -23,7 +23,8 @@ std::string describe_row(const TableRow& row) {
 
 std::string bool_text(bool value) { return value ? "true" : "false"; }
 
-std::vector<FieldDifference> differences(const ExpectedEvent& expected, const TableRow& row) {
+std::vector<FieldDifference> differences(const ExpectedEvent& expected, int64_t expected_offset,
+                                         const TableRow& row) {
     std::vector<FieldDifference> found;
     auto check = [&](const char* field, bool same, std::string want, std::string got) {
         if (!same) found.push_back({field, std::move(want), std::move(got)});
@@ -41,7 +42,7 @@ std::vector<FieldDifference> differences(const ExpectedEvent& expected, const Ta
           std::to_string(got.revision));
     check("kafka_partition", expected.partition == row.partition, std::to_string(expected.partition),
           std::to_string(row.partition));
-    check("kafka_offset", expected.offset == row.offset, std::to_string(expected.offset),
+    check("kafka_offset", expected_offset == row.offset, std::to_string(expected_offset),
           std::to_string(row.offset));
     return found;
 }
@@ -57,7 +58,9 @@ Reconciler::Reconciler(const ExpectedState& expected, const TopicIndex& topic, s
       topic_(topic),
       report_(examples_max),
       row_seen_(expected.events.size(), false),
-      deletion_seen_(expected.events.size(), false) {}
+      deletion_seen_(expected.events.size(), false) {
+    check_topic();
+}
 
 void Reconciler::add_row(const TableRow& row) {
     ++report_.counts().table_rows;
@@ -84,13 +87,23 @@ void Reconciler::add_row(const TableRow& row) {
     }
     row_seen_[found->second] = true;
     ++report_.counts().present;
-    compare_row(expected, row);
+    compare_row(found->second, row);
 }
 
-void Reconciler::compare_row(const ExpectedEvent& expected, const TableRow& row) {
-    std::vector<FieldDifference> found = differences(expected, row);
+int64_t Reconciler::expected_offset(uint32_t index) const {
+    const auto copy = earliest_copy_.find(index);
+    return copy == earliest_copy_.end() ? expected_.events[index].offset : copy->second;
+}
+
+void Reconciler::compare_row(uint32_t index, const TableRow& row) {
+    const ExpectedEvent& expected = expected_.events[index];
+    const int64_t offset = expected_offset(index);
+    std::vector<FieldDifference> found = differences(expected, offset, row);
     if (found.empty()) return;
-    std::string detail = "expected the record at " + position(expected.partition, expected.offset);
+    std::string detail = "expected the record at " + position(expected.partition, offset);
+    if (offset != expected.offset)
+        detail += " (the first identical copy of the confirmed record at offset " +
+                  std::to_string(expected.offset) + ")";
     report_.add(Discrepancy::Mismatched,
                 {format_uuid(row.event_id), std::move(detail), std::move(found)});
 }
@@ -123,7 +136,6 @@ Report Reconciler::finish() {
                          {}});
     }
     check_dead_letters();
-    check_topic();
     for (const AuditFinding& finding : expected_.intent_disagreements)
         report_.add(Discrepancy::IntentDisagreements, {finding.subject, finding.detail, {}});
     for (const AuditFinding& finding : expected_.audit_inconsistencies)
@@ -165,6 +177,17 @@ void Reconciler::check_dead_letters() {
             ++report_.counts().dead_letters;
         }
     }
+    for (const Copy& copy : malformed_copies_) {
+        malformed_positions.insert({copy.partition, copy.offset});
+        const DeadLetterEntry* entry = topic_.dead_letter_for(copy.partition, copy.offset);
+        if (!entry || entry->fingerprint != copy.fingerprint)
+            report_.add(Discrepancy::DeadLettersMissing,
+                        {position(copy.partition, copy.offset),
+                         std::string("an identical copy of a malformed record ") +
+                             (entry ? "whose dead letter does not carry its key and value"
+                                    : "is not in the dead-letter topic"),
+                         {}});
+    }
     for (const auto& [origin, entry] : topic_.dead_letters())
         if (!malformed_positions.contains(origin))
             report_.add(Discrepancy::DeadLettersUnexpected,
@@ -196,14 +219,53 @@ void Reconciler::check_topic() {
                          {}});
     }
     if (found_in_topic == topic_.source_count()) return;
-    // Some topic records are not in the audit log: find them (carried is sorted by position).
-    topic_.for_each_source([&](int32_t partition, int64_t offset, uint64_t) {
+
+    // Some topic records have no confirmed line (carried is sorted by position): copies, or
+    // records nothing explains. The lookups are built only now, when there is something to find.
+    std::unordered_map<uint64_t, int32_t> confirmed_partition;  // fingerprint -> partition
+    confirmed_partition.reserve(expected_.carried.size());
+    for (const CarriedRecord& record : expected_.carried)
+        confirmed_partition.try_emplace(record.fingerprint, record.partition);
+    std::unordered_map<uint64_t, uint32_t> winners;  // deciding record's fingerprint -> event
+    for (uint32_t i = 0; i < expected_.events.size(); ++i)
+        if (!expected_.events[i].deleted) winners.try_emplace(expected_.events[i].fingerprint, i);
+    std::unordered_set<uint64_t> malformed;
+    for (const MalformedRecord& record : expected_.malformed) malformed.insert(record.fingerprint);
+
+    topic_.for_each_source([&](int32_t partition, int64_t offset, uint64_t fingerprint) {
         auto at = std::lower_bound(expected_.carried.begin(), expected_.carried.end(),
                                    std::make_pair(partition, offset), before);
-        if (at == expected_.carried.end() || at->partition != partition || at->offset != offset)
+        if (at != expected_.carried.end() && at->partition == partition && at->offset == offset)
+            return;
+        const auto confirmed = confirmed_partition.find(fingerprint);
+        if (confirmed == confirmed_partition.end()) {
             report_.add(Discrepancy::TopicUnexpected,
-                        {position(partition, offset), "no confirmed audit record accounts for it", {}});
+                        {position(partition, offset),
+                         "no confirmed audit record accounts for it, and it is no copy of one", {}});
+            return;
+        }
+        if (confirmed->second != partition) {
+            report_.add(Discrepancy::TopicUnexpected,
+                        {position(partition, offset),
+                         "identical to a confirmed record of partition " +
+                             std::to_string(confirmed->second) + ", not of this one",
+                         {}});
+            return;
+        }
+        accept_copy({partition, offset, fingerprint}, winners, malformed);
     });
+}
+
+void Reconciler::accept_copy(const Copy& copy, const std::unordered_map<uint64_t, uint32_t>& winners,
+                             const std::unordered_set<uint64_t>& malformed) {
+    ++report_.counts().copies;
+    if (malformed.contains(copy.fingerprint)) malformed_copies_.push_back(copy);
+    const auto winner = winners.find(copy.fingerprint);
+    if (winner == winners.end()) return;
+    const ExpectedEvent& event = expected_.events[winner->second];
+    if (event.partition != copy.partition || copy.offset >= event.offset) return;
+    auto [slot, inserted] = earliest_copy_.try_emplace(winner->second, copy.offset);
+    if (!inserted && copy.offset < slot->second) slot->second = copy.offset;
 }
 
 Report reconcile(const ExpectedState& expected, const TopicIndex& topic,

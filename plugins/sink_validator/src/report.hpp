@@ -67,6 +67,10 @@ struct Counts {
     int64_t table_rows = 0;
     int64_t deletion_rows = 0;
     int64_t topic_records = 0;
+    // Topic records without an audit line that are byte-identical copies of a confirmed record in
+    // the same partition: a source that restarted sent again a record whose outcome it did not
+    // know (at least once). Included in topic_records.
+    int64_t copies = 0;
 };
 
 class Report {

@@ -133,19 +133,22 @@ AuditLineParser::Kind AuditLineParser::parse(std::string_view line) {
 
     record_ = AuditRecordLine{};
     record_.intent = *intent;
+    if (status != "failed" && status != "confirmed")
+        fail("unknown status \"" + std::string(status) + "\"");
+    // Every record line has its seq: a source that continues its stream after a restart writes
+    // exactly one line per seq, and readers check that.
+    const int64_t seq = integer_field(*object, "seq");
+    if (seq < 0) fail("\"seq\" is negative");
+    record_.seq = static_cast<uint64_t>(seq);
     if (status == "failed") {
         record_.status = AuditStatus::Failed;
         return Kind::Record;
     }
-    if (status != "confirmed") fail("unknown status \"" + std::string(status) + "\"");
     record_.status = AuditStatus::Confirmed;
-    const int64_t seq = integer_field(*object, "seq");
     const int64_t partition = integer_field(*object, "partition");
     record_.offset = integer_field(*object, "offset");
-    if (seq < 0) fail("\"seq\" is negative");
     if (partition < 0 || partition > std::numeric_limits<int32_t>::max() || record_.offset < 0)
         fail("confirmed record without a valid partition and offset");
-    record_.seq = static_cast<uint64_t>(seq);
     record_.partition = static_cast<int32_t>(partition);
     record_.key = nullable_string_field(*object, "key");
     record_.value = nullable_string_field(*object, "value");

@@ -6,6 +6,9 @@
 // and, once the stream is complete, one line with the totals:
 //   {"complete":true,"totals":{"records":N,"confirmed":N,"failed":N,"create":N,...,"malformed":N}}
 // `value` null is a tombstone. Key and value are the exact bytes handed over, as JSON strings.
+// Each seq (the record's position in its source task's stream) has at most one line: a record
+// whose outcome is unknown (no delivery report before a kill or a stop) has none, and the source,
+// which continues its stream and log when it restarts, sends it again.
 #pragma once
 
 #include "shared/user_events/intent.hpp"
@@ -65,8 +68,8 @@ enum class AuditStatus : uint8_t { Confirmed, Failed };
 struct AuditRecordLine {
     Intent intent = Intent::Create;
     AuditStatus status = AuditStatus::Confirmed;
+    uint64_t seq = 0;  // the record's position in its source task's stream, from 0
     // Confirmed lines only: these are required there and not read otherwise.
-    uint64_t seq = 0;
     int32_t partition = 0;
     int64_t offset = 0;
     std::optional<std::string_view> key;  // nullopt: JSON null
