@@ -1,6 +1,8 @@
 #include "audit_log.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,8 +38,27 @@ void AuditLog::open(const std::string& path, size_t flush_lines) {
             throw std::runtime_error("audit log " + path + ": cannot create directory " +
                                      parent.string() + ": " + error.message());
     }
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ < 0) fail("cannot open", errno);
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) {
+        const int error_number = errno;
+        ::close(fd_);
+        fd_ = -1;
+        fail("cannot stat", error_number);
+    }
+    regular_ = S_ISREG(info.st_mode);
+    // Released by close(), or by the kernel when the process dies (kill -9 included).
+    if (regular_ && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int error_number = errno;
+        ::close(fd_);
+        fd_ = -1;
+        if (error_number == EWOULDBLOCK)
+            throw std::runtime_error("audit log " + path +
+                                     " is open in another task (another worker, or another "
+                                     "connector with the same audit.log): one stream per audit log");
+        fail("cannot lock", error_number);
+    }
     size_ = 0;
     buffered_lines_ = 0;
     reserve(std::min<size_t>(flush_lines_, 1u << 16) * kBytesPerLineEstimate);
@@ -52,6 +73,24 @@ char* AuditLog::reserve(size_t bytes) {
         capacity_ = capacity;
     }
     return buffer_.get() + size_;
+}
+
+size_t AuditLog::read_at(uint64_t offset, char* data, size_t size) const {
+    for (;;) {
+        const ssize_t got = ::pread(fd_, data, size, static_cast<off_t>(offset));
+        if (got >= 0) return static_cast<size_t>(got);
+        if (errno != EINTR) fail("read failed", errno);
+    }
+}
+
+uint64_t AuditLog::size() const {
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) fail("cannot stat", errno);
+    return static_cast<uint64_t>(info.st_size);
+}
+
+void AuditLog::truncate(uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("cannot truncate", errno);
 }
 
 void AuditLog::confirmed(uint64_t seq, Intent intent, std::string_view key,

@@ -115,12 +115,13 @@ Def declare_keys() {
         .between(0, kCountMax)
         .key("duration.ms", &S::duration_ms, 0,
              "Stop emitting after this many milliseconds of wall-clock time, whichever of events and "
-             "duration.ms comes first. 0: no time limit.")
+             "duration.ms comes first, counted from each start of the task. 0: no time limit.")
         .between(0, kCountMax)
         .key("rate", &S::rate, 0,
              "Target records per second for the connector (each of tasks.max tasks paces itself at "
              "rate/tasks.max), against the wall clock. 0: as fast as the pipeline accepts (bounded "
-             "by max.in.flight).")
+             "by max.in.flight). It also spaces the simulated event times (mean 1/rate s); a "
+             "continued stream keeps the spacing it started with and only goes out at the new rate.")
         .between(0, 1e9)
         .key("users", &S::users, 10'000, "Distinct users; user_id is `user-N` with N uniform in [1, users].")
         .between(1, 1e9)
@@ -163,13 +164,18 @@ Def declare_keys() {
         .key("audit.log", &S::audit_log, "",
              "Path of the JSON Lines audit log: one line per record handed over with its intent, "
              "exact key and value, and Kafka partition/offset once confirmed (or the delivery "
-             "error), then a completion line with totals. Truncated at start; its directory is "
-             "created. Empty: no audit log. With tasks.max = N > 1 task i writes `<audit.log>.<i>` "
-             "(audit.jsonl.0 .. audit.jsonl.N-1) and nothing is written at the path itself; set the "
-             "validator's audit.log.tasks to N.")
+             "error), then a completion line with totals; its directory is created. A task that "
+             "finds an unfinished log of the same stream (`<audit.log>.stream` records the keys "
+             "that shape it) continues that stream and log, sending again only the records "
+             "without a line; a complete one it leaves as it is and sends nothing; one of another "
+             "configuration it refuses. Move both files away to start a new stream. Empty: no "
+             "audit log. With tasks.max = N > 1 task i writes `<audit.log>.<i>` (audit.jsonl.0 .. "
+             "audit.jsonl.N-1) and nothing is written at the path itself; set the validator's "
+             "audit.log.tasks to N.")
         .key("audit.flush.records", &S::audit_flush_records, 5'000,
              "Audit lines buffered before one write(); the log is also written on commit, on stop "
-             "and at least once a second. A crash loses at most the unwritten buffer.")
+             "and at least once a second. A crash loses at most the unwritten buffer: the restarted "
+             "task sends those records again.")
         .between(1, 1e7)
         .key("max.in.flight", &S::max_in_flight, 50'000,
              "Bounded producer lead: records emitted but not yet confirmed or refused, counted from "

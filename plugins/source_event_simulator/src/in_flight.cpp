@@ -7,9 +7,7 @@ namespace ingest::plugins::source_event_simulator {
 uint64_t InFlightWindow::add(Intent intent, std::string_view key,
                              std::optional<std::string_view> value) {
     const uint64_t seq = next_seq_++;
-    const size_t index = static_cast<size_t>(seq % capacity_);
-    if (index == slots_.size()) slots_.emplace_back();
-    Entry& entry = slots_[index];
+    Entry& entry = slot(seq);
     entry.seq = seq;
     entry.intent = intent;
     entry.pending = true;
@@ -27,6 +25,27 @@ uint64_t InFlightWindow::add(Intent intent, std::string_view key,
     if (value) std::memcpy(bytes + key.size(), value->data(), value->size());
     ++pending_;
     return seq;
+}
+
+InFlightWindow::Entry& InFlightWindow::slot(uint64_t seq) {
+    const size_t index = static_cast<size_t>(seq % capacity_);
+    // A continued stream starts anywhere in the ring: slots below it are created empty.
+    if (index >= slots_.size()) slots_.resize(index + 1);
+    return slots_[index];
+}
+
+void InFlightWindow::start_at(uint64_t seq) {
+    next_seq_ = seq;
+    oldest_pending_ = seq;
+}
+
+void InFlightWindow::skip() {
+    const uint64_t seq = next_seq_++;
+    Entry& entry = slot(seq);
+    entry.seq = seq;
+    entry.pending = false;
+    // Nothing older pending: the lead stays empty. Otherwise release() passes over it later.
+    if (oldest_pending_ == seq) oldest_pending_ = next_seq_;
 }
 
 InFlightWindow::Entry* InFlightWindow::find(uint64_t seq) {

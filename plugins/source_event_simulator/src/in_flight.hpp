@@ -57,21 +57,23 @@ class InFlightWindow {
     // Stores a copy of the record under the next sequence number and returns it. Requires !full().
     uint64_t add(Intent intent, std::string_view key, std::optional<std::string_view> value);
 
+    // A continued stream: the next sequence number is `seq` (nothing may be pending or added yet).
+    void start_at(uint64_t seq);
+    // Passes over the next sequence number without a record (one that already has its outcome);
+    // it counts against the limit until every older record is settled. Requires !full().
+    void skip();
+
     // The pending entry for `seq`, or nullptr when there is none (unknown or already released).
     Entry* find(uint64_t seq);
 
     // The entry's delivery report arrived: it no longer counts against the limit.
     void release(Entry& entry);
 
-    template <typename Fn>
-    void for_each_pending(Fn&& fn) {
-        for (uint64_t seq = oldest_pending_; seq < next_seq_; ++seq)
-            if (Entry* entry = find(seq)) fn(*entry);
-    }
-
    private:
+    Entry& slot(uint64_t seq);
+
     size_t capacity_;
-    std::vector<Entry> slots_;  // grows up to capacity_ as the first records go out
+    std::vector<Entry> slots_;  // grows up to capacity_ as the first records go out (or are skipped)
     uint64_t next_seq_ = 0;
     uint64_t oldest_pending_ = 0;  // == next_seq_ when nothing is pending
     size_t pending_ = 0;

@@ -1,5 +1,7 @@
 #include "simulator_task.hpp"
 
+#include "stream_file.hpp"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -21,17 +23,20 @@ constexpr auto kAuditFlushInterval = std::chrono::seconds(1);
 constexpr uint64_t kFailuresLoggedInFull = 10;
 constexpr uint64_t kFailureLogEvery = 10'000;
 
-constexpr const char* kUnknownOutcome = "no delivery report before the task stopped (outcome unknown)";
-
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
 }
 
 std::string format(const char* pattern, auto... values) {
-    char buffer[512];
-    std::snprintf(buffer, sizeof buffer, pattern, values...);
-    return buffer;
+    const int size = std::snprintf(nullptr, 0, pattern, values...);
+    std::string text(static_cast<size_t>(std::max(size, 0)), '\0');
+    std::snprintf(text.data(), text.size() + 1, pattern, values...);
+    return text;
+}
+
+std::string format_rate(double rate) {
+    return rate > 0 ? format("%g/s", rate) : std::string("unthrottled");
 }
 
 }  // namespace
@@ -48,21 +53,21 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
         throw sdk::FatalError("source_event_simulator: invalid configuration: " + sdk::describe_problems(problems));
 
     config_ = task_share(config, task, tasks);
-    generator_ = std::make_unique<Generator>(config_);
+    generator_.reset();
     window_ = InFlightWindow(static_cast<size_t>(config_.max_in_flight));
     totals_ = {};
+    settled_.clear();
+    resumed_highest_offsets_.clear();
+    emitted_since_start_ = 0;
     finished_ = false;
     completion_written_ = false;
     clock_started_ = false;
     if (config_.audit_log.empty()) {
         host().warn("audit.log is empty: no audit log is written, so nothing can verify this "
                     "stream");
+        generator_ = std::make_unique<Generator>(config_);
     } else {
-        try {
-            audit_.open(config_.audit_log, static_cast<size_t>(config_.audit_flush_records));
-        } catch (const std::exception& e) {
-            throw sdk::FatalError(e.what());
-        }
+        open_audit_log(config, task, tasks);
     }
     host().info(format("task %d of %d: simulating %s records (seed %" PRIu64 ", rate %s, "
                        "max.in.flight %" PRIu64 ") starting at simulated time %s; audit log: %s",
@@ -73,6 +78,137 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
                                         : "unthrottled",
                        config_.max_in_flight, format_rfc3339_micros(generator_->clock_micros()).c_str(),
                        config_.audit_log.empty() ? "none" : config_.audit_log.c_str()));
+}
+
+void SimulatorTask::open_audit_log(const SimulatorConfig& connector_config, int32_t task,
+                                   int32_t tasks) {
+    const std::string& path = config_.audit_log;
+    const std::string stream_path = stream_file_path(path);
+    const std::string start_over =
+        "move " + path + " and " + stream_path + " away to start a new stream";
+    try {
+        audit_.open(path, static_cast<size_t>(config_.audit_flush_records));
+        if (!audit_.is_regular_file()) {
+            // e.g. /dev/null: nothing to read back or continue.
+            generator_ = std::make_unique<Generator>(config_);
+            return;
+        }
+        AuditRecovery recovered;
+        uint64_t complete_bytes = 0;
+        try {
+            complete_bytes = audit_.read_lines(
+                [&](std::string_view line, uint64_t number) { recovered.add_line(line, number); });
+        } catch (const AuditRecoveryError& error) {
+            throw sdk::FatalError("audit log " + path + " " + error.what() +
+                                  ": it is not a log this task can continue; " + start_over);
+        }
+        const uint64_t torn_bytes = audit_.size() - complete_bytes;
+        if (recovered.empty()) {
+            if (torn_bytes > 0)
+                host().warn(format("audit log %s: dropping %" PRIu64 " bytes without a newline "
+                                   "(a first line cut short when the task was killed)",
+                                   path.c_str(), torn_bytes));
+            start_new_stream(connector_config, task, tasks);
+            return;
+        }
+
+        std::optional<StreamDescription> recorded = read_stream_file(stream_path);
+        if (!recorded)
+            throw sdk::FatalError(
+                "audit log " + path + " holds " + std::to_string(recovered.totals().records) +
+                " records, but " + stream_path + " (what stream wrote them) does not exist: it was "
+                "deleted, or the log was written by an older version of the simulator, so it cannot "
+                "be continued safely; " + start_over);
+        const std::vector<std::string> changes =
+            stream_changes(*recorded, describe_stream(connector_config, task, tasks));
+        if (!changes.empty()) {
+            std::string list;
+            for (const std::string& change : changes) list += (list.empty() ? "" : "; ") + change;
+            throw sdk::FatalError(
+                "audit log " + path + " holds " + std::to_string(recovered.totals().records) +
+                " records of a stream with another configuration (" + list +
+                "). Continuing it would mix two streams into one truth; restore the configuration, "
+                "or " + start_over);
+        }
+        if (config_.events > 0 && recovered.next_seq() > config_.events)
+            throw sdk::FatalError("audit log " + path + " holds seq " +
+                                  std::to_string(recovered.next_seq() - 1) + ", past the " +
+                                  std::to_string(config_.events) + " records of this task: " +
+                                  start_over);
+
+        // The simulated clock keeps the spacing the stream started with; the new rate paces it.
+        SimulatorConfig stream_config = connector_config;
+        stream_config.rate = recorded_rate(*recorded);
+        if (stream_config.rate != connector_config.rate)
+            host().info(format("rate is %s now, %s when the stream started: records go out at the "
+                               "new rate, while event times keep the stream's original spacing",
+                               format_rate(connector_config.rate).c_str(),
+                               format_rate(stream_config.rate).c_str()));
+        generator_ = std::make_unique<Generator>(task_share(stream_config, task, tasks));
+
+        if (torn_bytes > 0) {
+            host().warn(format("audit log %s: dropping its last %" PRIu64 " bytes, a line cut short "
+                               "when the task was killed; that record has no line and is sent again",
+                               path.c_str(), torn_bytes));
+            audit_.truncate(complete_bytes);
+        }
+        continue_stream(recovered);
+    } catch (...) {
+        // Releases the lock: a later start of this task must not find the log held.
+        try {
+            audit_.close();
+        } catch (...) {
+        }
+        generator_.reset();
+        try {
+            throw;
+        } catch (const sdk::FatalError&) {
+            throw;
+        } catch (const std::exception& error) {
+            throw sdk::FatalError(error.what());
+        }
+    }
+}
+
+void SimulatorTask::start_new_stream(const SimulatorConfig& connector_config, int32_t task,
+                                     int32_t tasks) {
+    // Emptied first, then described: a log with lines always has the description of its stream.
+    audit_.truncate(0);
+    write_stream_file(stream_file_path(config_.audit_log),
+                      describe_stream(connector_config, task, tasks));
+    generator_ = std::make_unique<Generator>(config_);
+}
+
+void SimulatorTask::continue_stream(const AuditRecovery& recovered) {
+    const std::string& path = config_.audit_log;
+    totals_ = recovered.totals();
+    if (recovered.complete()) {
+        finished_ = true;
+        completion_written_ = true;
+        window_.start_at(recovered.next_seq());
+        host().info(format("audit log %s already holds this stream complete (%" PRIu64
+                           " records: %" PRIu64 " confirmed, %" PRIu64 " failed): nothing to send. "
+                           "To produce a new stream, move %s and %s away",
+                           path.c_str(), totals_.records, totals_.confirmed, totals_.failed,
+                           path.c_str(), stream_file_path(path).c_str()));
+        return;
+    }
+    // Records before the first one without a line are regenerated only to rebuild the
+    // generator's state (its history of events), not sent again.
+    const uint64_t first = recovered.first_unsettled();
+    for (uint64_t seq = 0; seq < first; ++seq) generator_->next();
+    window_.start_at(first);
+    const uint64_t next = recovered.next_seq();
+    settled_.assign(next, false);
+    for (uint64_t seq = first; seq < next; ++seq) settled_[seq] = recovered.settled(seq);
+    resumed_highest_offsets_ = recovered.highest_offsets();
+    host().info(format("continuing the stream of audit log %s: %" PRIu64 " records have their line "
+                       "(%" PRIu64 " confirmed, %" PRIu64 " failed); %" PRIu64 " below seq %" PRIu64
+                       " have none (their outcome is unknown) and are sent again, then the stream "
+                       "goes on at seq %" PRIu64 ". At least once: a record sent again may now be in "
+                       "the topic twice, as identical copies",
+                       path.c_str(), totals_.records, totals_.confirmed, totals_.failed,
+                       recovered.unsettled(), next, next));
 }
 
 sdk::SourceTask::PollResult SimulatorTask::poll(sdk::Emitter& emitter) {
@@ -91,13 +227,14 @@ sdk::SourceTask::PollResult SimulatorTask::poll(sdk::Emitter& emitter) {
     const Clock::time_point deadline = now + kPollBudget;
     const uint64_t allowed = allowed_by_rate(now);
     uint64_t emitted = 0;
-    while (true) {
-        if (config_.events > 0 && totals_.records >= config_.events) {
+    for (uint64_t iterations = 1;; ++iterations) {
+        const uint64_t seq = window_.next_seq();
+        if (config_.events > 0 && seq >= config_.events) {
             finished_ = true;
             break;
         }
-        if (window_.full() || totals_.records >= allowed) break;
-        if (emitted > 0 && emitted % kClockCheckEvery == 0) {
+        if (window_.full() || emitted_since_start_ >= allowed) break;
+        if (iterations % kClockCheckEvery == 0) {
             now = Clock::now();
             if (time_is_up(now)) {
                 finished_ = true;
@@ -106,15 +243,20 @@ sdk::SourceTask::PollResult SimulatorTask::poll(sdk::Emitter& emitter) {
             if (now >= deadline) break;
         }
         const GeneratedRecord& record = generator_->next();
-        const uint64_t seq = window_.add(record.intent, record.key, record.value);
+        if (seq < settled_.size() && settled_[seq]) {
+            window_.skip();  // a continued stream: this record already has its line
+            continue;
+        }
+        window_.add(record.intent, record.key, record.value);
         emitter.emit(record.key, record.value, seq);
         ++totals_.records;
         ++totals_.by_intent[static_cast<size_t>(record.intent)];
         ++emitted;
+        ++emitted_since_start_;
     }
 
     now = Clock::now();
-    if (emitted == 0 && !finished_ && totals_.records >= allowed) pace(now);
+    if (emitted == 0 && !finished_ && emitted_since_start_ >= allowed) pace(now);
     housekeeping(now);
     // Records emitted in this call go out with More; End comes on the next call, with none.
     return PollResult::More;
@@ -129,6 +271,24 @@ void SimulatorTask::on_delivered(uint64_t correlation, int32_t partition, int64_
         return;
     }
     try {
+        if (error.empty() && !resumed_highest_offsets_.empty()) {
+            const auto highest = resumed_highest_offsets_.find(partition);
+            if (highest != resumed_highest_offsets_.end() && offset <= highest->second) {
+                // Its line would claim an offset the log already holds.
+                window_.release(*entry);
+                if (deferred_error_.empty())
+                    deferred_error_ = format(
+                        "the broker stored record %" PRIu64 " at partition %d offset %" PRId64
+                        ", but the audit log %s already confirms a record at offset %" PRId64
+                        " there: the topic holds fewer records than the log describes (it was "
+                        "deleted and created again, or the broker lost its data; the embedded "
+                        "broker keeps nothing across restarts). The log cannot be continued on "
+                        "this topic: move %s and %s away to start a new stream",
+                        correlation, partition, offset, config_.audit_log.c_str(), highest->second,
+                        config_.audit_log.c_str(), stream_file_path(config_.audit_log).c_str());
+                return;
+            }
+        }
         if (error.empty()) {
             ++totals_.confirmed;
             audit_.confirmed(entry->seq, entry->intent, entry->key(), entry->value_view(), partition,
@@ -164,19 +324,21 @@ void SimulatorTask::commit() {
 
 void SimulatorTask::stop() {
     if (!generator_) return;  // start() failed: nothing to settle
-    // The host stopped without every delivery report: each of these records still gets its line,
-    // so nothing handed over is missing from the log.
+    // Records the host stopped without a delivery report for get no line: their outcome is
+    // unknown (they may be in the topic or not), so the next start sends them again rather than
+    // the log guessing either way.
+    const size_t unknown = window_.pending();
     try {
-        window_.for_each_pending([&](InFlightWindow::Entry& entry) {
-            ++totals_.failed;
-            audit_.failed(entry.seq, entry.intent, entry.key(), entry.value_view(), kUnknownOutcome);
-            window_.release(entry);
-        });
-        if (finished_) finish_audit();
+        if (finished_ && unknown == 0) finish_audit();
         audit_.close();
     } catch (const std::exception& e) {
         throw sdk::FatalError(e.what());
     }
+    if (unknown > 0)
+        host().warn(format("%zu records had no delivery report when the task stopped: their "
+                           "outcome is unknown, they have no audit line, and the task sends them "
+                           "again when it next starts",
+                           unknown));
     if (clock_started_) log_progress(Clock::now());
     raise_deferred_error();
 }
@@ -195,7 +357,7 @@ uint64_t SimulatorTask::allowed_by_rate(Clock::time_point now) const {
 void SimulatorTask::pace(Clock::time_point now) {
     const auto due = started_at_ + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(
-                                           static_cast<double>(totals_.records) / config_.rate));
+                                           static_cast<double>(emitted_since_start_) / config_.rate));
     if (due > now) std::this_thread::sleep_until(std::min(due, now + kMaxPacingSleep));
 }
 

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,7 +119,7 @@ TEST(AuditLog, WhatWasWrittenSurvivesACrash) {
     for (const auto& line : lines) EXPECT_NO_THROW(boost::json::parse(line));
 }
 
-TEST(AuditLog, OpeningTruncatesAnOldLog) {
+TEST(AuditLog, OpeningKeepsTheLogAndAppends) {
     TempDir dir;
     const std::string path = dir.file("audit.jsonl");
     {
@@ -127,7 +129,78 @@ TEST(AuditLog, OpeningTruncatesAnOldLog) {
     }
     AuditLog log;
     log.open(path, 1);
-    EXPECT_EQ(read_file(path), "");
+    EXPECT_TRUE(log.is_regular_file());
+    log.confirmed(1, Intent::Create, "new", std::string_view("v"), 0, 1);
+    const auto lines = read_lines(path);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(parse_line(lines[0]).at("key").as_string(), "old");
+    EXPECT_EQ(parse_line(lines[1]).at("key").as_string(), "new");
+}
+
+TEST(AuditLog, ReadsBackItsCompleteLinesAndCountsTheTornTail) {
+    TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "first\n\nthird\n{\"seq\":3,\"in";  // killed in the middle of the fourth line
+    }
+    AuditLog log;
+    log.open(path, 1);
+    std::vector<std::string> lines;
+    std::vector<uint64_t> numbers;
+    const uint64_t complete = log.read_lines([&](std::string_view line, uint64_t number) {
+        lines.emplace_back(line);
+        numbers.push_back(number);
+    });
+    EXPECT_EQ(lines, (std::vector<std::string>{"first", "", "third"}));
+    EXPECT_EQ(numbers, (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_EQ(complete, 13u);
+    EXPECT_EQ(log.size(), 13u + 12u);
+
+    log.truncate(complete);
+    log.confirmed(3, Intent::Create, "k", std::string_view("v"), 0, 0);
+    log.flush();
+    const auto after = read_lines(path);
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(parse_line(after[3]).at("seq").as_int64(), 3);
+}
+
+TEST(AuditLog, ReadsLinesLongerThanOneChunk) {
+    TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    const std::string longer(3u << 20, 'x');
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "a\n" << longer << "\nb\n";
+    }
+    AuditLog log;
+    log.open(path, 1);
+    std::vector<size_t> sizes;
+    EXPECT_EQ(log.read_lines([&](std::string_view line, uint64_t) { sizes.push_back(line.size()); }),
+              longer.size() + 5);
+    EXPECT_EQ(sizes, (std::vector<size_t>{1, longer.size(), 1}));
+}
+
+TEST(AuditLog, OneWriterAtATime) {
+    TempDir dir;
+    const std::string path = dir.file("audit.jsonl");
+    AuditLog first;
+    first.open(path, 1);
+    AuditLog second;
+    try {
+        second.open(path, 1);
+        FAIL() << "a second writer opened the log";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("is open in another task"), std::string::npos) << e.what();
+    }
+    first.close();
+    EXPECT_NO_THROW(second.open(path, 1));
+}
+
+TEST(AuditLog, ADeviceIsNotARegularFile) {
+    AuditLog log;
+    log.open("/dev/null", 1);
+    EXPECT_FALSE(log.is_regular_file());
 }
 
 TEST(AuditLog, AnUnwritablePathIsNamedInTheError) {

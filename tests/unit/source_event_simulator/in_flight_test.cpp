@@ -42,5 +42,29 @@ TEST(InFlightWindow, KeepsKeyAndValueUntilReleasedInlineOrSpilled) {
     EXPECT_TRUE(window.full());
 }
 
+TEST(InFlightWindow, AContinuedStreamStartsAnywhereAndPassesOverSettledRecords) {
+    InFlightWindow window(4);
+    window.start_at(10);  // slot 10 % 4 = 2: the slots below it are created empty
+    EXPECT_EQ(window.next_seq(), 10u);
+    window.skip();  // 10 already has its line, nothing pending: the lead stays empty
+    EXPECT_EQ(window.pending(), 0u);
+    const uint64_t eleven = window.add(Intent::Create, "k11", std::string_view("v"));
+    EXPECT_EQ(eleven, 11u);
+    window.skip();  // 12, 13, 14: behind 11, they count against the limit
+    window.skip();
+    window.skip();
+    EXPECT_TRUE(window.full()) << "15 would be 4 ahead of the pending 11";
+    EXPECT_EQ(window.pending(), 1u);
+    EXPECT_EQ(window.find(12), nullptr);
+
+    window.release(*window.find(eleven));  // the lead passes over the skipped 12 to 14
+    EXPECT_FALSE(window.full());
+    const uint64_t fifteen = window.add(Intent::Create, "k15", std::string_view("w"));
+    EXPECT_EQ(fifteen, 15u);
+    for (int i = 0; i < 3; ++i) window.add(Intent::Create, "k", std::string_view("x"));
+    EXPECT_TRUE(window.full());
+    EXPECT_EQ(window.find(fifteen)->key(), "k15") << "no live entry was overwritten";
+}
+
 }  // namespace
 }  // namespace ingest::plugins::source_event_simulator
