@@ -13,17 +13,25 @@ struct EventDeleter {
 };
 using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
 
-// Runs one admin request on a fresh client and returns its result event. `start` issues the
-// request with the options and the queue the answer arrives on.
-Event run_admin(const std::string& bootstrap, rd_kafka_admin_op_t op, int timeout_ms, const std::string& what,
+// A producer handle is the cheapest client that can run admin requests.
+Handle admin_client(const std::string& bootstrap) {
+    return make_handle(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", bootstrap}}));
+}
+
+// Runs one admin request on `admin` and returns its result event; throws KafkaError starting with
+// `what` when no answer comes or the request as a whole failed. `start` issues the request with the
+// options and the queue the answer arrives on.
+Event run_admin(rd_kafka_t* admin, const std::string& bootstrap, rd_kafka_admin_op_t op, int timeout_ms,
+                const std::string& what,
                 const std::function<void(rd_kafka_t*, rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
-    // A producer handle is the cheapest client that can run admin requests.
-    Handle admin = make_handle(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", bootstrap}}));
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin.get());
-    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin.get(), op);
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin);
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, op);
     char error[512];
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
-    start(admin.get(), options, queue);
+    // Only some requests (CreateTopics among them) have an operation timeout; for the others
+    // librdkafka refuses the setting and leaves the options as they were.
+    rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error, sizeof error);
+    start(admin, options, queue);
     Event event(rd_kafka_queue_poll(queue, timeout_ms + 5000));
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_queue_destroy(queue);
@@ -72,10 +80,13 @@ int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms
 
 void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, int timeout_ms) {
     if (topics.empty()) return;
-    // A producer handle is the cheapest client that can run admin requests.
-    Handle admin = make_handle(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", bootstrap}}));
+    Handle admin = admin_client(bootstrap);
 
     std::vector<rd_kafka_NewTopic_t*> requests;
+    struct Requests {
+        std::vector<rd_kafka_NewTopic_t*>& list;
+        ~Requests() { rd_kafka_NewTopic_destroy_array(list.data(), list.size()); }
+    } owned{requests};
     for (const auto& topic : topics) {
         if (partition_count(admin.get(), topic.name, timeout_ms) > 0) continue;
         char error[512];
@@ -86,41 +97,30 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
     }
     if (requests.empty()) return;
 
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin.get());
-    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    char error[512];
-    rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error, sizeof error);
-    rd_kafka_CreateTopics(admin.get(), requests.data(), requests.size(), options, queue);
-    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeout_ms + 5000);
-
+    const std::string what = "cannot create topics at " + bootstrap;
+    Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms, what,
+                            [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                rd_kafka_CreateTopics(handle, requests.data(), requests.size(), options, queue);
+                            });
     std::string failure;
-    if (!event) {
-        failure = "no answer from the broker within " + std::to_string(timeout_ms) + " ms";
-    } else if (rd_kafka_event_error(event)) {
-        failure = rd_kafka_event_error_string(event);
-    } else {
-        size_t count = 0;
-        const rd_kafka_topic_result_t** results =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
-        for (size_t i = 0; i < count; ++i) {
-            rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-            std::string name = rd_kafka_topic_result_name(results[i]);
-            if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-                log::info("kafka") << "created topic '" << name << "'";
-            else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-                failure += (failure.empty() ? "" : "; ") + name + ": " + error_text(err);
-        }
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
+    for (size_t i = 0; i < count; ++i) {
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+        std::string name = rd_kafka_topic_result_name(results[i]);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            log::info("kafka") << "created topic '" << name << "'";
+        else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            failure += (failure.empty() ? "" : "; ") + name + ": " + error_text(err);
     }
-    if (event) rd_kafka_event_destroy(event);
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_NewTopic_destroy_array(requests.data(), requests.size());
-    rd_kafka_queue_destroy(queue);
-    if (!failure.empty()) throw KafkaError("cannot create topics at " + bootstrap + ": " + failure);
+    if (!failure.empty()) throw KafkaError(what + ": " + failure);
 }
 
 std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group, int timeout_ms) {
     const std::string what = "cannot read the committed offsets of group '" + group + "'";
-    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms, what,
+    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_ListConsumerGroupOffsets_t* request =
                                     rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
@@ -141,7 +141,8 @@ void alter_committed_offsets(const std::string& bootstrap, const std::string& gr
     if (offsets.empty()) return;
     const std::string what = "cannot alter the committed offsets of group '" + group + "'";
     PartitionList list = to_list(offsets);
-    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms, what,
+    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_AlterConsumerGroupOffsets_t* request =
                                     rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
@@ -159,7 +160,8 @@ void delete_committed_offsets(const std::string& bootstrap, const std::string& g
     if (partitions.empty()) return;
     const std::string what = "cannot delete the committed offsets of group '" + group + "'";
     PartitionList list = to_list(partitions);
-    Event event = run_admin(bootstrap, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout_ms, what,
+    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_DeleteConsumerGroupOffsets_t* request =
                                     rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get());
