@@ -300,6 +300,11 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
                 problems.push_back({key, *problem});
             continue;
         }
+        if (is_topic_creation_key(key)) {
+            if (auto problem = apply_topic_creation_key(key, value, plugin.kind, config.topic_configs))
+                problems.push_back({key, *problem});
+            continue;
+        }
         if (const auto* declared = find_key(plugin_table, key)) {
             if (declared->type == INGEST_CONFIG_PASSWORD) config.secrets.push_back(value);
             continue;
@@ -324,6 +329,10 @@ ConnectorConfig validate_connector(const ConnectorSpec& spec, const ingest_plugi
 
 std::string ConnectorConfig::consumer_group() const {
     return runner.consumer_group.empty() ? "connect-" + name : runner.consumer_group;
+}
+
+int ConnectorConfig::created_topic_partitions() const {
+    return runner.topic_creation_partitions > 0 ? runner.topic_creation_partitions : runner.topic_partitions;
 }
 
 std::string ConnectorConfig::dead_letter_topic() const {

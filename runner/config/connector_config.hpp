@@ -5,6 +5,7 @@
 #include "config/client_overrides.hpp"
 #include "config/config_table.hpp"
 #include "config/runner_keys.hpp"
+#include "config/topic_creation.hpp"
 
 #include <ingest/plugin_abi.h>
 
@@ -72,10 +73,16 @@ struct ConnectorConfig {
     std::vector<std::string> secrets;           // values of password keys (and secret client overrides), to mask
     std::map<std::string, std::string> raw;     // every key as given (env-expanded): what REST shows, masked
     ClientOverrides client_overrides;           // `*.override.*` keys that the worker's policy allowed
+    // Sources: topic.creation.default.<topic config> keys, topic config name → value, for the topic
+    // the runner creates (config/topic_creation.hpp).
+    std::map<std::string, std::string> topic_configs;
 
     std::vector<std::string> topics() const { return split_topics(runner.topics); }  // sinks
     std::string consumer_group() const;
     std::string dead_letter_topic() const;
+    // Sources: the partitions of the topic the runner creates (topic.creation.default.partitions,
+    // or topic.partitions when that is -1).
+    int created_topic_partitions() const;
 };
 
 // Checks `spec` against the runner's keys for `kind` and the plugin's table, and its client

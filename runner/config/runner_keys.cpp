@@ -33,7 +33,27 @@ const Def kCommon = Def()
             problems.push_back({"errors.restart.backoff.max.ms", "must not be below errors.restart.backoff.ms"});
     });
 
-const Def kSource = Def().key("topic", &S::topic, sdk::required, "Topic the source's records are produced to.");
+const Def kSource = Def()
+    .key("topic", &S::topic, sdk::required, "Topic the source's records are produced to.")
+    // Kafka Connect's KIP-158 names; the other topic.creation.default.* keys are a family of
+    // names (config/topic_creation.*), so they cannot be rows of this table.
+    .key("topic.creation.default.replication.factor", &S::topic_creation_replication_factor, -1,
+         "Replication factor of the topic the runner creates for this source when it is missing (-1: the "
+         "broker's default). Any Kafka topic config can be set for that topic the same way, as "
+         "topic.creation.default.<config>, e.g. topic.creation.default.cleanup.policy=compact, "
+         "segment.bytes, segment.ms, min.cleanable.dirty.ratio, delete.retention.ms, retention.ms. An "
+         "existing topic is not altered; the runner logs each setting in which it differs.")
+    .between(-1, 32767)
+    .key("topic.creation.default.partitions", &S::topic_creation_partitions, -1,
+         "Partitions of the topic the runner creates for this source when it is missing (-1: "
+         "topic.partitions).")
+    .between(-1, 1024)
+    .rule([](const S& s, sdk::Problems& problems) {
+        if (s.topic_creation_replication_factor == 0)
+            problems.push_back({"topic.creation.default.replication.factor", "must be -1 or at least 1"});
+        if (s.topic_creation_partitions == 0)
+            problems.push_back({"topic.creation.default.partitions", "must be -1 or at least 1"});
+    });
 
 const Def kSink = Def()
     .key("topics", &S::topics, sdk::required, "Comma-separated topics the sink consumes.")

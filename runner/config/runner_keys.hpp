@@ -24,6 +24,10 @@ struct RunnerSettings {
     int restart_backoff_max_ms = 60000;
     // sources
     std::string topic;
+    // KIP-158's topic.creation.default.* (config/topic_creation.hpp): -1 means the broker's
+    // default replication factor, and topic.partitions for the partitions.
+    int topic_creation_replication_factor = -1;
+    int topic_creation_partitions = -1;
     // sinks
     std::string topics;  // as written: comma-separated
     int batch_max_records = 0;

@@ -3,6 +3,7 @@
 #include "log/logging.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 
 namespace ingest::kafka {
@@ -62,7 +63,68 @@ std::vector<PartitionOffset> group_partitions(const rd_kafka_group_result_t* con
     return partitions;
 }
 
+// " with cleanup.policy=compact, ..." for the spec of `name`, or nothing when it has no configs.
+std::string describe_configs_of(const std::vector<TopicSpec>& topics, const std::string& name) {
+    std::string text;
+    for (const auto& topic : topics)
+        if (topic.name == name)
+            for (const auto& [config, value] : topic.configs) text += (text.empty() ? " with " : ", ") + config + "=" + value;
+    return text;
+}
+
+// An existing topic is not altered (Kafka Connect does not either: its settings may be someone
+// else's choice), but a spec it does not match is worth a warning: a source that asked for
+// cleanup.policy=compact and got a delete topic should not go unnoticed.
+void warn_about_differences(rd_kafka_t* admin, const std::string& bootstrap, const TopicSpec& topic, int timeout_ms) {
+    if (topic.configs.empty()) return;
+    std::map<std::string, std::string> actual;
+    try {
+        actual = describe_topic_configs(admin, bootstrap, topic.name, timeout_ms);
+    } catch (const KafkaError& error) {
+        log::warn("kafka") << "topic '" << topic.name << "' exists; cannot compare its configs with the "
+                           << "connector's topic.creation.default.* keys: " << error.what();
+        return;
+    }
+    for (const auto& [name, wanted] : topic.configs) {
+        const auto found = actual.find(name);
+        if (found == actual.end())
+            log::warn("kafka") << "topic '" << topic.name << "' exists and is left as it is; the broker does not "
+                               << "report its " << name << " (topic.creation.default." << name << "=" << wanted << ")";
+        else if (found->second != wanted)
+            log::warn("kafka") << "topic '" << topic.name << "' exists and is left as it is: its " << name << " is "
+                               << found->second << ", not " << wanted << " as topic.creation.default." << name
+                               << " asks (topic creation settings apply only to topics the runner creates)";
+    }
+}
+
 }  // namespace
+
+std::map<std::string, std::string> describe_topic_configs(rd_kafka_t* handle, const std::string& bootstrap,
+                                                          const std::string& topic, int timeout_ms) {
+    const std::string what = "cannot describe the configs of topic '" + topic + "'";
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+    struct Resource {
+        rd_kafka_ConfigResource_t* resource;
+        ~Resource() { rd_kafka_ConfigResource_destroy(resource); }
+    } owned{resource};
+    Event event = run_admin(handle, bootstrap, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms, what,
+                            [&](rd_kafka_t* admin, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                rd_kafka_DescribeConfigs(admin, &resource, 1, options, queue);
+                            });
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+    if (count != 1) throw KafkaError(what + ": the broker answered for " + std::to_string(count) + " resources, not 1");
+    if (rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[0]); err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        throw KafkaError(what + ": " + error_text(err));
+    std::map<std::string, std::string> configs;
+    size_t entries = 0;
+    const rd_kafka_ConfigEntry_t** list = rd_kafka_ConfigResource_configs(resources[0], &entries);
+    for (size_t i = 0; i < entries; ++i)
+        if (const char* value = rd_kafka_ConfigEntry_value(list[i]))
+            configs[rd_kafka_ConfigEntry_name(list[i])] = value;
+    return configs;
+}
 
 int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms) {
     rd_kafka_topic_t* topic_handle = rd_kafka_topic_new(handle, topic.c_str(), nullptr);
@@ -88,12 +150,18 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
         ~Requests() { rd_kafka_NewTopic_destroy_array(list.data(), list.size()); }
     } owned{requests};
     for (const auto& topic : topics) {
-        if (partition_count(admin.get(), topic.name, timeout_ms) > 0) continue;
+        if (partition_count(admin.get(), topic.name, timeout_ms) > 0) {
+            warn_about_differences(admin.get(), bootstrap, topic, timeout_ms);
+            continue;
+        }
         char error[512];
-        rd_kafka_NewTopic_t* request =
-            rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions, 1, error, sizeof error);
+        rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions,
+                                                              topic.replication_factor, error, sizeof error);
         if (!request) throw KafkaError("topic '" + topic.name + "': " + error);
         requests.push_back(request);
+        for (const auto& [name, value] : topic.configs)
+            if (rd_kafka_NewTopic_set_config(request, name.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR)
+                throw KafkaError("topic '" + topic.name + "': cannot set config " + name + "=" + value);
     }
     if (requests.empty()) return;
 
@@ -110,7 +178,7 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
         rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
         std::string name = rd_kafka_topic_result_name(results[i]);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            log::info("kafka") << "created topic '" << name << "'";
+            log::info("kafka") << "created topic '" << name << "'" << describe_configs_of(topics, name);
         else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             failure += (failure.empty() ? "" : "; ") + name + ": " + error_text(err);
     }

@@ -4,6 +4,7 @@
 
 #include "kafka/client.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,20 @@ namespace ingest::kafka {
 struct TopicSpec {
     std::string name;
     int partitions;
+    int replication_factor = 1;  // -1: the broker's default.replication.factor
+    // Topic-level configs (cleanup.policy, segment.bytes, ...) the topic is created with.
+    std::map<std::string, std::string> configs;
 };
 
-// Creates the topics that do not exist yet; existing topics are left as they are. Throws
-// KafkaError naming the topic and the broker's reason.
+// Creates the topics that do not exist yet, with their configs; existing topics are left as they
+// are, and where an existing topic's config differs from its spec's, a warning names each setting.
+// Throws KafkaError naming the topic and the broker's reason.
 void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, int timeout_ms = 30000);
+
+// A topic's configs as the broker describes them (name → value; sensitive ones without a value are
+// left out). Throws KafkaError naming the topic.
+std::map<std::string, std::string> describe_topic_configs(rd_kafka_t* handle, const std::string& bootstrap,
+                                                          const std::string& topic, int timeout_ms = 10000);
 
 // Partition count of a topic as the broker reports it, or -1 when it does not exist.
 int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms = 10000);

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <map>
 #include <mutex>
@@ -96,20 +97,35 @@ std::vector<ConnectorDefinition> load_connectors(const WorkerOptions& options,
     return loaded;
 }
 
+// The topics the connectors name. A source's topic is created with its topic.creation.default.*
+// settings, also when a sink reads it: the source's spec wins over a sink's plain one.
 std::vector<kafka::TopicSpec> topics_needed(const std::vector<const config::ConnectorConfig*>& connectors) {
-    std::map<std::string, int> topics;
+    std::map<std::string, kafka::TopicSpec> topics;
     for (const auto* c : connectors) {
-        int partitions = c->runner.topic_partitions;
         if (c->kind == INGEST_KIND_SOURCE) {
-            topics.emplace(c->runner.topic, partitions);
+            topics.insert_or_assign(c->runner.topic,
+                                    kafka::TopicSpec{c->runner.topic, c->created_topic_partitions(),
+                                                     c->runner.topic_creation_replication_factor, c->topic_configs});
         } else {
-            for (const auto& topic : c->topics()) topics.emplace(topic, partitions);
-            topics.emplace(c->dead_letter_topic(), partitions);
+            const int partitions = c->runner.topic_partitions;
+            for (const auto& topic : c->topics()) topics.emplace(topic, kafka::TopicSpec{topic, partitions});
+            const auto dlq = c->dead_letter_topic();
+            topics.emplace(dlq, kafka::TopicSpec{dlq, partitions});
         }
     }
     std::vector<kafka::TopicSpec> result;
-    for (const auto& [name, partitions] : topics) result.push_back({name, partitions});
+    for (auto& [name, spec] : topics) result.push_back(std::move(spec));
     return result;
+}
+
+// librdkafka's mock cluster creates topics with a partition count only: it has no topic configs
+// (no compaction, its own fixed retention, see docs/design.md).
+void note_ignored_topic_configs(const kafka::TopicSpec& topic) {
+    if (topic.configs.empty()) return;
+    std::string settings;
+    for (const auto& [name, value] : topic.configs) settings += (settings.empty() ? "" : ", ") + name + "=" + value;
+    log::warn("worker") << "the embedded broker (mock cluster) has no topic configs: topic '" << topic.name
+                        << "' is created without " << settings << " (topic.creation.default.*)";
 }
 
 std::string host_name() {
@@ -155,6 +171,10 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     }
     std::vector<const config::ConnectorConfig*> configs;
     for (const auto& c : connectors) configs.push_back(&c.config);
+    // Sources first: the topic a source writes is created with its topic.creation.default.*
+    // settings, not by a sink that reads it and happens to come first.
+    std::stable_partition(configs.begin(), configs.end(),
+                          [](const config::ConnectorConfig* c) { return c->kind == INGEST_KIND_SOURCE; });
 
     std::filesystem::create_directories(options.state_dir);
     std::unique_ptr<kafka::MockCluster> mock;
@@ -163,7 +183,10 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
         if (bootstrap.empty()) {
             mock = std::make_unique<kafka::MockCluster>();
             bootstrap = mock->bootstrap();
-            for (const auto& topic : topics_needed(configs)) mock->create_topic(topic.name, topic.partitions);
+            for (const auto& topic : topics_needed(configs)) {
+                note_ignored_topic_configs(topic);
+                mock->create_topic(topic.name, topic.partitions);
+            }
             auto file = options.state_dir / "bootstrap";
             write_bootstrap_file(file, bootstrap);
             log::info("worker") << "embedded Kafka broker (mock cluster) listening on " << bootstrap
@@ -180,7 +203,10 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     auto prepare = [&](const config::ConnectorConfig& config) {
         const auto topics = topics_needed({&config});
         if (mock)
-            for (const auto& topic : topics) mock->create_topic(topic.name, topic.partitions);
+            for (const auto& topic : topics) {
+                note_ignored_topic_configs(topic);
+                mock->create_topic(topic.name, topic.partitions);
+            }
         else
             kafka::ensure_topics(bootstrap, topics);
     };

@@ -116,3 +116,93 @@ TEST(ConnectorValidation, ASourceKeyOnASinkIsNamedAsSuch) {
 }
 
 }  // namespace
+
+namespace {
+
+// topic.creation.* (KIP-158) on a source: the topic configs it asks for, every problem at once.
+constexpr ingest_config_key kSourceKeys[] = {
+    ingest::sdk::string_key("seed", "1", "Seed."),
+};
+const ingest_plugin kSource = [] {
+    ingest_plugin plugin{};
+    plugin.abi_version = INGEST_ABI_MAJOR;
+    plugin.struct_size = sizeof plugin;
+    plugin.name = "source_test";
+    plugin.kind = INGEST_KIND_SOURCE;
+    plugin.config_keys = kSourceKeys;
+    plugin.config_key_count = std::size(kSourceKeys);
+    return plugin;
+}();
+
+ConnectorSpec source_spec(std::map<std::string, std::string> extra) {
+    ConnectorSpec spec;
+    spec.source = "src.json";
+    spec.name = "src";
+    spec.raw = {{"plugin", "source_test"}, {"topic", "user-events"}};
+    spec.raw.merge(extra);
+    return spec;
+}
+
+TEST(TopicCreation, TakesKafkaTopicConfigsForTheSourcesTopic) {
+    auto config = validate_connector(source_spec({{"topic.creation.default.cleanup.policy", "compact"},
+                                                  {"topic.creation.default.segment.bytes", "16384"},
+                                                  {"topic.creation.default.min.cleanable.dirty.ratio", "0.01"},
+                                                  {"topic.creation.default.replication.factor", "1"},
+                                                  {"topic.creation.default.partitions", "3"},
+                                                  {"topic.partitions", "6"}}),
+                                     kSource);
+    EXPECT_EQ(config.topic_configs, (std::map<std::string, std::string>{{"cleanup.policy", "compact"},
+                                                                        {"min.cleanable.dirty.ratio", "0.01"},
+                                                                        {"segment.bytes", "16384"}}));
+    EXPECT_EQ(config.runner.topic_creation_replication_factor, 1);
+    EXPECT_EQ(config.created_topic_partitions(), 3);
+    EXPECT_TRUE(config.plugin.find("topic.creation.default.cleanup.policy") == config.plugin.end());
+}
+
+TEST(TopicCreation, DefaultsToTheBrokersReplicationAndTopicPartitions) {
+    auto config = validate_connector(source_spec({{"topic.partitions", "4"}}), kSource);
+    EXPECT_TRUE(config.topic_configs.empty());
+    EXPECT_EQ(config.runner.topic_creation_replication_factor, -1);
+    EXPECT_EQ(config.created_topic_partitions(), 4);
+}
+
+TEST(TopicCreation, ReportsEveryBadKeyAtOnce) {
+    auto problems = problems_of([] {
+        validate_connector(source_spec({{"topic.creation.default.cleanup.policy", "compacted"},
+                                        {"topic.creation.default.segment.bytes", "16k"},
+                                        {"topic.creation.default.min.cleanable.dirty.ratio", "1.5"},
+                                        {"topic.creation.default.segmnt.ms", "100"},
+                                        {"topic.creation.groups", "compacted"}}),
+                           kSource);
+    });
+    std::map<std::string, std::string> by_key;
+    for (const auto& problem : problems) by_key[problem.key] = problem.message;
+    ASSERT_EQ(by_key.size(), 5u) << problems.size();
+    EXPECT_NE(by_key["topic.creation.default.cleanup.policy"].find("delete, compact or compact,delete"), std::string::npos);
+    EXPECT_NE(by_key["topic.creation.default.segment.bytes"].find("integer"), std::string::npos);
+    EXPECT_NE(by_key["topic.creation.default.min.cleanable.dirty.ratio"].find("from 0 to 1"), std::string::npos);
+    EXPECT_NE(by_key["topic.creation.default.segmnt.ms"].find("'segmnt.ms' is not a Kafka topic config"), std::string::npos);
+    EXPECT_NE(by_key["topic.creation.groups"].find("only the `default` group"), std::string::npos);
+}
+
+TEST(TopicCreation, RefusesAReplicationFactorOfZero) {
+    auto problems = problems_of([] {
+        validate_connector(source_spec({{"topic.creation.default.replication.factor", "0"}}), kSource);
+    });
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].key, "topic.creation.default.replication.factor");
+}
+
+TEST(TopicCreation, IsRefusedOnASink) {
+    ConnectorSpec spec;
+    spec.source = "sink.json";
+    spec.name = "sink";
+    spec.raw = {{"plugin", "sink_test"}, {"topics", "t"}, {"connection.dsn", "x"},
+                {"topic.creation.default.cleanup.policy", "compact"}};
+    auto problems = problems_of([&] { validate_connector(spec, kSink); });
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].key, "topic.creation.default.cleanup.policy");
+    EXPECT_NE(problems[0].message.find("a source writes"), std::string::npos);
+}
+
+}  // namespace
