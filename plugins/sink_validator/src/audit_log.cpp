@@ -67,6 +67,7 @@ void AuditLog::add_line(std::string_view line, uint64_t line_number) {
     record.partition = line_record.partition;
     record.offset = line_record.offset;
     record.fingerprint = record_fingerprint(line_record.key, line_record.value);
+    record.key_fingerprint = key_fingerprint(line_record.key);
     record.record = classify_record(decoder_, line_record.key, line_record.value);
     if (record.record.kind == RecordKind::Malformed) {
         ++malformed_records_;

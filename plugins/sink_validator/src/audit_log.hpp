@@ -30,6 +30,7 @@ struct AuditRecord {
     int32_t partition = 0;
     int64_t offset = 0;
     uint64_t fingerprint = 0;  // of the exact key and value bytes, see fingerprint.hpp
+    uint64_t key_fingerprint = 0;  // of the key alone: what compaction keeps one record of
     ClassifiedRecord record;   // the validator's own reading of key and value
     std::string raw_key;       // kept for malformed records only, for reports
 };

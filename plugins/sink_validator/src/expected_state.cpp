@@ -51,7 +51,8 @@ class Derivation {
     explicit Derivation(int64_t late_threshold_us) : late_threshold_us_(late_threshold_us) {}
 
     void apply(const AuditRecord& record) {
-        state_.carried.push_back({record.partition, record.offset, record.fingerprint, record.seq});
+        state_.carried.push_back({record.partition, record.offset, record.fingerprint, record.seq,
+                                  record.key_fingerprint, record.record.kind == RecordKind::Tombstone});
         ++state_.counts.records;
         if (std::string detail = intent_disagreement(record); !detail.empty())
             state_.intent_disagreements.push_back({subject_of(record), std::move(detail)});

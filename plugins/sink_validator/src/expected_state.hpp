@@ -33,6 +33,8 @@ struct CarriedRecord {
     int64_t offset = 0;
     uint64_t fingerprint = 0;
     uint64_t seq = 0;
+    uint64_t key_fingerprint = 0;
+    bool tombstone = false;
 };
 
 struct MalformedRecord {

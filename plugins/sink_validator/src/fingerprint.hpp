@@ -28,4 +28,10 @@ inline uint64_t record_fingerprint(std::optional<std::string_view> key,
     return h == 0 ? 1 : h;
 }
 
+// A record's key alone (nullopt: no key), for compaction, which keeps the last record per key.
+// Another seed than record_fingerprint's, so a key never looks like a record.
+inline uint64_t key_fingerprint(std::optional<std::string_view> key) {
+    return record_fingerprint(key, std::string_view("\x01key-only\x01"));
+}
+
 }  // namespace ingest::plugins::sink_validator

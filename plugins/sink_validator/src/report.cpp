@@ -114,6 +114,7 @@ std::string Report::summary() const {
             std::to_string(c.deleted) + ", late " + std::to_string(c.late) + ", duplicates " +
             std::to_string(c.duplicates) + ", dead letters " + std::to_string(c.dead_letters);
     if (c.copies > 0) line += "; " + std::to_string(c.copies) + " identical copies in the topic";
+    if (c.compacted > 0) line += "; " + std::to_string(c.compacted) + " records compacted away";
     std::vector<std::string> failing;
     for (size_t i = 0; i < kDiscrepancyCount; ++i)
         if (findings_[i].count != 0)
@@ -152,6 +153,7 @@ boost::json::object Report::to_json() const {
     counts["deletion_rows"] = c.deletion_rows;
     counts["topic_records"] = c.topic_records;
     counts["copies"] = c.copies;
+    counts["compacted"] = c.compacted;
     for (size_t i = 0; i < kDiscrepancyCount; ++i) counts[kNames[i]] = findings_[i].count;
     report["counts"] = std::move(counts);
 

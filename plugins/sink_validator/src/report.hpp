@@ -71,6 +71,10 @@ struct Counts {
     // the same partition: a source that restarted sent again a record whose outcome it did not
     // know (at least once). Included in topic_records.
     int64_t copies = 0;
+    // Confirmed records missing from a compacted topic (source.topic.compacted) where compaction
+    // explains it: a later record of the same key is in the topic, or the key's last record was a
+    // tombstone and nothing of the key is left. Not in topic_records.
+    int64_t compacted = 0;
 };
 
 class Report {

@@ -44,6 +44,15 @@ Def declare_keys() {
         .key("source.topic", &S::source_topic, "user-events",
              "The topic the source writes and the sink reads; the connector's `topics` must include it.")
         .not_empty()
+        // Plugins do not talk to Kafka (the runner does), and the host offers no way to describe a
+        // topic's configs: the validator is told. Told wrong, it fails loudly in the safe
+        // direction: a compacted topic judged as uncompacted FAILs with topic_missing.
+        .key("source.topic.compacted", &S::source_topic_compacted, false,
+             "Whether source.topic is compacted (cleanup.policy compact, e.g. by the source connector's "
+             "topic.creation.default.cleanup.policy). Then a confirmed record missing from the topic is "
+             "accepted when compaction explains it: a later record of its key is in the topic, or its key's "
+             "last record was a tombstone and nothing of the key is left (see docs/validation.md). false: "
+             "every confirmed record must be in the topic.")
         .key("dlq.topic", &S::dlq_topic, "user-events.dlq",
              "The sink's dead-letter topic; the connector's `topics` must include it.")
         .not_empty()

@@ -24,6 +24,7 @@ struct Settings {
     std::string sink_connector;
     std::string source_topic;
     std::string dlq_topic;
+    bool source_topic_compacted{};
     int64_t timeout_ms{};
     std::string report_path;  // empty: no report file
     int64_t examples_max{};

@@ -309,7 +309,8 @@ std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) 
 void ValidatorTask::judge(bool last_chance) {
     const Clock::time_point began = Clock::now();
     const ExpectedState expected = derive_expected(audit_, audit_paths_, settings_.late_threshold_ms * 1000);
-    Reconciler reconciler(expected, topic_, static_cast<size_t>(settings_.examples_max));
+    Reconciler reconciler(expected, topic_, static_cast<size_t>(settings_.examples_max),
+                          settings_.source_topic_compacted);
     try {
         database_->read_tables([&](const TableRow& row) { reconciler.add_row(row); },
                                [&](const Uuid& id) { reconciler.add_deletion(id); });

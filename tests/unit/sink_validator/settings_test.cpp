@@ -36,7 +36,7 @@ TEST(ValidatorSettings, TableDeclaresEveryKeyOnceWithDocs) {
         const std::string_view name = key.name;
         EXPECT_EQ(key.default_value == nullptr, name == "audit.log" || name == "connection.dsn") << name;
     }
-    EXPECT_EQ(names.size(), 14u);
+    EXPECT_EQ(names.size(), 15u);
     for (const ingest_config_key& key : config_def().table())
         EXPECT_EQ(key.type == INGEST_CONFIG_PASSWORD, std::string_view(key.name) == "connection.dsn") << key.name;
 }
