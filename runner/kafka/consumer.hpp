@@ -52,11 +52,13 @@ class Consumer {
     // The high watermark the last fetch response reported, without asking the broker; nullopt
     // before any fetch of that partition. For monitoring (lag), where a slightly old value is fine.
     std::optional<int64_t> cached_high_watermark(const std::string& topic, int32_t partition) const;
+    // Each kResumeAtCommitted offset replaced by the group's committed offset, else
+    // kResumeAtBeginning; throws KafkaError.
+    std::vector<PartitionOffset> committed_or_beginning(std::vector<PartitionOffset> partitions);
 
    private:
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                              rd_kafka_topic_partition_list_t* partitions, void* opaque);
-    std::vector<PartitionOffset> committed_or_beginning(std::vector<PartitionOffset> partitions);
 
     void apply_pause(bool pause, const std::vector<PartitionOffset>& partitions);
 

@@ -28,11 +28,10 @@ ConsumerEvent ConsumerEvent::from(rd_kafka_message_t* polled) {
         case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
         case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
             // Retention (or the mock's 5 MiB cap) removed records this sink never saw. Resetting
-            // would skip them silently; stopping makes the loss visible.
-            event.kind = Kind::fatal_error;
-            event.text = where +
-                         ": consumer position is outside the log (records were deleted by retention before "
-                         "this sink read them; refusing to reset): " + text;
+            // would skip them silently; the sink loop reports the loss and stops.
+            event.kind = polled->rkt ? Kind::position_lost : Kind::fatal_error;
+            if (polled->rkt) event.partition = TopicPartition{rd_kafka_topic_name(polled->rkt), polled->partition};
+            event.text = where + ": consumer position is outside the log: " + text;
             break;
         case RD_KAFKA_RESP_ERR__FATAL:
             event.kind = Kind::fatal_error;

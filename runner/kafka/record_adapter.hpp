@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -50,11 +51,14 @@ struct ConsumerEvent {
         message,          // a record: `message`
         ignorable,        // informational (end of partition)
         transient_error,  // worth a warning; the client recovers by itself
-        fatal_error,      // the task cannot go on (position off the log, fatal client error)
+        position_lost,    // the partition's position fell off the log start: records were deleted
+                          // (retention) before this consumer read them; `partition` names it
+        fatal_error,      // the task cannot go on (fatal client error)
     };
     Kind kind = Kind::none;
     ConsumedMessage message;
     std::string text;  // errors: what happened, naming the partition when there is one
+    std::optional<TopicPartition> partition;  // position_lost: where
 
     // Classifies librdkafka's poll result and takes ownership of it (nullptr: Kind::none).
     static ConsumerEvent from(rd_kafka_message_t* polled);

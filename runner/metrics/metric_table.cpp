@@ -42,6 +42,11 @@ std::vector<FamilyDef> build() {
         {sink_consumer_lag, "ingest_sink_consumer_lag", Type::gauge, {kConnector, kTask, "topic", "partition"},
          "Records in a partition not yet put: high watermark minus the next offset to put. Sampled at "
          "every offset commit (5 s)."},
+        {sink_records_lost, "ingest_sink_records_lost", Type::gauge, {kConnector, kTask, "topic", "partition"},
+         "Records of a partition deleted from the log (retention) before this sink task read them: the "
+         "log start offset minus the task's position, found when the partition is assigned or when its "
+         "position falls off the log start; 0 when none. Above 0 the task is FAILED until its offsets "
+         "are moved past the gap (docs/guarantees.md)."},
         {sink_end_to_end_latency, "ingest_sink_end_to_end_latency_seconds", Type::histogram,
          {kConnector, kTask}, "From a record's Kafka timestamp to the end of the put() that accepted it.",
          kEndToEndBuckets},

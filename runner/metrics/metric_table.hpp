@@ -26,6 +26,7 @@ enum class FamilyId : size_t {
     sink_put_retries,
     sink_offset_commits,
     sink_consumer_lag,
+    sink_records_lost,
     sink_end_to_end_latency,
     task_state,
     task_restarts,

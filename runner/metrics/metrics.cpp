@@ -147,15 +147,24 @@ void SinkTaskMetrics::observe_end_to_end(std::chrono::system_clock::time_point a
     if (any) end_to_end_.ObserveMultiple(bucket_increments_, sum);
 }
 
-void SinkTaskMetrics::set_lag(const std::string& topic, int32_t partition, int64_t lag) {
+prometheus::Gauge& SinkTaskMetrics::partition_gauge(FamilyId id, PartitionGauges& gauges, const std::string& topic,
+                                                    int32_t partition) {
     auto key = std::make_pair(topic, partition);
-    auto it = lag_.find(key);
-    if (it == lag_.end()) {
+    auto it = gauges.find(key);
+    if (it == gauges.end()) {
         prometheus::Labels labels{{"connector", connector_}, {"task", task_}, {"topic", topic},
                                   {"partition", std::to_string(partition)}};
-        it = lag_.emplace(key, &owner_.gauge(FamilyId::sink_consumer_lag).Add(labels)).first;
+        it = gauges.emplace(key, &owner_.gauge(id).Add(labels)).first;
     }
-    it->second->Set(static_cast<double>(lag));
+    return *it->second;
+}
+
+void SinkTaskMetrics::set_lag(const std::string& topic, int32_t partition, int64_t lag) {
+    partition_gauge(FamilyId::sink_consumer_lag, lag_, topic, partition).Set(static_cast<double>(lag));
+}
+
+void SinkTaskMetrics::set_records_lost(const std::string& topic, int32_t partition, int64_t lost) {
+    partition_gauge(FamilyId::sink_records_lost, lost_, topic, partition).Set(static_cast<double>(lost));
 }
 
 std::unique_ptr<PluginSeries> Metrics::plugin_task(const std::string& plugin, const std::vector<PluginMetricDef>& defs,

@@ -78,13 +78,19 @@ class SinkTaskMetrics {
                             size_t count);
     // Lag of one partition (called at the commit interval, not per record).
     void set_lag(const std::string& topic, int32_t partition, int64_t lag);
+    // Records of one partition deleted before this task read them (0: none), per check.
+    void set_records_lost(const std::string& topic, int32_t partition, int64_t lost);
 
    private:
     Metrics& owner_;
     std::string connector_, task_;
     prometheus::Histogram& end_to_end_;
     std::vector<double> bucket_increments_;  // reused: no allocation per batch
-    std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_;
+    using PartitionGauges = std::map<std::pair<std::string, int32_t>, prometheus::Gauge*>;
+    prometheus::Gauge& partition_gauge(FamilyId id, PartitionGauges& gauges, const std::string& topic,
+                                       int32_t partition);
+    PartitionGauges lag_;
+    PartitionGauges lost_;
 };
 
 // One task's series of its plugin's declared metrics, by row index of the plugin's table.

@@ -73,16 +73,35 @@ void SinkLoop::on_assigned(std::vector<kafka::PartitionOffset>& partitions) {
         throw TaskFailure(failure_);
     }
     std::string where;
+    std::string gaps;  // every partition's, before failing: the operator moves them all at once
     for (size_t i = 0; i < partitions.size(); ++i) {
         int64_t stored = raw[i].offset;
-        if (stored >= 0)
+        const kafka::TopicPartition key{partitions[i].topic, partitions[i].partition};
+        if (stored >= 0) {
+            // Resuming below the log start would make the consumer ask to reset; find the gap
+            // here, where the stored offset says exactly which records are gone.
+            try {
+                const int64_t log_start = consumer_->watermarks(key.topic, key.partition).first;
+                if (stored < log_start)
+                    gaps += (gaps.empty() ? "" : "; ") + records_lost(key, stored, log_start);
+                else
+                    metrics_->set_records_lost(key.topic, key.partition, 0);
+            } catch (const kafka::KafkaError& e) {
+                log::warn(label_) << "cannot read the log start of " << key.topic << "/" << key.partition << ": "
+                                  << e.what() << " (a gap is still reported when the consumer meets it)";
+            }
             partitions[i].offset = stored;
-        else
+            positions_[key] = stored;
+        } else
             // A sink that owns its offsets and has none starts at the beginning, whatever the
             // group committed: its own store is the truth.
             partitions[i].offset = api_->owns_offsets ? kafka::kResumeAtBeginning : kafka::kResumeAtCommitted;
         where += " " + partitions[i].topic + "/" + std::to_string(partitions[i].partition) + "@" +
                  (stored >= 0 ? std::to_string(stored) : api_->owns_offsets ? "beginning" : "committed");
+    }
+    if (!gaps.empty()) {
+        failure_ = gaps;
+        throw TaskFailure(failure_);
     }
     log::info(label_) << "assigned" << (where.empty() ? " nothing" : where);
 }
@@ -103,7 +122,10 @@ void SinkLoop::on_revoked(const std::vector<kafka::PartitionOffset>& partitions)
         return api_->close(handle, raw.data(), raw.size(), error);
     });
     if (!closed.ok()) log::warn(label_) << "close: " << closed.message;
-    for (const auto& key : revoked) next_offsets_.erase(key);
+    for (const auto& key : revoked) {
+        next_offsets_.erase(key);
+        positions_.erase(key);
+    }
     log::info(label_) << "revoked " << partitions.size() << " partitions";
 }
 
@@ -112,13 +134,52 @@ void SinkLoop::handle(kafka::ConsumerEvent event) {
     switch (event.kind) {
         case Kind::message:
             if (batch_.empty()) batch_started_ = Clock::now();
+            positions_[event.message.where()] = event.message.offset() + 1;
             batch_.add(std::move(event.message));
             break;
+        case Kind::position_lost: throw TaskFailure(position_lost(*event.partition, event.text));
         case Kind::fatal_error: throw TaskFailure(event.text);
         case Kind::transient_error: log::warn(label_) << event.text; break;
         case Kind::none:
         case Kind::ignorable: break;
     }
+}
+
+std::string SinkLoop::records_lost(const kafka::TopicPartition& partition, int64_t position, int64_t log_start) {
+    const int64_t lost = log_start - position;
+    metrics_->set_records_lost(partition.topic, partition.partition, lost);
+    const std::string where = partition.topic + "/" + std::to_string(partition.partition);
+    std::string message = "records lost: " + where + " offsets " + std::to_string(position) + ".." +
+                          std::to_string(log_start - 1) + " (" + std::to_string(lost) +
+                          " records) were deleted from the log (retention) before this task read them; "
+                          "the log now starts at " + std::to_string(log_start) +
+                          ". Nothing after them is put until the offsets move past the gap, which "
+                          "accepts the loss: stop the connector, then `ingest connectors offsets " +
+                          settings_.connector.name + " --set " + partition.topic + ":" +
+                          std::to_string(partition.partition) + "=" + std::to_string(log_start) + "`";
+    log::error(label_) << message;
+    return message;
+}
+
+std::string SinkLoop::position_lost(const kafka::TopicPartition& partition, const std::string& detail) {
+    std::optional<int64_t> position;
+    if (auto known = positions_.find(partition); known != positions_.end()) position = known->second;
+    try {
+        if (!position) {
+            // Resumed at the group's committed offset (a sink that does not own its offsets).
+            auto committed = consumer_->committed_or_beginning(
+                {{partition.topic, partition.partition, kafka::kResumeAtCommitted}});
+            if (!committed.empty() && committed.front().offset >= 0) position = committed.front().offset;
+        }
+        const int64_t log_start = consumer_->watermarks(partition.topic, partition.partition).first;
+        if (position && *position < log_start) return records_lost(partition, *position, log_start);
+    } catch (const std::exception& e) {
+        log::warn(label_) << "cannot tell how many records were lost: " << e.what();
+    }
+    std::string message = "records lost: " + detail + " (records were deleted from the log before this task read "
+                          "them; refusing to skip them)";
+    log::error(label_) << message;
+    return message;
 }
 
 int SinkLoop::poll_timeout(bool paused) const {

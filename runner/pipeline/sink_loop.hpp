@@ -40,6 +40,11 @@ class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
     void on_revoked(const std::vector<kafka::PartitionOffset>& partitions) override;
 
     void handle(kafka::ConsumerEvent event);
+    // Records of `partition` from `position` up to the log start `log_start` were deleted before
+    // this task read them: sets the metric and returns the task's failure message.
+    std::string records_lost(const kafka::TopicPartition& partition, int64_t position, int64_t log_start);
+    // The position fell off the log start while consuming (librdkafka's offset reset request).
+    std::string position_lost(const kafka::TopicPartition& partition, const std::string& detail);
     int poll_timeout(bool paused) const;
     // One put() of the batch (empty: the idle tick). On RETRIABLE the batch is kept and a retry
     // scheduled; on another failure throws.
@@ -69,6 +74,9 @@ class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
     std::optional<Clock::time_point> retry_at_;  // set while the batch waits for another put()
     Backoff backoff_;
     std::map<kafka::TopicPartition, int64_t> next_offsets_;  // after the last successful put()
+    // Per assigned partition, the next offset this task expects: where it resumed, then after the
+    // last record it received (unknown for a sink resuming at the group's committed offset).
+    std::map<kafka::TopicPartition, int64_t> positions_;
     std::string failure_;  // set inside rebalance callbacks, raised after poll()
 };
 

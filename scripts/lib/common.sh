@@ -201,9 +201,8 @@ fresh_database() {
 # A DSN fit for messages: its password, if any, replaced.
 dsn_masked() { sed -E 's/(:\/\/[^:@/]*:)[^@]*@/\1***@/; s/(password=)('"'"'[^'"'"']*'"'"'|[^[:space:]]*)/\1***/' <<<"$1"; }
 
-# topic_end_offsets BOOTSTRAP TOPIC: the sum of the topic's end offsets (high watermarks) over all its
-# partitions; on a fresh topic written without transactions, the number of records it holds.
-topic_end_offsets() {
+# partition_end_offsets BOOTSTRAP TOPIC: one line "PARTITION END_OFFSET" (high watermark) per partition.
+partition_end_offsets() {
   local bootstrap=$1 topic=$2 partitions p
   partitions=$(kcat -L -b "$bootstrap" -t "$topic" -m 10 2>/dev/null \
     | sed -n "s/^ *topic \"$topic\" with \([0-9]*\) partitions.*/\1/p") || true
@@ -211,6 +210,14 @@ topic_end_offsets() {
   local -a args=()
   for ((p = 0; p < partitions; p++)); do args+=(-t "$topic:$p:-1"); done
   kcat -Q -b "$bootstrap" -m 10 "${args[@]}" | awk -v want="$partitions" \
-    '$3 == "offset" { sum += $4; n++ } END { if (n != want) exit 1; print sum }' \
+    '$3 == "offset" { gsub(/[][]/, "", $2); lines = lines $2 " " $4 "\n"; n++ } END { if (n != want) exit 1; printf "%s", lines }' \
     || { say "cannot read the end offsets of $topic on $bootstrap"; return 1; }
+}
+
+# topic_end_offsets BOOTSTRAP TOPIC: the sum of the topic's end offsets over all its partitions; on a
+# fresh topic written without transactions, the number of records it holds.
+topic_end_offsets() {
+  local lines
+  lines=$(partition_end_offsets "$@") || return 1
+  awk '{ sum += $2 } END { print sum }' <<<"$lines"
 }

@@ -48,6 +48,23 @@ void check_sink(const ReadinessFacts& facts, const PartitionProgress& progress,
 
 }  // namespace
 
+std::vector<std::string> records_lost_to_sink(const ReadinessFacts& facts) {
+    std::vector<std::string> lost;
+    if (!facts.sink_offsets) return lost;
+    for (const PartitionProgress& progress : facts.source) {
+        auto stored = facts.sink_offsets->find(progress.partition);
+        if (stored == facts.sink_offsets->end() || stored->second >= progress.low) continue;
+        lost.push_back("records lost: sink " + facts.sink_connector + " can never read " +
+                       name_of(facts.source_topic, progress.partition) + " offsets " +
+                       std::to_string(stored->second) + ".." + std::to_string(progress.low - 1) +
+                       " (" + std::to_string(progress.low - stored->second) +
+                       " records): they were deleted from the log (retention) before it read them; "
+                       "its next offset is " + std::to_string(stored->second) +
+                       ", the log starts at " + std::to_string(progress.low));
+    }
+    return lost;
+}
+
 std::vector<std::string> missing_conditions(const ReadinessFacts& facts) {
     std::vector<std::string> missing;
     if (!facts.source_seen) {

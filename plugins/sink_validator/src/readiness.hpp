@@ -48,4 +48,9 @@ struct ReadinessFacts {
 // Human-readable list of unmet conditions; empty means "judge now".
 std::vector<std::string> missing_conditions(const ReadinessFacts& facts);
 
+// Conditions that can never be met: partitions where the sink's next offset is below the log
+// start, so records between them were deleted (retention) before the sink read them. Exact only
+// when the sink's offsets were read after the watermarks (both only grow).
+std::vector<std::string> records_lost_to_sink(const ReadinessFacts& facts);
+
 }  // namespace ingest::plugins::sink_validator

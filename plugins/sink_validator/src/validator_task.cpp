@@ -143,6 +143,7 @@ void ValidatorTask::put(std::span<const sdk::Record> records) {
 
     const bool last_chance = now >= deadline_;
     std::vector<std::string> missing = missing_conditions_now(last_chance);
+    if (judged_) return;  // a condition that can never be met ended it
     if (missing.empty()) {
         judge(last_chance);  // on a database error it logs, and retries at the next check
         return;
@@ -296,6 +297,20 @@ std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) 
         facts.problems.push_back(std::string("database: ") + error.what());
     }
     facts.source = progress_of(settings_.source_topic, source_positions_, partitions, facts.problems);
+    if (!records_lost_to_sink(facts).empty()) {
+        // The sink's offsets were read before the watermarks and may be older than them: read
+        // them again, after, so that a gap is only reported when it is certain.
+        try {
+            facts.sink_offsets =
+                database_->sink_offsets(settings_.sink_connector, settings_.source_topic);
+            if (auto lost = records_lost_to_sink(facts); !lost.empty()) {
+                abort_with(join_first(lost, lost.size()));
+                return {};
+            }
+        } catch (const DatabaseError& error) {
+            facts.problems.push_back(std::string("database: ") + error.what());
+        }
+    }
     std::vector<std::string> missing = missing_conditions(facts);
     if (!everything && !missing.empty()) return missing;
 

@@ -92,3 +92,30 @@ TEST(Readiness, ReportsGatheringProblems) {
 
 }  // namespace
 }  // namespace ingest::plugins::sink_validator
+
+namespace ingest::plugins::sink_validator {
+namespace {
+
+TEST(RecordsLostToSink, NoneWhileTheSinkIsAtOrAboveTheLogStart) {
+    ReadinessFacts facts = ready();
+    EXPECT_TRUE(records_lost_to_sink(facts).empty());
+    facts.source[0].low = 6;  // everything read before retention removed it
+    EXPECT_TRUE(records_lost_to_sink(facts).empty());
+    facts.sink_offsets.reset();  // not read: nothing can be said
+    facts.source[0].low = 100;
+    EXPECT_TRUE(records_lost_to_sink(facts).empty());
+}
+
+TEST(RecordsLostToSink, NamesTheOffsetsDeletedBeforeTheSinkReadThem) {
+    ReadinessFacts facts = ready();
+    facts.source[0] = {0, 40, 90, 90, true, 90};
+    facts.sink_offsets = std::map<int32_t, int64_t>{{0, 25}, {1, 4}};
+    EXPECT_EQ(records_lost_to_sink(facts),
+              std::vector<std::string>{
+                  "records lost: sink user-events-postgres can never read user-events partition 0 "
+                  "offsets 25..39 (15 records): they were deleted from the log (retention) before it "
+                  "read them; its next offset is 25, the log starts at 40"});
+}
+
+}  // namespace
+}  // namespace ingest::plugins::sink_validator
