@@ -4,6 +4,7 @@
 #include "cli/signals.hpp"
 #include "control/rest_server.hpp"
 #include "config/connector_config.hpp"
+#include "kafka/client.hpp"
 #include "kafka/mock_cluster.hpp"
 #include "log/logging.hpp"
 #include "metrics/metric_table.hpp"
@@ -112,6 +113,39 @@ int validate_connectors(const std::vector<std::filesystem::path>& path, const st
     return exit_code;
 }
 
+// `--kafka-property KEY=VALUE` on `command`: the worker's own Kafka client properties.
+void add_kafka_property_option(CLI::App& command, std::vector<std::string>& assignments) {
+    command.add_option("--kafka-property", assignments,
+                       "A librdkafka property for every Kafka client of the worker, as KEY=VALUE, e.g. "
+                       "security.protocol=ssl, ssl.ca.location=FILE, sasl.* (repeatable; the runner's own "
+                       "guarantee properties such as enable.idempotence or group.id are refused)");
+}
+
+// Checks and sets the worker's Kafka client properties; false (after saying why) when refused.
+// Secret values (passwords, keys) are masked in the log from here on.
+bool apply_kafka_properties(const std::vector<std::string>& assignments, const std::string& bootstrap) {
+    std::map<std::string, std::string> properties;
+    auto problems = config::parse_worker_client_properties(assignments, properties);
+    for (const auto& [property, value] : properties)
+        if (config::is_secret_client_property(property)) log::add_secret(value);
+    // The embedded mock broker speaks plaintext only: a worker that must use TLS or SASL without
+    // a cluster to talk to is misconfigured, not something to start and hang.
+    if (bootstrap.empty())
+        if (auto it = properties.find("security.protocol"); it != properties.end() && it->second != "plaintext")
+            problems.push_back({"kafka-property 'security.protocol'",
+                                "'" + it->second + "' needs a Kafka cluster given by --bootstrap; the embedded mock "
+                                "broker speaks plaintext only"});
+    if (problems.empty()) {
+        try {
+            kafka::set_worker_properties(properties);
+        } catch (const kafka::KafkaError& error) {
+            problems.push_back({"kafka-property", error.what()});
+        }
+    }
+    for (const auto& problem : problems) log::error("config") << problem.key << ": " << problem.message;
+    return problems.empty();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +187,8 @@ int main(int argc, char** argv) {
     run->add_option("--client-file-dir", client_file_dirs,
                     "A directory under which connectors' *.override.* keys may name files for the Kafka clients "
                     "(ssl.ca.location, ssl.key.location, sasl.kerberos.keytab, ...) (repeatable; default: none)");
+    std::vector<std::string> kafka_properties;
+    add_kafka_property_option(*run, kafka_properties);
     run->allow_config_extras(CLI::config_extras_mode::error);
 
     worker::WorkerOptions validate_options;
@@ -165,6 +201,8 @@ int main(int argc, char** argv) {
         ->required()
         ->envname("INGEST_BOOTSTRAP");
     validate->add_option("--state-dir", validate_state_dir, "Where the runner writes its state")->capture_default_str();
+    std::vector<std::string> validate_kafka_properties;
+    add_kafka_property_option(*validate, validate_kafka_properties);
 
     int partitions = 6;
     std::vector<std::string> topics;
@@ -232,6 +270,7 @@ int main(int argc, char** argv) {
             config::set_client_override_policy(
                 {{allowed_client_settings.begin(), allowed_client_settings.end()},
                  {client_file_dirs.begin(), client_file_dirs.end()}});
+            if (!apply_kafka_properties(kafka_properties, options.bootstrap)) return worker::kBadConfig;
             cli::StopSignals signals(&worker::notify_worker);
             return worker::run_worker(options, signals.stop_requested());
         }
@@ -241,6 +280,7 @@ int main(int argc, char** argv) {
             validate_options.plugin_path = path;
             validate_options.until_done = true;
             validate_options.only_judges = true;
+            if (!apply_kafka_properties(validate_kafka_properties, validate_options.bootstrap)) return worker::kBadConfig;
             cli::StopSignals signals(&worker::notify_worker);
             return worker::run_worker(validate_options, signals.stop_requested());
         }

@@ -9,11 +9,6 @@
 namespace ingest::config {
 namespace {
 
-// The runner's Kafka clients do not take overrides yet (runner/pipeline passes none to them): an
-// override that passes every check is still refused, with this reason, rather than ignored.
-// Set to true where the pipeline gives ClientOverrides to its producer, consumer and admin clients.
-constexpr bool kClientOverridesApplied = false;
-
 struct Prefix {
     std::string_view text;
     std::map<std::string, std::string> ClientOverrides::*clients;
@@ -124,14 +119,48 @@ std::optional<std::string> apply_client_override(const std::string& key, const s
         if (auto problem = check_file(property, value, policy)) return "'" + property + "' " + *problem;
     if (property == "sasl.oauthbearer.token.endpoint.url" && !value.starts_with("https://") && !value.starts_with("http://"))
         return "'" + property + "' must be an http:// or https:// URL (another scheme could read local files)";
-    if (!kClientOverridesApplied)
-        return "is acceptable, but this runner does not pass client overrides to its Kafka clients yet";
 
     (out.*(prefix->clients))[property] = value;
-    if (listed(kSecret, property) || property.find("password") != std::string::npos ||
-        property.find("secret") != std::string::npos)
-        secrets.push_back(value);
+    if (is_secret_client_property(property)) secrets.push_back(value);
     return std::nullopt;
+}
+
+bool is_secret_client_property(const std::string& property) {
+    return listed(kSecret, property) || property.find("password") != std::string::npos ||
+           property.find("secret") != std::string::npos;
+}
+
+bool is_secret_client_override(const std::string& key) {
+    const auto prefix = std::find_if(kPrefixes.begin(), kPrefixes.end(), [&](const Prefix& p) { return key.starts_with(p.text); });
+    return prefix != kPrefixes.end() && is_secret_client_property(key.substr(prefix->text.size()));
+}
+
+std::vector<Problem> parse_worker_client_properties(const std::vector<std::string>& assignments,
+                                                    std::map<std::string, std::string>& out) {
+    std::vector<Problem> problems;
+    for (const auto& assignment : assignments) {
+        const auto equals = assignment.find('=');
+        const std::string property = assignment.substr(0, equals);
+        const std::string where = "kafka-property '" + property + "'";
+        if (equals == std::string::npos || property.empty()) {
+            // The value may be a secret: the problem names the property only.
+            problems.push_back({"kafka-property", "expected KEY=VALUE (a librdkafka property), got " +
+                                                      (equals == std::string::npos ? "no '='" : std::string("no KEY"))});
+            continue;
+        }
+        const std::string value = assignment.substr(equals + 1);
+        static constexpr ingest_config_key kAnyString{sizeof(ingest_config_key), "", INGEST_CONFIG_STRING};
+        if (listed(kRunnerOwned, property))
+            problems.push_back({where, "'" + property + "' is set by the runner (its delivery guarantees depend on it)" +
+                                           (property == "bootstrap.servers" || property == "metadata.broker.list"
+                                                ? std::string("; give the cluster with --bootstrap")
+                                                : std::string(" and cannot be set by the worker config"))});
+        else if (auto problem = check_value(kAnyString, value))
+            problems.push_back({where, *problem});
+        else if (!out.emplace(property, value).second)
+            problems.push_back({where, "is given twice; give each property once"});
+    }
+    return problems;
 }
 
 }  // namespace ingest::config

@@ -9,7 +9,11 @@
 // REST caller run code as the worker or read its files. So connectors may set those only when
 // the worker config allows it: a code-running property only when named by `allow-client-setting`,
 // a file only under a `client-file-dir`. Properties the runner's guarantees depend on
-// (`enable.idempotence`, `group.id`, `auto.offset.reset`, ...) are the runner's alone.
+// (`enable.idempotence`, `group.id`, `auto.offset.reset`, ...) are the runner's alone, for
+// connectors and for the worker's own client properties (`ingest run --kafka-property`) alike.
+//
+// A client's configuration, layer over layer (runner/kafka/client.hpp, client_conf): the runner's
+// defaults < the worker's properties < the connector's overrides < the runner's guarantees.
 #pragma once
 
 #include "config/config_table.hpp"
@@ -44,6 +48,21 @@ struct ClientOverrides {
 
 // Whether `key` is a client override key (has one of the three prefixes).
 bool is_client_override(const std::string& key);
+
+// Whether the librdkafka property `property` holds a secret (a password, a private key): its
+// values are masked in logs, status and REST answers like password keys.
+bool is_secret_client_property(const std::string& property);
+// Whether `key` is a client override of a secret property (`consumer.override.ssl.key.password`).
+bool is_secret_client_override(const std::string& key);
+
+// The worker's own Kafka client properties (`ingest run --kafka-property KEY=VALUE`, repeatable;
+// `kafka-property` in the worker config), as Kafka Connect's worker config sets `security.protocol`,
+// `ssl.*` and `sasl.*` for all its clients. The worker config is trusted (files and programs are its
+// operator's choice) but the runner's guarantee properties are not its to set. Fills `out` with
+// property → value and returns every problem (a missing '=', an empty name, a property given twice,
+// a runner-owned property, a value no config value may have), each naming the assignment.
+std::vector<Problem> parse_worker_client_properties(const std::vector<std::string>& assignments,
+                                                    std::map<std::string, std::string>& out);
 
 // Checks the override `key` = `value` of a connector of `kind` against `policy` and files it
 // into `out`; returns the problem instead when it is refused. Values of secret properties

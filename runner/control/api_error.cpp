@@ -1,6 +1,7 @@
 #include "control/api_error.hpp"
 
 #include "config/connector_config.hpp"
+#include "config/json_duplicates.hpp"
 #include "log/logging.hpp"
 
 #include <boost/json.hpp>
@@ -28,6 +29,17 @@ boost::json::object parse_object_body(const httplib::Request& request) {
     if (ec) throw ApiError(400, "the request body is not valid JSON at " + config::text_position(text, consumed) + ": " + ec.message());
     boost::json::value value = parser.release();
     if (!value.is_object()) throw ApiError(400, "the request body must be a JSON object");
+    // Boost.JSON keeps the last of repeated keys: a body with one would silently lose what its
+    // author also wrote (a connector file with one is refused the same way).
+    const auto duplicates = config::find_duplicate_keys(text);
+    if (!duplicates.empty()) {
+        std::string names;
+        for (const auto& duplicate : duplicates)
+            names += (names.empty() ? "" : ", ") + std::string("\"") +
+                     (duplicate.object.empty() ? "" : duplicate.object + ".") + duplicate.key + "\"";
+        throw ApiError(400, "the request body repeats the key" + std::string(duplicates.size() == 1 ? " " : "s ") + names +
+                                "; give each key once");
+    }
     return std::move(value.as_object());
 }
 

@@ -27,7 +27,8 @@ void reply(httplib::Response& response, int status, const boost::json::value& bo
 void reply_error(httplib::Response& response, int status, const std::string& message);
 
 // The request body as one JSON object, parsed strictly (no comments, no trailing commas, nothing
-// after the value); ApiError 400 naming the line and column of the problem otherwise.
+// after the value, no key repeated in an object); ApiError 400 naming the line and column of the
+// problem, or the repeated keys, otherwise.
 boost::json::object parse_object_body(const httplib::Request& request);
 
 }  // namespace ingest::control

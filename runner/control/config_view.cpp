@@ -17,6 +17,7 @@ const ingest_config_key* declared_key(const ingest_plugin& plugin, const std::st
 }
 
 bool is_secret(const ingest_plugin* plugin, const std::string& key) {
+    if (config::is_secret_client_override(key)) return true;  // e.g. consumer.override.ssl.key.password
     if (!plugin) return false;
     const auto* declared = declared_key(*plugin, key);
     return declared && declared->type == INGEST_CONFIG_PASSWORD;

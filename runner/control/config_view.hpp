@@ -24,9 +24,11 @@ inline constexpr const char* kMasked = "****";
 
 // The declaration of `key` among the runner's keys of the plugin's kind and the plugin's own.
 const ingest_config_key* declared_key(const ingest_plugin& plugin, const std::string& key);
+// Whether `key`'s values are secret: a password-typed key of `plugin` (none if null) or a client
+// override of a secret property (config::is_secret_client_override).
 bool is_secret(const ingest_plugin* plugin, const std::string& key);
 
-// `config` as a JSON object, every password-typed value (per `plugin`; none if null) shown as ****.
+// `config` as a JSON object, every secret value (is_secret) shown as ****.
 boost::json::object masked(const ConfigValues& config, const ingest_plugin* plugin);
 
 // The config of a connector file as written (`${env:...}` references not expanded); nullopt when

@@ -162,7 +162,11 @@ void add_connector_plugin_routes(Router& router, const RouteContext& context) {
                              {"importance", "LOW"}, {"documentation", "not a key of this connector"},
                              {"group", "Unknown"}, {"width", "NONE"}, {"display_name", key},
                              {"dependents", array{}}, {"order", ++order}},
-                      key, given != values.end() ? boost::json::value(given->second) : boost::json::value(nullptr), array{});
+                      key,
+                      given == values.end()          ? boost::json::value(nullptr)
+                      : is_secret(nullptr, key) ? boost::json::value(kMasked)  // a refused secret override
+                                                     : boost::json::value(given->second),
+                      array{});
         }
         if (auto rest = errors.find("plugin"); rest != errors.end()) {
             // `plugin` was listed with the common keys before these were moved onto it.

@@ -14,9 +14,10 @@ struct EventDeleter {
 };
 using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
 
-// A producer handle is the cheapest client that can run admin requests.
-Handle admin_client(const std::string& bootstrap) {
-    return make_handle(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", bootstrap}}));
+// A producer handle is the cheapest client that can run admin requests; it has the worker's
+// properties and the connector's `overrides` (admin.override.*) as every worker client does.
+Handle admin_client(const std::string& bootstrap, const Properties& overrides) {
+    return make_handle(RD_KAFKA_PRODUCER, client_conf({}, overrides, {{"bootstrap.servers", bootstrap}}));
 }
 
 // Runs one admin request on `admin` and returns its result event; throws KafkaError starting with
@@ -36,7 +37,9 @@ Event run_admin(rd_kafka_t* admin, const std::string& bootstrap, rd_kafka_admin_
     Event event(rd_kafka_queue_poll(queue, timeout_ms + 5000));
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_queue_destroy(queue);
-    if (!event) throw KafkaError(what + ": no answer from " + bootstrap + " within " + std::to_string(timeout_ms) + " ms");
+    if (!event)
+        throw KafkaError(what + ": no answer from " + bootstrap + " within " + std::to_string(timeout_ms) + " ms" +
+                         last_error_note(admin));
     if (rd_kafka_event_error(event.get()))
         throw KafkaError(what + ": " + rd_kafka_event_error_string(event.get()));
     return event;
@@ -132,7 +135,7 @@ int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms
     rd_kafka_resp_err_t err = rd_kafka_metadata(handle, 0, topic_handle, &metadata, timeout_ms);
     rd_kafka_topic_destroy(topic_handle);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        throw KafkaError("cannot read metadata of topic '" + topic + "': " + error_text(err));
+        throw KafkaError("cannot read metadata of topic '" + topic + "': " + error_text(err) + last_error_note(handle));
     int count = -1;
     if (metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
         count = metadata->topics[0].partition_cnt;
@@ -140,9 +143,10 @@ int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms
     return count;
 }
 
-void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, int timeout_ms) {
+void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, const Properties& overrides,
+                   int timeout_ms) {
     if (topics.empty()) return;
-    Handle admin = admin_client(bootstrap);
+    Handle admin = admin_client(bootstrap, overrides);
 
     std::vector<rd_kafka_NewTopic_t*> requests;
     struct Requests {
@@ -185,9 +189,10 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
     if (!failure.empty()) throw KafkaError(what + ": " + failure);
 }
 
-std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group, int timeout_ms) {
+std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                               const Properties& overrides, int timeout_ms) {
     const std::string what = "cannot read the committed offsets of group '" + group + "'";
-    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Handle admin = admin_client(bootstrap, overrides);  // outlives the event it answers with
     Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_ListConsumerGroupOffsets_t* request =
@@ -205,11 +210,12 @@ std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, con
 }
 
 void alter_committed_offsets(const std::string& bootstrap, const std::string& group,
-                             const std::vector<PartitionOffset>& offsets, int timeout_ms) {
+                             const std::vector<PartitionOffset>& offsets, const Properties& overrides,
+                             int timeout_ms) {
     if (offsets.empty()) return;
     const std::string what = "cannot alter the committed offsets of group '" + group + "'";
     PartitionList list = to_list(offsets);
-    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Handle admin = admin_client(bootstrap, overrides);  // outlives the event it answers with
     Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_AlterConsumerGroupOffsets_t* request =
@@ -224,11 +230,12 @@ void alter_committed_offsets(const std::string& bootstrap, const std::string& gr
 }
 
 void delete_committed_offsets(const std::string& bootstrap, const std::string& group,
-                              const std::vector<PartitionOffset>& partitions, int timeout_ms) {
+                              const std::vector<PartitionOffset>& partitions, const Properties& overrides,
+                              int timeout_ms) {
     if (partitions.empty()) return;
     const std::string what = "cannot delete the committed offsets of group '" + group + "'";
     PartitionList list = to_list(partitions);
-    Handle admin = admin_client(bootstrap);  // outlives the event it answers with
+    Handle admin = admin_client(bootstrap, overrides);  // outlives the event it answers with
     Event event = run_admin(admin.get(), bootstrap, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout_ms, what,
                             [&](rd_kafka_t* handle, rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
                                 rd_kafka_DeleteConsumerGroupOffsets_t* request =

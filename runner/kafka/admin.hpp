@@ -18,10 +18,14 @@ struct TopicSpec {
     std::map<std::string, std::string> configs;
 };
 
+// Each request's admin client has the worker's properties and `overrides`, a connector's
+// admin.override.* properties (client_conf).
+
 // Creates the topics that do not exist yet, with their configs; existing topics are left as they
 // are, and where an existing topic's config differs from its spec's, a warning names each setting.
 // Throws KafkaError naming the topic and the broker's reason.
-void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, int timeout_ms = 30000);
+void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, const Properties& overrides = {},
+                   int timeout_ms = 30000);
 
 // A topic's configs as the broker describes them (name → value; sensitive ones without a value are
 // left out). Throws KafkaError naming the topic.
@@ -36,10 +40,12 @@ int partition_count(rd_kafka_t* handle, const std::string& topic, int timeout_ms
 // connector is STOPPED); the broker refuses otherwise. Each throws KafkaError naming the group, and
 // the partition when only some failed.
 std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group,
-                                               int timeout_ms = 30000);
+                                               const Properties& overrides = {}, int timeout_ms = 30000);
 void alter_committed_offsets(const std::string& bootstrap, const std::string& group,
-                             const std::vector<PartitionOffset>& offsets, int timeout_ms = 30000);
+                             const std::vector<PartitionOffset>& offsets, const Properties& overrides = {},
+                             int timeout_ms = 30000);
 void delete_committed_offsets(const std::string& bootstrap, const std::string& group,
-                              const std::vector<PartitionOffset>& partitions, int timeout_ms = 30000);
+                              const std::vector<PartitionOffset>& partitions, const Properties& overrides = {},
+                              int timeout_ms = 30000);
 
 }  // namespace ingest::kafka

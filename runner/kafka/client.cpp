@@ -2,7 +2,40 @@
 
 #include "log/logging.hpp"
 
+#include <map>
+#include <mutex>
+#include <string_view>
+
 namespace ingest::kafka {
+namespace {
+
+std::mutex g_worker_properties_mutex;
+Properties g_worker_properties;
+
+// Each live client's last error line. librdkafka logs a connection's failure (its cause: the TLS
+// handshake, authentication) from its own threads, while the request that then times out only
+// says it timed out.
+std::mutex g_last_errors_mutex;
+std::map<const rd_kafka_t*, std::string> g_last_errors;
+
+}  // namespace
+
+std::string last_error_note(const rd_kafka_t* handle) {
+    const std::string error = last_client_error(handle);
+    return error.empty() ? error : "; the client's last error: " + error;
+}
+
+void HandleDeleter::operator()(rd_kafka_t* handle) const {
+    rd_kafka_destroy(handle);
+    std::lock_guard lock(g_last_errors_mutex);
+    g_last_errors.erase(handle);
+}
+
+std::string last_client_error(const rd_kafka_t* handle) {
+    std::lock_guard lock(g_last_errors_mutex);
+    auto it = g_last_errors.find(handle);
+    return it == g_last_errors.end() ? std::string() : it->second;
+}
 
 PartitionList to_list(const std::vector<PartitionOffset>& partitions) {
     PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
@@ -29,6 +62,24 @@ Conf make_conf(const Properties& properties) {
     return conf;
 }
 
+void set_worker_properties(const Properties& properties) {
+    make_conf(properties);  // librdkafka's own check of names and values, before anything uses them
+    std::lock_guard lock(g_worker_properties_mutex);
+    g_worker_properties = properties;
+}
+
+Properties worker_properties() {
+    std::lock_guard lock(g_worker_properties_mutex);
+    return g_worker_properties;
+}
+
+Conf client_conf(const Properties& defaults, const Properties& overrides, const Properties& guarantees) {
+    Properties properties = defaults;
+    for (const auto& layer : {worker_properties(), overrides, guarantees})
+        for (const auto& [key, value] : layer) properties[key] = value;
+    return make_conf(properties);
+}
+
 Handle make_handle(rd_kafka_type_t type, Conf conf) {
     char error[512];
     rd_kafka_t* handle = rd_kafka_new(type, conf.get(), error, sizeof error);
@@ -38,13 +89,20 @@ Handle make_handle(rd_kafka_type_t type, Conf conf) {
 }
 
 void route_logs(rd_kafka_conf_t* conf) {
-    rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* facility, const char* message) {
+    rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* handle, int level, const char* facility, const char* message) {
         // syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug
         auto ours = level <= 3 ? log::Level::error
                     : level == 4 ? log::Level::warn
                     : level <= 6 ? log::Level::info
                                  : log::Level::debug;
         log::write(ours, "kafka", std::string(facility) + ": " + message);
+        if (level <= 3 && handle) {
+            // A connection's failure ("FAIL": its cause) is kept over the summaries that follow it
+            // ("ERROR: 1/1 brokers are down").
+            std::lock_guard lock(g_last_errors_mutex);
+            auto [it, first] = g_last_errors.try_emplace(handle, message);
+            if (!first && std::string_view(facility) == "FAIL") it->second = message;
+        }
     });
 }
 

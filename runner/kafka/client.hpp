@@ -20,7 +20,7 @@ class KafkaError : public std::runtime_error {
 };
 
 struct HandleDeleter {
-    void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+    void operator()(rd_kafka_t* handle) const;
 };
 using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
@@ -43,14 +43,38 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, Partition
 PartitionList to_list(const std::vector<PartitionOffset>& partitions);
 std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list);
 
-// Builds a librdkafka configuration; throws KafkaError naming the property that was refused.
+// Builds a librdkafka configuration from exactly `properties`; throws KafkaError naming the
+// property that was refused. For the worker's clients, client_conf.
 Conf make_conf(const Properties& properties);
+
+// The worker's own client properties (`ingest run --kafka-property`, config::
+// parse_worker_client_properties): every client the worker makes for a Kafka cluster gets them
+// (producers, consumers, dead-letter producers, admin clients), as Kafka Connect's worker-level
+// `security.protocol`, `ssl.*` and `sasl.*` reach all its clients. Set once when the worker starts;
+// throws KafkaError naming the first property librdkafka refuses (unknown name, bad value), and then
+// keeps the properties set before.
+void set_worker_properties(const Properties& properties);
+Properties worker_properties();
+
+// A worker client's configuration, each layer replacing what the one before set: the runner's
+// `defaults`, the worker's properties, the connector's `overrides` (ClientOverrides, checked by
+// config::apply_client_override), and last the `guarantees` the runner's delivery guarantees depend
+// on (bootstrap, idempotence, group, offset handling), which nothing above may change.
+Conf client_conf(const Properties& defaults, const Properties& overrides, const Properties& guarantees);
 
 // Creates the client; on success librdkafka owns `conf`.
 Handle make_handle(rd_kafka_type_t type, Conf conf);
 
-// Routes librdkafka's own log lines into the runner's log (component "kafka").
+// Routes librdkafka's own log lines into the runner's log (component "kafka"); each client's last
+// error line is kept for last_client_error.
 void route_logs(rd_kafka_conf_t* conf);
+
+// The last connection failure librdkafka logged for `handle` (a refused TLS handshake, failed
+// authentication, a refused connection; else its first error line), or "" when none: a request
+// that timed out says why with it.
+std::string last_client_error(const rd_kafka_t* handle);
+// "; the client's last error: ..." to end a message with, or "" when there is none.
+std::string last_error_note(const rd_kafka_t* handle);
 
 std::string error_text(rd_kafka_resp_err_t err);
 

@@ -6,7 +6,14 @@ namespace ingest::kafka {
 Consumer::Consumer(const std::string& bootstrap, const std::string& group, const Properties& overrides,
                    RebalanceListener& listener)
     : listener_(listener) {
-    Properties properties = {
+    const Properties defaults = {
+        {"session.timeout.ms", "6000"},
+        {"heartbeat.interval.ms", "1000"},
+        {"max.poll.interval.ms", "300000"},
+        {"fetch.wait.max.ms", "100"},
+        {"queued.max.messages.kbytes", "65536"},
+    };
+    const Properties guarantees = {
         {"bootstrap.servers", bootstrap},
         {"group.id", group},
         {"enable.auto.commit", "false"},
@@ -14,14 +21,8 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
         // Never reset silently: an unknown position is resolved explicitly on assignment, so a
         // reset request can only mean the position fell off the log (retention) — an error.
         {"auto.offset.reset", "error"},
-        {"session.timeout.ms", "6000"},
-        {"heartbeat.interval.ms", "1000"},
-        {"max.poll.interval.ms", "300000"},
-        {"fetch.wait.max.ms", "100"},
-        {"queued.max.messages.kbytes", "65536"},
     };
-    for (const auto& [key, value] : overrides) properties[key] = value;
-    Conf conf = make_conf(properties);
+    Conf conf = client_conf(defaults, overrides, guarantees);
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
     handle_ = make_handle(RD_KAFKA_CONSUMER, std::move(conf));

@@ -27,6 +27,8 @@ class RebalanceListener {
 
 class Consumer {
    public:
+    // A connector's `overrides` go over the runner's defaults and the worker's properties, under
+    // its guarantees (the group, explicit commits, no silent offset reset): client_conf.
     Consumer(const std::string& bootstrap, const std::string& group, const Properties& overrides,
              RebalanceListener& listener);
     ~Consumer();

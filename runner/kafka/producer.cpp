@@ -6,18 +6,19 @@ namespace ingest::kafka {
 
 Producer::Producer(const std::string& bootstrap, const Properties& overrides, DeliveryHandler on_delivery)
     : on_delivery_(std::move(on_delivery)) {
-    Properties properties = {
-        {"bootstrap.servers", bootstrap},
-        {"enable.idempotence", "true"},
-        {"acks", "all"},
+    const Properties defaults = {
         {"compression.codec", "lz4"},
         {"linger.ms", "5"},
         {"batch.num.messages", "10000"},
         {"queue.buffering.max.messages", "200000"},
         {"queue.buffering.max.kbytes", "262144"},
     };
-    for (const auto& [key, value] : overrides) properties[key] = value;
-    Conf conf = make_conf(properties);
+    const Properties guarantees = {
+        {"bootstrap.servers", bootstrap},
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+    };
+    Conf conf = client_conf(defaults, overrides, guarantees);
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::on_delivery_report);
     handle_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));

@@ -26,7 +26,8 @@ class Producer {
    public:
     using DeliveryHandler = std::function<void(const Delivery&)>;
 
-    // `overrides` go over the defaults (idempotence on, lz4, acks=all) and may set anything.
+    // A connector's `overrides` go over the runner's defaults (lz4, batching) and the worker's
+    // properties, under its guarantees (idempotence on, acks=all): client_conf.
     Producer(const std::string& bootstrap, const Properties& overrides, DeliveryHandler on_delivery);
 
     // Queues one record (INGEST_PARTITION_ANY: partitioned by key); while the local queue is full

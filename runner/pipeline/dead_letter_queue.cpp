@@ -14,9 +14,13 @@ ingest_bytes bytes(const std::string& text) { return {text.data(), text.size()};
 
 }  // namespace
 
-DeadLetterQueue::DeadLetterQueue(std::string bootstrap, std::string topic, std::string connector,
-                                 const std::atomic<bool>& stopping)
-    : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)), connector_(std::move(connector)), stopping_(stopping) {}
+DeadLetterQueue::DeadLetterQueue(std::string bootstrap, kafka::Properties overrides, std::string topic,
+                                 std::string connector, const std::atomic<bool>& stopping)
+    : bootstrap_(std::move(bootstrap)),
+      overrides_(std::move(overrides)),
+      topic_(std::move(topic)),
+      connector_(std::move(connector)),
+      stopping_(stopping) {}
 
 ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason,
                                     std::span<const ingest_header> extra, ingest_error* error) {
@@ -33,7 +37,7 @@ ingest_status DeadLetterQueue::send(const ingest_record& record, const char* rea
     }
     try {
         if (!producer_)
-            producer_ = std::make_unique<kafka::Producer>(bootstrap_, kafka::Properties{},
+            producer_ = std::make_unique<kafka::Producer>(bootstrap_, overrides_,
                                                           [this](const kafka::Delivery& delivery) {
                                                               if (!delivery.ok() && refusal_.empty())
                                                                   refusal_ = delivery.error;

@@ -23,8 +23,9 @@ class DeadLetterQueue {
     // How long flush() waits for the broker to confirm what was queued.
     static constexpr std::chrono::seconds kFlushDeadline{30};
 
-    // `stopping` cuts short a wait for room in a full producer queue.
-    DeadLetterQueue(std::string bootstrap, std::string topic, std::string connector,
+    // `overrides`: the connector's producer.override.* properties, which its dead-letter producer
+    // has as a source's producer does. `stopping` cuts short a wait for room in a full producer queue.
+    DeadLetterQueue(std::string bootstrap, kafka::Properties overrides, std::string topic, std::string connector,
                     const std::atomic<bool>& stopping);
 
     // The prefix of the headers the queue writes itself: a plugin's headers may not use it, so
@@ -43,6 +44,7 @@ class DeadLetterQueue {
 
    private:
     std::string bootstrap_;
+    kafka::Properties overrides_;
     std::string topic_;
     std::string connector_;
     const std::atomic<bool>& stopping_;

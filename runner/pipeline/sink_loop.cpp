@@ -25,8 +25,8 @@ SinkLoop::SinkLoop(const TaskSettings& settings, const TaskControl& control, Tas
       batch_max_records_(static_cast<size_t>(settings.connector.runner.batch_max_records)),
       batch_max_wait_(settings.connector.runner.batch_max_ms),
       metrics_(settings.metrics->sink_task(settings.connector.name, settings.task_id)),
-      dead_letters_(settings.bootstrap, settings.connector.dead_letter_topic(), settings.connector.name,
-                    control.stop_flag()) {}
+      dead_letters_(settings.bootstrap, settings.connector.client_overrides.producer,
+                    settings.connector.dead_letter_topic(), settings.connector.name, control.stop_flag()) {}
 
 void SinkLoop::start() {
     const auto& connector = settings_.connector;
@@ -55,7 +55,8 @@ void SinkLoop::start() {
     started_ = true;
 
     consumer_ = std::make_unique<kafka::Consumer>(settings_.bootstrap, connector.consumer_group(),
-                                                  kafka::Properties{}, static_cast<kafka::RebalanceListener&>(*this));
+                                                  connector.client_overrides.consumer,
+                                                  static_cast<kafka::RebalanceListener&>(*this));
     consumer_->subscribe(connector.topics());
     log::info(label_) << "sink task started, consuming " << connector.runner.topics << " as group '"
                       << connector.consumer_group() << "'";

@@ -57,7 +57,7 @@ void SourceLoop::on_delivery(const kafka::Delivery& delivery) {
 
 void SourceLoop::start() {
     // Delivery reports arrive during producer poll(), on this thread: the task needs no locks.
-    producer_ = std::make_unique<kafka::Producer>(settings_.bootstrap, kafka::Properties{},
+    producer_ = std::make_unique<kafka::Producer>(settings_.bootstrap, settings_.connector.client_overrides.producer,
                                                   [this](const kafka::Delivery& d) { on_delivery(d); });
     HostServices services;
     services.watermarks = [this](const std::string& topic, int32_t partition) {

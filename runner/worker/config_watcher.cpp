@@ -57,7 +57,8 @@ std::string describe_problems(const config::ConfigError& error) {
 }
 
 bool same_config(const config::ConnectorConfig& a, const config::ConnectorConfig& b) {
-    return a.name == b.name && a.kind == b.kind && a.runner == b.runner && a.plugin == b.plugin;
+    return a.name == b.name && a.kind == b.kind && a.runner == b.runner && a.plugin == b.plugin &&
+           a.client_overrides == b.client_overrides;
 }
 
 ConfigWatcher::ConfigWatcher(Herder& herder, ConnectorResolver resolve, ConfigWatcherOptions options)

@@ -76,8 +76,9 @@ void apply_changes(const ConnectorDefinition& connector, const std::string& boot
     for (const auto& change : changes) (change.offset ? set : forget).push_back(change);
     // Two requests: a group's offsets cannot be set and deleted in one.
     const auto group = connector.config.consumer_group();
-    kafka::alter_committed_offsets(bootstrap, group, group_form(set));
-    kafka::delete_committed_offsets(bootstrap, group, group_form(forget));
+    const auto& overrides = connector.config.client_overrides.admin;
+    kafka::alter_committed_offsets(bootstrap, group, group_form(set), overrides);
+    kafka::delete_committed_offsets(bootstrap, group, group_form(forget), overrides);
 }
 
 [[noreturn]] void refuse_source(const config::ConnectorConfig& config) {
@@ -113,7 +114,7 @@ std::vector<ConnectorOffset> read_offsets(const ConnectorDefinition& connector, 
         });
         std::erase_if(offsets, [](const ConnectorOffset& o) { return !o.offset; });
     } else {
-        for (const auto& committed : kafka::committed_offsets(bootstrap, config.consumer_group()))
+        for (const auto& committed : kafka::committed_offsets(bootstrap, config.consumer_group(), config.client_overrides.admin))
             offsets.push_back({committed.topic, committed.partition, committed.offset});
     }
     sort(offsets);

@@ -192,7 +192,10 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
             log::info("worker") << "embedded Kafka broker (mock cluster) listening on " << bootstrap
                                 << " (also in " << file.string() << ")";
         } else {
-            kafka::ensure_topics(bootstrap, topics_needed(configs));
+            // Each connector's topics with its own admin client: its admin.override.* properties
+            // (credentials, say) may be what the cluster needs.
+            for (const auto* config : configs)
+                kafka::ensure_topics(bootstrap, topics_needed({config}), config->client_overrides.admin);
         }
     } catch (const std::exception& error) {
         log::error("worker") << "Kafka at " << (bootstrap.empty() ? "embedded broker" : bootstrap) << ": " << error.what();
@@ -208,7 +211,7 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
                 mock->create_topic(topic.name, topic.partitions);
             }
         else
-            kafka::ensure_topics(bootstrap, topics);
+            kafka::ensure_topics(bootstrap, topics, config.client_overrides.admin);
     };
     StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, prepare,
                              options.state_dir / "target-states.json"});

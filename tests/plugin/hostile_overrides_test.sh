@@ -50,7 +50,7 @@ grep -qF "makes the Kafka client run a program or load code" "$log" || fail "ing
 pass "hostile client overrides in connectors.d/ are refused with their reasons"
 
 # 2. The worker config allows them: the code-running setting it names and files under its directory
-# pass the policy (this runner then says it does not pass overrides to its clients yet).
+# pass the policy; what it does not name is still refused.
 cat >"$work/worker.toml" <<TOML
 [run]
 allow-client-setting = ["sasl.kerberos.kinit.cmd"]
@@ -68,11 +68,12 @@ status=0
 "$ingest" --worker-config "$work/worker.toml" run --plugin-path "$fixtures" --connectors "$work/connectors" \
   --state-dir "$work/state-allowed" --rest-listen off --until-done >"$log" 2>&1 || status=$?
 ((status == 2)) || fail "ingest run exited $status, expected 2"
-grep -qF "key 'consumer.override.sasl.kerberos.kinit.cmd': is acceptable, but this runner does not pass client overrides" "$log" ||
+! grep -qF "key 'consumer.override.sasl.kerberos.kinit.cmd'" "$log" ||
   fail "the worker config's allow-client-setting did not reach validation"
-grep -qF "key 'consumer.override.ssl.ca.location': is acceptable" "$log" || fail "the worker config's client-file-dir did not reach validation"
-grep -qF "'plugin.library.paths' makes the Kafka client run a program or load code" "$log" ||
+! grep -qF "key 'consumer.override.ssl.ca.location'" "$log" || fail "the worker config's client-file-dir did not reach validation"
+grep -qF "key 'consumer.override.plugin.library.paths': 'plugin.library.paths' makes the Kafka client run a program or load code" "$log" ||
   fail "a setting the worker config does not name was let through"
+grep -qF "1 problem in" "$log" || fail "more than the one refused setting was reported: $(grep -F problem "$log")"
 pass "the worker config allows what it names, and only that"
 
 # 3. From REST: refused with the reason (400), and no file written.
@@ -90,8 +91,31 @@ code=$(curl -s -o "$work/put.json" -w '%{http_code}' -X PUT -H 'Content-Type: ap
 grep -qF "run a program or load code" "$work/put.json" || fail "no reason for kinit.cmd: $(cat "$work/put.json")"
 grep -qF "reads the file '/root/.ssh/id_rsa'" "$work/put.json" || fail "no reason for the key file: $(cat "$work/put.json")"
 [[ ! -e $work/empty/hostile.json ]] || fail "the refused config was written to connectors.d/"
+pass "hostile client overrides over REST are refused with their reasons"
+
+# 4. Over REST, a secret override is masked like a password key (answers and log), and a body that
+# repeats a key is refused rather than silently taking the last value.
+secret=hunter2-override-secret
+body='{"plugin": "fixture_recording_sink", "topics": "numbers", "records.file": "'$work/masked.txt'",
+       "consumer.override.ssl.key.password": "'$secret'"}'
+code=$(curl -s -o "$work/put.json" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $token" -d "$body" "http://$address/connectors/masked/config")
+[[ $code == 201 ]] || fail "PUT /connectors/masked/config answered $code: $(cat "$work/put.json")"
+# The watcher applies the written file; then the worker runs the connector with the override.
+running() { curl -s "http://$address/connectors/masked/status" >"$work/status.json" && grep -qF '"state":"RUNNING"' "$work/status.json"; }
+wait_for 30 "the connector with the override to run" running
+code=$(curl -s -o "$work/get.json" -w '%{http_code}' "http://$address/connectors/masked/config")
+[[ $code == 200 ]] || fail "GET /connectors/masked/config answered $code"
+grep -qF '"consumer.override.ssl.key.password":"****"' "$work/get.json" || fail "not masked: $(cat "$work/get.json")"
+! grep -rqF "$secret" "$work/put.json" "$work/get.json" "$work/status.json" "$log" || fail "the secret override's value was shown"
+body='{"plugin": "fixture_recording_sink", "topics": "numbers", "topics": "other", "records.file": "/tmp/x"}'
+code=$(curl -s -o "$work/dup.json" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $token" -d "$body" "http://$address/connectors/doubled/config")
+[[ $code == 400 ]] || fail "a body with a repeated key answered $code: $(cat "$work/dup.json")"
+grep -qF 'repeats the key \"topics\"' "$work/dup.json" || fail "no reason for the repeated key: $(cat "$work/dup.json")"
+[[ ! -e $work/empty/doubled.json ]] || fail "the config with a repeated key was written to connectors.d/"
+pass "secret overrides are masked over REST and in the log; a repeated key is refused"
 kill -TERM "$runner"
 wait_for 30 "the worker to stop" bash -c "! kill -0 $runner 2>/dev/null"
 wait "$runner" || true
 runner=
-pass "hostile client overrides over REST are refused with their reasons"

@@ -16,8 +16,7 @@ namespace {
 using namespace ingest::config;
 namespace fs = std::filesystem;
 
-// The problem of one override, or "" when it passed every check of the policy (this runner still
-// refuses it then, as it does not pass overrides to its clients yet: that reason is returned).
+// The problem of one override, or kAccepted when it passed every check of the policy.
 std::string problem_of(const std::string& key, const std::string& value, const ClientOverridePolicy& policy = {},
                        ingest_plugin_kind kind = INGEST_KIND_SINK) {
     ClientOverrides out;
@@ -25,7 +24,7 @@ std::string problem_of(const std::string& key, const std::string& value, const C
     return apply_client_override(key, value, kind, policy, out, secrets).value_or("");
 }
 
-const std::string kNotYetApplied = "is acceptable, but this runner does not pass client overrides to its Kafka clients yet";
+const std::string kAccepted;
 
 TEST(ClientOverrides, SettingsThatRunCodeNeedTheWorkersPermission) {
     for (const char* property :
@@ -41,8 +40,8 @@ TEST(ClientOverrides, SettingsThatRunCodeNeedTheWorkersPermission) {
     }
     ClientOverridePolicy allowing;
     allowing.allowed_settings = {"sasl.kerberos.kinit.cmd"};
-    EXPECT_EQ(problem_of("consumer.override.sasl.kerberos.kinit.cmd", "kinit -t /etc/krb5.keytab", allowing), kNotYetApplied);
-    EXPECT_NE(problem_of("consumer.override.plugin.library.paths", "/tmp/x.so", allowing), kNotYetApplied);
+    EXPECT_EQ(problem_of("consumer.override.sasl.kerberos.kinit.cmd", "kinit -t /etc/krb5.keytab", allowing), kAccepted);
+    EXPECT_NE(problem_of("consumer.override.plugin.library.paths", "/tmp/x.so", allowing), kAccepted);
 }
 
 TEST(ClientOverrides, FilesMustLieUnderAnAllowedDirectory) {
@@ -57,9 +56,9 @@ TEST(ClientOverrides, FilesMustLieUnderAnAllowedDirectory) {
 
     ClientOverridePolicy policy;
     policy.file_dirs = {dir / "certs"};
-    EXPECT_EQ(problem_of("consumer.override.ssl.ca.location", (dir / "certs" / "ca.pem").string(), policy), kNotYetApplied);
+    EXPECT_EQ(problem_of("consumer.override.ssl.ca.location", (dir / "certs" / "ca.pem").string(), policy), kAccepted);
     EXPECT_EQ(problem_of("producer.override.ssl.key.location", (dir / "certs" / "not-yet-there.pem").string(), policy),
-              kNotYetApplied);
+              kAccepted);
     for (const auto& escape : {(dir / "certs" / ".." / ".." / "etc" / "passwd").string(), std::string("/etc/shadow"),
                                (dir / "certs" / "sneaky.pem").string(), (dir / "certs-evil" / "x.pem").string()}) {
         problem = problem_of("admin.override.sasl.kerberos.keytab", escape, policy);
@@ -68,7 +67,7 @@ TEST(ClientOverrides, FilesMustLieUnderAnAllowedDirectory) {
     }
     EXPECT_NE(problem_of("consumer.override.ssl.certificate.location", "certs/ca.pem", policy).find("absolute path"),
               std::string::npos);
-    EXPECT_EQ(problem_of("consumer.override.ssl.ca.location", "probe"), kNotYetApplied);  // the system's CA stores
+    EXPECT_EQ(problem_of("consumer.override.ssl.ca.location", "probe"), kAccepted);  // the system's CA stores
     fs::remove_all(dir);
 }
 
@@ -88,7 +87,7 @@ TEST(ClientOverrides, OtherChecks) {
               std::string::npos);
     EXPECT_NE(problem_of("consumer.override.client.id", std::string(70'000, 'x')).find("at most 65536 bytes"),
               std::string::npos);
-    EXPECT_EQ(problem_of("consumer.override.fetch.max.bytes", "1048576"), kNotYetApplied);
+    EXPECT_EQ(problem_of("consumer.override.fetch.max.bytes", "1048576"), kAccepted);
 }
 
 TEST(ClientOverrides, AConnectorConfigReportsThemWithItsOtherProblems) {
@@ -115,6 +114,80 @@ TEST(ClientOverrides, AConnectorConfigReportsThemWithItsOtherProblems) {
         EXPECT_NE(by_key["producer.override.plugin.library.paths"].find("run a program or load code"), std::string::npos);
         EXPECT_NE(by_key["tabel"].find("unknown key"), std::string::npos);
     }
+}
+
+TEST(ClientOverrides, AcceptedOverridesAreFiledByClientAndSecretsKept) {
+    ClientOverrides out;
+    std::vector<std::string> secrets;
+    ClientOverridePolicy policy;
+    policy.file_dirs = {"/etc/ingest/tls"};
+    for (const auto& [key, value] : std::map<std::string, std::string>{
+             {"producer.override.linger.ms", "50"},
+             {"consumer.override.ssl.certificate.location", "/etc/ingest/tls/sink.pem"},
+             {"consumer.override.ssl.key.password", "hunter2-key"},
+             {"admin.override.sasl.password", "hunter2-sasl"},
+             {"admin.override.security.protocol", "ssl"}})
+        EXPECT_EQ(apply_client_override(key, value, INGEST_KIND_SINK, policy, out, secrets), std::nullopt) << key;
+    EXPECT_EQ(out.producer, (std::map<std::string, std::string>{{"linger.ms", "50"}}));
+    EXPECT_EQ(out.consumer, (std::map<std::string, std::string>{{"ssl.certificate.location", "/etc/ingest/tls/sink.pem"},
+                                                                {"ssl.key.password", "hunter2-key"}}));
+    EXPECT_EQ(out.admin, (std::map<std::string, std::string>{{"sasl.password", "hunter2-sasl"}, {"security.protocol", "ssl"}}));
+    EXPECT_EQ(secrets, (std::vector<std::string>{"hunter2-sasl", "hunter2-key"}));  // in key order
+
+    EXPECT_TRUE(is_secret_client_override("consumer.override.ssl.key.password"));
+    EXPECT_TRUE(is_secret_client_override("producer.override.sasl.oauthbearer.client.secret"));
+    EXPECT_TRUE(is_secret_client_override("admin.override.ssl.key.pem"));
+    EXPECT_FALSE(is_secret_client_override("consumer.override.ssl.key.location"));
+    EXPECT_FALSE(is_secret_client_override("ssl.key.password"));  // not an override: the plugin's key
+}
+
+// `ingest run --kafka-property KEY=VALUE`: the worker's own client properties.
+std::vector<Problem> worker_problems(const std::vector<std::string>& assignments,
+                                     std::map<std::string, std::string>* properties = nullptr) {
+    std::map<std::string, std::string> out;
+    auto problems = parse_worker_client_properties(assignments, out);
+    if (properties) *properties = out;
+    return problems;
+}
+
+TEST(WorkerClientProperties, TrustedFilesAndProgramsButNotTheRunnersGuarantees) {
+    std::map<std::string, std::string> properties;
+    EXPECT_TRUE(worker_problems({"security.protocol=ssl", "ssl.ca.location=/etc/ssl/ca.pem",
+                                 "sasl.kerberos.kinit.cmd=kinit -k -t /etc/krb5.keytab", "sasl.password=a=b=c"},
+                                &properties)
+                    .empty());
+    EXPECT_EQ(properties, (std::map<std::string, std::string>{{"security.protocol", "ssl"},
+                                                              {"ssl.ca.location", "/etc/ssl/ca.pem"},
+                                                              {"sasl.kerberos.kinit.cmd", "kinit -k -t /etc/krb5.keytab"},
+                                                              {"sasl.password", "a=b=c"}}));
+
+    for (const char* property : {"enable.idempotence", "acks", "group.id", "auto.offset.reset", "enable.auto.commit",
+                                 "enable.auto.offset.store", "transactional.id", "partition.assignment.strategy"}) {
+        const auto problems = worker_problems({std::string(property) + "=x"});
+        ASSERT_EQ(problems.size(), 1u) << property;
+        EXPECT_EQ(problems[0].key, "kafka-property '" + std::string(property) + "'");
+        EXPECT_EQ(problems[0].message, "'" + std::string(property) +
+                                           "' is set by the runner (its delivery guarantees depend on it) and cannot "
+                                           "be set by the worker config");
+    }
+    const auto bootstrap = worker_problems({"bootstrap.servers=10.0.0.1:9092"});
+    ASSERT_EQ(bootstrap.size(), 1u);
+    EXPECT_NE(bootstrap[0].message.find("give the cluster with --bootstrap"), std::string::npos);
+}
+
+TEST(WorkerClientProperties, EveryMalformedAssignmentIsReportedWithoutItsValue) {
+    const auto problems = worker_problems({"ssl.key.password", "=hunter2", "security.protocol=ssl",
+                                           "security.protocol=plaintext", "client.id=" + std::string(70'000, 'x'),
+                                           "group.id=mine"});
+    ASSERT_EQ(problems.size(), 5u);
+    EXPECT_EQ(problems[0].key, "kafka-property");
+    EXPECT_EQ(problems[0].message, "expected KEY=VALUE (a librdkafka property), got no '='");
+    EXPECT_EQ(problems[1].message, "expected KEY=VALUE (a librdkafka property), got no KEY");
+    EXPECT_EQ(problems[2].key, "kafka-property 'security.protocol'");
+    EXPECT_EQ(problems[2].message, "is given twice; give each property once");
+    EXPECT_NE(problems[3].message.find("at most 65536 bytes"), std::string::npos);
+    EXPECT_EQ(problems[4].key, "kafka-property 'group.id'");
+    for (const auto& problem : problems) EXPECT_EQ(problem.message.find("hunter2"), std::string::npos);
 }
 
 }  // namespace
