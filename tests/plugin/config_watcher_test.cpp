@@ -232,6 +232,25 @@ TEST_F(ConfigWatcherTest, AddedChangedInvalidAndRemovedFilesStartRestartKeepAndS
     ASSERT_TRUE(eventually([&] { return lines("b3.txt") >= b3_before + 500; }));
 }
 
+// The clients are built when the connector starts: a changed *.override.* key takes a restart, as
+// a changed plugin key does, and the same override written again takes none.
+TEST_F(ConfigWatcherTest, AChangedClientOverrideRestartsItsConnector) {
+    watch();
+    write("source.json", source_json(2000));
+    write("a.json", recorder_json("a", "a.txt", R"(, "consumer.override.client.id": "first")"));
+    ASSERT_TRUE(eventually([&] { return lines("a.txt") > 0; }));
+    EXPECT_EQ(counting_->applied("a"), 1);
+
+    auto pass = watcher_->passes();
+    write("a.json", "\n" + recorder_json("a", "a.txt", R"(, "consumer.override.client.id": "first")"));
+    ASSERT_TRUE(another_pass(pass));
+    EXPECT_EQ(counting_->applied("a"), 1);
+
+    write("a.json", recorder_json("a", "a.txt", R"(, "consumer.override.client.id": "second")"));
+    ASSERT_TRUE(eventually([&] { return counting_->applied("a") == 2 && running("a"); }));
+    EXPECT_EQ(herder_->definition("a")->config.client_overrides.consumer.at("client.id"), "second");
+}
+
 TEST_F(ConfigWatcherTest, ARenamedFileKeepsItsConnectorRunning) {
     write("a.json", recorder_json("a", "a.txt"));
     watch();
