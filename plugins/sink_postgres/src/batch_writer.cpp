@@ -1,7 +1,6 @@
 #include "batch_writer.hpp"
 
 #include "lock_key.hpp"
-#include "retry_policy.hpp"
 #include "shared/pg/binary_copy.hpp"
 
 #include <algorithm>
@@ -62,6 +61,29 @@ void BatchWriter::attach(PgConnection& conn) {
         conn.prepare(kUpdateKeys, sql_->update_keys);
         conn.prepare(kDeleteKeys, sql_->delete_keys);
     }
+    own_keys_.load(conn, *tables_);
+}
+
+ErrorKind BatchWriter::classify(const PgError& error, PgConnection* conn) {
+    return classify_error(error.sqlstate(), error.connection_lost(), whose_key(error, conn));
+}
+
+UniqueKey BatchWriter::whose_key(const PgError& error, PgConnection* conn) {
+    if (error.sqlstate() != kUniqueViolation) return UniqueKey::Others;  // not asked
+    const ConstraintName& violated = error.constraint();
+    // None named: raised by a trigger or function of the user's, not by an index.
+    if (violated.name.empty()) return UniqueKey::Others;
+    // Concurrent DDL (another session creating the same partition or schema) collides in the
+    // catalog's unique indexes: a race, as on the sink's keys, which a retry resolves.
+    if (violated.schema == "pg_catalog" || own_keys_.contains(violated)) return UniqueKey::Sinks;
+    if (!conn || !tables_ || !conn->healthy() || PQtransactionStatus(conn->raw()) == PQTRANS_INERROR)
+        return UniqueKey::Sinks;
+    try {
+        own_keys_.load(*conn, *tables_);
+    } catch (const PgError&) {
+        return UniqueKey::Sinks;  // the retry meets the same trouble and reports it
+    }
+    return own_keys_.contains(violated) ? UniqueKey::Sinks : UniqueKey::Others;
 }
 
 std::optional<int64_t> BatchWriter::read_offset(const std::string& topic, int32_t partition) {
@@ -94,9 +116,11 @@ BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena&
             try {
                 counts += apply(events, arena, partitions, 0, active_.size());
             } catch (const PgError& error) {
-                if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::RecordRefused) throw;
+                // Out of the failed transaction first: classifying a unique violation may read the
+                // catalog. Errors are swallowed: the retry meets a broken connection again.
+                conn_->rollback_quietly();
+                if (classify(error, conn_) != ErrorKind::RecordRefused) throw;
                 refusal = error;
-                conn_->run("ROLLBACK");
                 continue;
             }
         } else {
@@ -179,8 +203,11 @@ void BatchWriter::apply_or_split(std::span<const Event> events, const StringAren
     try {
         counts += apply(events, arena, partitions, lo, hi);
     } catch (const PgError& error) {
-        if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::RecordRefused) throw;
-        conn_->run("ROLLBACK TO SAVEPOINT sink_records; RELEASE SAVEPOINT sink_records");
+        // Back to the savepoint first, so that classifying a unique violation can read the catalog
+        // (within the batch's transaction, its locks still held); whatever else the error is, the
+        // task rolls the whole transaction back. A lost connection cannot be rolled back.
+        if (conn_->healthy()) conn_->run("ROLLBACK TO SAVEPOINT sink_records; RELEASE SAVEPOINT sink_records");
+        if (classify(error, conn_) != ErrorKind::RecordRefused) throw;
         split(events, arena, partitions, lo, hi, error, counts);
         return;
     }

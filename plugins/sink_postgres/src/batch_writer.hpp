@@ -17,21 +17,23 @@
 // partition (Kafka key = event_id).
 //
 // A record PostgreSQL refuses although it decoded fine (a data error: SQLSTATE classes 22, 23 but
-// 23505, 54; see retry_policy.hpp) does not stop its batch. The first attempt writes the batch
-// whole, as above; when it fails with a data error, the transaction starts again and the batch is
-// bisected: each half is applied in a savepoint, a half that fails is rolled back to its
-// savepoint and split again, until every refused record is alone. Halves are applied in Kafka
-// order, each looking up what the earlier ones wrote, so the outcome is that of applying the
-// records one by one, less the refused ones. The refused records are handed to `before_commit`
-// (which dead-letters them) before the rows and the batch's offsets commit, all in one
-// transaction. Cost: nothing while no record is refused; with k refused records among n, about
-// 2·k·log2(n) savepoint attempts that together rewrite about 2·k·n rows at most.
+// 23505 on the sink's own keys, 54; see retry_policy.hpp) does not stop its batch. The first
+// attempt writes the batch whole, as above; when it fails with a data error, the transaction
+// starts again and the batch is bisected: each half is applied in a savepoint, a half that fails
+// is rolled back to its savepoint and split again, until every refused record is alone. Halves
+// are applied in Kafka order, each looking up what the earlier ones wrote, so the outcome is that
+// of applying the records one by one, less the refused ones. The refused records are handed to
+// `before_commit` (which dead-letters them) before the rows and the batch's offsets commit, all in
+// one transaction. Cost: nothing while no record is refused; with k refused records among n,
+// about 2·k·log2(n) savepoint attempts that together rewrite about 2·k·n rows at most.
 #pragma once
 
 #include "batch_collapse.hpp"
 #include "daily_partitions.hpp"
 #include "error_advice.hpp"
 #include "event.hpp"
+#include "own_keys.hpp"
+#include "retry_policy.hpp"
 #include "sql_text.hpp"
 
 #include <ingest/sdk.hpp>
@@ -111,6 +113,14 @@ class BatchWriter {
     BatchCounts write(std::span<const Event> events, const StringArena& arena,
                       std::span<const PartitionBatch> partitions, const BeforeCommit& before_commit);
 
+    // How retry_policy classifies `error`, knowing whose key a unique violation names. A 23505 on
+    // a constraint not known as the sink's own reloads its own keys first (a daily partition may
+    // have appeared since they were read), through `conn` (the task's current connection, nullptr
+    // when it has none), which callers have taken out of the failed transaction (rolled back, or
+    // back to a savepoint). When they cannot be read, the 23505 counts as the sink's own
+    // (Transient): the retry classifies it again.
+    ErrorKind classify(const PgError& error, PgConnection* conn);
+
     // What the writer was doing when its last statement ran (or failed): explains an error.
     WriteStep step() const { return step_; }
     void note_step(WriteStep step) { step_ = step; }
@@ -118,6 +128,7 @@ class BatchWriter {
     const QuotedTables* tables() const { return tables_.get(); }
 
    private:
+    UniqueKey whose_key(const PgError& error, PgConnection* conn);
     // Selects the events not yet applied (active_, keys_) after the offsets were read, counting
     // the others and the late ones.
     BatchCounts select_active(std::span<const Event> events);
@@ -150,6 +161,7 @@ class BatchWriter {
     std::unique_ptr<QuotedTables> tables_;
     std::unique_ptr<SqlText> sql_;
     DailyPartitions daily_;
+    OwnKeys own_keys_;
 
     // Per-batch working storage, kept to reuse its capacity.
     struct Planned {

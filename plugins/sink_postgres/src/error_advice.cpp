@@ -112,4 +112,16 @@ std::string configuration_advice(std::string_view sqlstate, WriteStep step, cons
            "auto.create=true to create it, or point the connector at tables with this layout." + kThenRestart;
 }
 
+std::string retries_exhausted_advice(std::string_view sqlstate, std::string_view role, std::string_view database) {
+    if (sqlstate != "57014") return {};
+    const std::string who(role);
+    const std::string where = database.empty() ? "<the database>" : std::string(database);
+    // Kept short: the task's error message travels in INGEST_ERROR_MESSAGE_MAX (1 KiB) bytes.
+    return "Every attempt was cancelled (57014: statement_timeout, or an operator's cancel): raise statement_timeout "
+           "for the role (ALTER ROLE " + who + " SET statement_timeout = '5min') or the database (ALTER DATABASE " +
+           where + " SET statement_timeout = '5min'), or lower the connector's batch.max.records so that a batch "
+           "finishes in time. A statement_timeout in connection.dsn (options=-c statement_timeout=...) overrides "
+           "both; new settings apply from the task's restart (errors.restart.*, or `ingest connectors restart`).";
+}
+
 }  // namespace ingest::plugins::sink_postgres

@@ -1,7 +1,7 @@
 // What an operator reads when PostgreSQL refuses the sink for a reason only they can fix
 // (ErrorKind::Configuration: a missing privilege, table, column or schema, refused credentials):
-// which of the sink's statements failed on which table, what it needs there, and how to give it.
-// Pure text, unit-testable.
+// which of the sink's statements failed on which table, what it needs there, and how to give it;
+// and, when a transient error outlasts retry.max, what would end it. Pure text, unit-testable.
 #pragma once
 
 #include "shared/pg/sink_tables.hpp"
@@ -41,5 +41,11 @@ std::string describe_step(WriteStep step, const shared::pg::QuotedTables& tables
 // identifier (what a GRANT names).
 std::string configuration_advice(std::string_view sqlstate, WriteStep step,
                                  const shared::pg::QuotedTables& tables, std::string_view role);
+
+// What to do when a transient error of `sqlstate` outlasted retry.max, or "" when the error says
+// all there is: for 57014 (query_canceled: statement_timeout), how to give a batch more time or
+// make it smaller. `role`: as for configuration_advice; `database`: the connection's, quoted as an
+// identifier (what ALTER DATABASE names), or empty when unknown.
+std::string retries_exhausted_advice(std::string_view sqlstate, std::string_view role, std::string_view database);
 
 }  // namespace ingest::plugins::sink_postgres

@@ -46,7 +46,7 @@ void PostgresSinkTask::start(const sdk::Config& config) {
     } catch (const PgError& error) {
         // An unreachable or misconfigured database at start is an operator's problem to fix,
         // not something to wait out.
-        throw sdk::FatalError("sink_postgres cannot start: " + explain(error));
+        throw sdk::FatalError("sink_postgres cannot start: " + explain(error, writer_->classify(error, conn_.get())));
     }
     host().info("sink_postgres connected to " + display_dsn_ + ", writing to " +
                 settings_.tables.schema + "." + settings_.tables.events);
@@ -60,6 +60,8 @@ void PostgresSinkTask::connect() {
     if (!quoted_) quoted_ = std::make_unique<QuotedTables>(conn->raw(), settings_.tables);
     if (const char* user = PQuser(conn->raw()); user && *user)
         role_ = shared::pg::quote_identifier(conn->raw(), user);
+    if (const char* database = PQdb(conn->raw()); database && *database)
+        database_ = shared::pg::quote_identifier(conn->raw(), database);
     if (!schema_ready_) {
         writer_->note_step(WriteStep::CreatingTables);
         for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create))
@@ -87,14 +89,20 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
                 if (!conn_->healthy()) conn_.reset();
             }
             // Configuration errors, permanent ones, and data errors no single record explains (the
-            // writer isolates those that one does) fail the task at once.
-            if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::Transient)
-                throw sdk::FatalError(what + " failed: " + explain(error));
+            // writer isolates those that one does; e.g. a user's deferred unique constraint failing
+            // at COMMIT) fail the task at once.
+            const ErrorKind kind = writer_->classify(error, conn_.get());
+            if (kind != ErrorKind::Transient) throw sdk::FatalError(what + " failed: " + explain(error, kind));
             // Past its retries the task fails: the runner shows it FAILED with this message and
             // restarts it with its errors.restart.* backoff.
-            if (attempt >= settings_.retry_max)
-                throw sdk::FatalError(what + " still failing after " + std::to_string(attempt) +
-                                      " retries (retry.max): " + error.what());
+            if (attempt >= settings_.retry_max) {
+                std::string message = what + " still failing after " + std::to_string(attempt) +
+                                      " retries (retry.max): " + error.what();
+                if (std::string advice = retries_exhausted_advice(error.sqlstate(), advice_role(), database_);
+                    !advice.empty())
+                    message += ". " + advice;
+                throw sdk::FatalError(message);
+            }
             const auto delay =
                 backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
                               std::uniform_real_distribution<double>(0.0, 1.0)(random_));
@@ -117,14 +125,15 @@ void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
     }
 }
 
-std::string PostgresSinkTask::explain(const PgError& error) const {
+std::string PostgresSinkTask::explain(const PgError& error, ErrorKind kind) const {
     std::string text = error.what();
-    if (classify_error(error.sqlstate(), error.connection_lost()) != ErrorKind::Configuration || !quoted_)
-        return text;
+    if (kind != ErrorKind::Configuration || !quoted_) return text;
     const WriteStep step = writer_ ? writer_->step() : WriteStep::Connecting;
     return text + ", while " + describe_step(step, *quoted_) + ". " +
-           configuration_advice(error.sqlstate(), step, *quoted_, role_.empty() ? "<the connector's role>" : role_);
+           configuration_advice(error.sqlstate(), step, *quoted_, advice_role());
 }
+
+std::string PostgresSinkTask::advice_role() const { return role_.empty() ? "<the connector's role>" : role_; }
 
 std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     std::optional<int64_t> stored;

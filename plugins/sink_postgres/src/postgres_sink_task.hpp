@@ -56,9 +56,11 @@ class PostgresSinkTask final : public sdk::SinkTask {
     void with_retries(const std::string& what, Action&& action, std::chrono::milliseconds wait_budget,
                       int& retries);
 
-    // The error as the task reports it: PostgreSQL's message, and for a configuration error what
-    // the sink was doing and what to fix.
-    std::string explain(const PgError& error) const;
+    // The error (of `kind`) as the task reports it: PostgreSQL's message, and for a configuration
+    // error what the sink was doing and what to fix.
+    std::string explain(const PgError& error, ErrorKind kind) const;
+    // The connection's role as advice names it (quoted), or a placeholder before the first connection.
+    std::string advice_role() const;
 
     uint32_t slot_for(const sdk::Record& record);
     void decode(std::span<const sdk::Record> records);
@@ -76,6 +78,7 @@ class PostgresSinkTask final : public sdk::SinkTask {
     std::unique_ptr<BatchWriter> writer_;
     std::unique_ptr<QuotedTables> quoted_;  // the tables' quoted names, from the first connection
     std::string role_;                      // the connection's user, quoted (for advice)
+    std::string database_;                  // the connection's database, quoted (for advice)
     bool schema_ready_ = false;
     SinkCounters counters_;
     MetricsReporter metrics_;

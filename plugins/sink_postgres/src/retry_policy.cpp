@@ -5,7 +5,7 @@
 
 namespace ingest::plugins::sink_postgres {
 
-ErrorKind classify_error(std::string_view sqlstate, bool connection_lost) {
+ErrorKind classify_error(std::string_view sqlstate, bool connection_lost, UniqueKey violated) {
     if (sqlstate.size() != 5) return connection_lost ? ErrorKind::Transient : ErrorKind::Permanent;
 
     // Whole classes: 08 connection exception, 53 insufficient resources (disk full, out of
@@ -14,7 +14,12 @@ ErrorKind classify_error(std::string_view sqlstate, bool connection_lost) {
     if (error_class == "08" || error_class == "53" || error_class == "58")
         return ErrorKind::Transient;
 
-    static constexpr std::array<std::string_view, 10> kTransientCodes = {
+    // Only a race on the sink's own keys is worth retrying (see retry_policy.hpp); a user's unique
+    // index refusing a record's values is that record's data error, like a CHECK.
+    if (sqlstate == kUniqueViolation)
+        return violated == UniqueKey::Sinks ? ErrorKind::Transient : ErrorKind::RecordRefused;
+
+    static constexpr std::array<std::string_view, 9> kTransientCodes = {
         "57P01",  // admin_shutdown: server restarting
         "57P02",  // crash_shutdown
         "57P03",  // cannot_connect_now: server starting up or in recovery
@@ -23,10 +28,6 @@ ErrorKind classify_error(std::string_view sqlstate, bool connection_lost) {
         "40P01",  // deadlock_detected
         "40003",  // statement_completion_unknown
         "55P03",  // lock_not_available: lock_timeout
-        // unique_violation: the writer inserts rows it found missing under a per-partition lock,
-        // so the only way to collide is another writer of the same table for the same event
-        // outside that lock (another connector); a retry looks again and takes the update path.
-        "23505",
         "25P03",  // idle_in_transaction_session_timeout ended the session
     };
     for (std::string_view code : kTransientCodes)

@@ -15,15 +15,31 @@ enum class ErrorKind {
     Permanent,      // fail the task: retrying cannot help
 };
 
+// unique_violation: the one SQLSTATE whose kind depends on whose key was violated.
+inline constexpr std::string_view kUniqueViolation = "23505";
+
+// Whose unique key a unique violation (23505) names (PgError::constraint()).
+enum class UniqueKey {
+    Sinks,   // one the sink's writes can race another session on: a primary key of its tables or
+             // of a partition of its events table (own_keys.hpp), or the catalog's (concurrent DDL)
+    Others,  // any other unique constraint or unique index (a user's), or none named
+};
+
 // `sqlstate` is PostgreSQL's five-character code; empty when the error came from the client
-// library (no server reply), in which case `connection_lost` decides.
-//   Transient:     classes 08, 53, 58; 57P01-57P03, 57014, 40001, 40P01, 40003, 55P03, 25P03, 23505.
+// library (no server reply), in which case `connection_lost` decides. `violated` matters for 23505
+// only.
+//   Transient:     classes 08, 53, 58; 57P01-57P03, 57014, 40001, 40P01, 40003, 55P03, 25P03; and
+//                  23505 on one of the sink's own keys. The sink inserts the rows it found missing
+//                  under per-partition advisory locks, so its own keys collide only when another
+//                  writer of the same tables races it outside those locks: a retry looks again
+//                  and takes the update path.
 //   RecordRefused: classes 22 (data exception: a value out of range, an untranslatable character),
-//                  23 (integrity: a CHECK, foreign key or exclusion constraint of the user's table)
-//                  and 54 (program limit: an index row too large); 23505 stays Transient.
+//                  23 (integrity: a CHECK, foreign key or exclusion constraint, or a unique
+//                  constraint or index of the user's (23505 on a key not the sink's)) and 54
+//                  (program limit: an index row too large).
 //   Configuration: classes 42 (undefined table or column, insufficient privilege), 28 (invalid
 //                  authorization) and 3F (no such schema).
-ErrorKind classify_error(std::string_view sqlstate, bool connection_lost);
+ErrorKind classify_error(std::string_view sqlstate, bool connection_lost, UniqueKey violated);
 
 // Exponential backoff with "equal jitter": half of the capped exponential delay is fixed, the
 // other half random, so that retries of many tasks spread out but none retries immediately.

@@ -731,6 +731,72 @@ TEST_F(SinkPostgres, AnOlderHostGetsTheRefusedRecordWithoutHeaders) {
 
 // ---- configuration and permission errors: the task fails at once, saying what to fix ---------
 
+// A unique index of the user's on the events table is a data rule like a CHECK: the one record
+// that breaks it (23505) is dead-lettered alone and the rest of its batch commits. Only the sink's
+// own keys make a 23505 transient (ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered).
+TEST_F(SinkPostgres, AUsersUniqueIndexRefusesOneRecordAloneAndTheRestCommits) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+    }
+    db->run("CREATE UNIQUE INDEX one_event_per_user_and_time ON " + events_table() + " (user_id, event_time)");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0, 1});
+    const auto of_user = [](int n, const std::string& user) {
+        return event(n, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:01Z", user);
+    };
+    // Event 4 is user-1's at event 1's time: applied after it in Kafka order, it is the one refused.
+    ASSERT_EQ(task.put({rec(0, 0, 1, of_user(1, "user-1")), rec(1, 0, 2, of_user(2, "user-2")),
+                        rec(0, 1, 3, of_user(3, "user-3")), rec(1, 1, 4, of_user(4, "user-1")),
+                        rec(0, 2, 5, of_user(5, "user-5")), rec(1, 2, 6, of_user(6, "user-6"))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id, user_id FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|user-1", uuid_for(2) + "|user-2", uuid_for(3) + "|user-3",
+                                        uuid_for(5) + "|user-5", uuid_for(6) + "|user-6"}));
+    EXPECT_EQ(stored_offset(0), "3");
+    EXPECT_EQ(stored_offset(1), "3");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    const DeadLetter& refused = task.dead_letters[0];
+    EXPECT_EQ(refused.partition, 1);
+    EXPECT_EQ(refused.offset, 1);
+    EXPECT_EQ(refused.key, uuid_for(4));
+    EXPECT_EQ(refused.value, of_user(4, "user-1"));
+    expect_refused(refused, "23505");
+    EXPECT_NE(refused.reason.find("one_event_per_user_and_time"), std::string::npos) << refused.reason;
+    auto counters = task.stop();
+    EXPECT_EQ(counters["inserted"], "5");
+    EXPECT_EQ(counters["refused"], "1");
+    EXPECT_EQ(counters["dead_letters"], "1");
+    EXPECT_EQ(counters["retries"], "0") << "a user's unique index is not retried";
+    EXPECT_EQ(counters["batches"], "1");
+}
+
+// A user's deferrable unique constraint is checked at COMMIT, where no single record explains the
+// violation: the task fails at once (no retries) and nothing of the batch is written or dead-lettered.
+TEST_F(SinkPostgres, AUsersDeferredUniqueConstraintFailsTheTaskAtCommit) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config()), "");
+    }
+    db->run("ALTER TABLE " + events_table() +
+            " ADD CONSTRAINT one_event_per_user_and_time UNIQUE (user_id, event_time) DEFERRABLE INITIALLY DEFERRED");
+    SinkTask task;
+    ASSERT_EQ(task.start(config()), "");
+    task.open({0});
+    const std::string error = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("failed: SQLSTATE 23505: duplicate key value violates unique constraint "
+                         "\"one_event_per_user_and_time\""),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(count("events"), "0");
+    EXPECT_EQ(stored_offset(0), "<no rows>");
+    EXPECT_TRUE(task.dead_letters.empty());
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "0");
+}
+
 TEST_F(SinkPostgres, APrivilegeRevokedFailsAtOnceNamingTheGrant) {
     db->run("DROP ROLE IF EXISTS sinktest_writer");
     db->run("CREATE ROLE sinktest_writer LOGIN");
@@ -977,6 +1043,26 @@ TEST_F(FailingCommit, ARefusedRecordIsDeadLetteredOnceWhenTheCommitIsRetried) {
     EXPECT_EQ(counters["dead_letters"], "1");
 }
 
+// statement_timeout cancelling every attempt (57014, raised here at COMMIT): past retry.max the task
+// fails saying how to give a batch more time or make it smaller.
+TEST_F(FailingCommit, StatementTimeoutsOutlastingRetriesSayWhatToDo) {
+    arm("57014", 1000);
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"retry.max", "1"}})), "");
+    task.open({0});
+    const std::string error = task.put({rec(0, 0, 1, event(1))});
+    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    EXPECT_NE(error.find("still failing after 1 retries (retry.max): SQLSTATE 57014: injected failure at commit. "
+                         "Every attempt was cancelled (57014: statement_timeout"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find(" SET statement_timeout = '5min') or the database (ALTER DATABASE "), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("or lower the connector's batch.max.records"), std::string::npos) << error;
+    EXPECT_NE(error.find("`ingest connectors restart`)."), std::string::npos) << "not cut short: " << error;
+    EXPECT_EQ(count("events"), "0");
+}
+
 // A data error at COMMIT (a deferred constraint) belongs to no single record: the task fails and
 // nothing of the batch is written or dead-lettered.
 TEST_F(FailingCommit, ADataErrorAtCommitFailsTheTask) {
@@ -1048,6 +1134,79 @@ TEST_F(SinkPostgres, DailyPartitionsIsolateARefusedRecordToo) {
     EXPECT_EQ(task.dead_letters[0].offset, 3);
     EXPECT_EQ(task.dead_letters[1].offset, 4);
     for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+}
+
+// Another writer of the events table racing the sink outside its partition locks: a trigger of
+// the day's partition inserts the sink's row itself, once, just before the sink's own insert, which
+// the partition's primary key then refuses (23505). That partition was created after the sink
+// read its own keys at start: the sink reads them again, finds the partition's key among them
+// (conparentid), and retries instead of dead-lettering. The racer's row went with the rolled-back
+// attempt, so the retry inserts.
+TEST_F(SinkPostgres, ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered) {
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
+    task.open({0});
+    db->run("CREATE TABLE " + schema + ".events_p20261125 PARTITION OF " + events_table() +
+            " FOR VALUES FROM ('2026-11-25 00:00:00+00') TO ('2026-11-26 00:00:00+00')");
+    db->run("CREATE SEQUENCE " + schema + ".races");
+    db->run("CREATE FUNCTION " + schema + ".race() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN IF nextval('" + schema + ".races') = 1 THEN"
+            " INSERT INTO " + events_table() + " (event_id, user_id, event_type, event_time, received_time,"
+            " is_valid, revision, kafka_partition, kafka_offset) VALUES (NEW.event_id, 'racer', NEW.event_type,"
+            " NEW.event_time, NEW.received_time, NEW.is_valid, NEW.revision, NEW.kafka_partition, NEW.kafka_offset);"
+            " END IF; RETURN NEW; END $$");
+    db->run("CREATE TRIGGER race BEFORE INSERT ON " + schema + ".events_p20261125 FOR EACH ROW EXECUTE FUNCTION " +
+            schema + ".race()");
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    EXPECT_EQ(db->value("SELECT nextval('" + schema + ".races')"), "5")
+        << "the trigger ran for the sink's first row and the racer's, then for both rows of the retry";
+    EXPECT_EQ(db->rows("SELECT event_id, user_id FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|user-1", uuid_for(2) + "|user-1"}));
+    EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1) + "|0", uuid_for(2) + "|0"}));
+    EXPECT_EQ(stored_offset(0), "2");
+    EXPECT_TRUE(task.dead_letters.empty());
+    size_t race_warnings = 0;
+    for (const auto& [level, message] : task.logs)
+        if (message.find("retry 1/") != std::string::npos &&
+            message.find("SQLSTATE 23505: duplicate key value violates unique constraint \"events_p20261125_pkey\"") !=
+                std::string::npos)
+            ++race_warnings;
+    EXPECT_EQ(race_warnings, 1u);
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "1");
+    EXPECT_EQ(counters["inserted"], "2");
+    EXPECT_EQ(counters["refused"], "0");
+}
+
+// The partitions of a user's unique index are not the sink's keys: with daily partitions too, the
+// record it refuses is dead-lettered alone.
+TEST_F(SinkPostgres, DailyPartitionsDeadLetterARecordAUsersUniqueIndexRefuses) {
+    {
+        SinkTask creator;
+        ASSERT_EQ(creator.start(config({{"partitioning", "daily"}})), "");
+    }
+    // A unique index of a partitioned table must hold its partition key (event_time).
+    db->run("CREATE UNIQUE INDEX one_event_per_user_and_time ON " + events_table() + " (user_id, event_time)");
+    SinkTask task;
+    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
+    task.open({0});
+    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2, 0, true, "2026-11-26T08:00:00Z")),
+                        rec(0, 2, 3, event(3)), rec(0, 3, 4, event(4, 0, true, "2026-11-25T09:00:00Z"))}),
+              "");
+    EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(4)}));
+    EXPECT_EQ(db->rows("SELECT event_id FROM " + schema + ".events_keys ORDER BY 1"),
+              (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(4)}));
+    EXPECT_EQ(stored_offset(0), "4");
+    ASSERT_EQ(task.dead_letters.size(), 1u);
+    EXPECT_EQ(task.dead_letters[0].offset, 2);
+    expect_refused(task.dead_letters[0], "23505");
+    EXPECT_NE(task.dead_letters[0].reason.find("events_p20261125_user_id_event_time_idx"), std::string::npos)
+        << task.dead_letters[0].reason;
+    auto counters = task.stop();
+    EXPECT_EQ(counters["retries"], "0");
+    EXPECT_EQ(counters["refused"], "1");
 }
 
 TEST_F(SinkPostgres, PartitioningMismatchIsFatal) {

@@ -61,5 +61,24 @@ TEST_F(ErrorAdvice, RefusedCredentialsPointAtTheDsn) {
     EXPECT_NE(advice.find("connection.dsn"), std::string::npos) << advice;
 }
 
+// A statement_timeout shorter than a batch needs cancels every retry alike: the task fails saying
+// how to give a batch more time or make it smaller.
+TEST(RetriesExhaustedAdvice, AStatementTimeoutSaysHowToRaiseItOrShrinkTheBatch) {
+    const std::string advice = retries_exhausted_advice("57014", "\"w\"", "\"ingest db\"");
+    EXPECT_NE(advice.find("57014: statement_timeout"), std::string::npos) << advice;
+    EXPECT_NE(advice.find("ALTER ROLE \"w\" SET statement_timeout = '5min'"), std::string::npos) << advice;
+    EXPECT_NE(advice.find("ALTER DATABASE \"ingest db\" SET statement_timeout = '5min'"), std::string::npos)
+        << advice;
+    EXPECT_NE(advice.find("lower the connector's batch.max.records"), std::string::npos) << advice;
+    EXPECT_NE(advice.find("options=-c statement_timeout"), std::string::npos) << advice;
+    const std::string unknown = retries_exhausted_advice("57014", "\"w\"", "");
+    EXPECT_NE(unknown.find("ALTER DATABASE <the database> SET"), std::string::npos) << unknown;
+}
+
+TEST(RetriesExhaustedAdvice, OtherTransientErrorsSayNothingMore) {
+    for (const char* code : {"08006", "40001", "40P01", "53100", "55P03", "57P01", "23505", ""})
+        EXPECT_EQ(retries_exhausted_advice(code, "\"w\"", "\"d\""), "") << code;
+}
+
 }  // namespace
 }  // namespace ingest::plugins::sink_postgres

@@ -7,37 +7,55 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Which key a unique violation names matters for 23505 only: every other code is classified the
+// same whichever is given.
+constexpr UniqueKey kEitherKey[] = {UniqueKey::Sinks, UniqueKey::Others};
+
 TEST(ClassifyError, TransientClassesAndCodes) {
-    for (const char* code : {"08000", "08003", "08006", "08001", "08004", "53100", "53200", "53300",
-                             "57P01", "57P02", "57P03", "57014", "40001", "40P01", "40003", "55P03",
-                             "58000", "58030", "23505", "25P03"})
-        EXPECT_EQ(classify_error(code, false), ErrorKind::Transient) << code;
+    for (UniqueKey key : kEitherKey)
+        for (const char* code : {"08000", "08003", "08006", "08001", "08004", "53100", "53200", "53300",
+                                 "57P01", "57P02", "57P03", "57014", "40001", "40P01", "40003", "55P03",
+                                 "58000", "58030", "25P03"})
+            EXPECT_EQ(classify_error(code, false, key), ErrorKind::Transient) << code;
 }
 
-// Data errors one record causes: 22 (data exception), 23 (integrity, but 23505 above), 54
-// (program limit, e.g. 54000 index row size exceeds btree maximum).
+// Data errors one record causes: 22 (data exception), 23 (integrity), 54 (program limit, e.g.
+// 54000 index row size exceeds btree maximum).
 TEST(ClassifyError, RecordRefusedClasses) {
-    for (const char* code : {"22001", "22003", "22008", "22021", "22P02", "22P05", "23502", "23503",
-                             "23514", "23P01", "23000", "54000", "54001"})
-        EXPECT_EQ(classify_error(code, false), ErrorKind::RecordRefused) << code;
+    for (UniqueKey key : kEitherKey)
+        for (const char* code : {"22001", "22003", "22008", "22021", "22P02", "22P05", "23502", "23503",
+                                 "23514", "23P01", "23000", "54000", "54001"})
+            EXPECT_EQ(classify_error(code, false, key), ErrorKind::RecordRefused) << code;
+}
+
+// A unique violation on the sink's own keys is another writer racing it (retried); on a user's
+// unique constraint or index, the record's values are refused like by a CHECK.
+TEST(ClassifyError, AUniqueViolationDependsOnWhoseKeyItIs) {
+    EXPECT_EQ(kUniqueViolation, "23505");
+    EXPECT_EQ(classify_error("23505", false, UniqueKey::Sinks), ErrorKind::Transient);
+    EXPECT_EQ(classify_error("23505", false, UniqueKey::Others), ErrorKind::RecordRefused);
+    EXPECT_EQ(classify_error("23505", true, UniqueKey::Others), ErrorKind::RecordRefused)
+        << "the server's verdict wins over the connection's state";
 }
 
 TEST(ClassifyError, ConfigurationClasses) {
-    for (const char* code : {"42501", "42703", "42P01", "42601", "42804", "28000", "28P01", "3F000"})
-        EXPECT_EQ(classify_error(code, false), ErrorKind::Configuration) << code;
+    for (UniqueKey key : kEitherKey)
+        for (const char* code : {"42501", "42703", "42P01", "42601", "42804", "28000", "28P01", "3F000"})
+            EXPECT_EQ(classify_error(code, false, key), ErrorKind::Configuration) << code;
 }
 
 TEST(ClassifyError, PermanentCodes) {
-    for (const char* code : {"3D000", "XX000", "57000", "55000", "40002", "0A000", "P0001", "25001"})
-        EXPECT_EQ(classify_error(code, false), ErrorKind::Permanent) << code;
+    for (UniqueKey key : kEitherKey)
+        for (const char* code : {"3D000", "XX000", "57000", "55000", "40002", "0A000", "P0001", "25001"})
+            EXPECT_EQ(classify_error(code, false, key), ErrorKind::Permanent) << code;
 }
 
 TEST(ClassifyError, ClientSideErrorsDependOnTheConnection) {
-    EXPECT_EQ(classify_error("", true), ErrorKind::Transient);
-    EXPECT_EQ(classify_error("", false), ErrorKind::Permanent);
-    EXPECT_EQ(classify_error("XX000", true), ErrorKind::Permanent)
+    EXPECT_EQ(classify_error("", true, UniqueKey::Others), ErrorKind::Transient);
+    EXPECT_EQ(classify_error("", false, UniqueKey::Others), ErrorKind::Permanent);
+    EXPECT_EQ(classify_error("XX000", true, UniqueKey::Others), ErrorKind::Permanent)
         << "a server's verdict wins over the connection's state";
-    EXPECT_EQ(classify_error("42501", true), ErrorKind::Configuration);
+    EXPECT_EQ(classify_error("42501", true, UniqueKey::Others), ErrorKind::Configuration);
 }
 
 TEST(BackoffDelay, DoublesUpToTheCapWithHalfJitter) {

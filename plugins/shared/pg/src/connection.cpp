@@ -118,7 +118,8 @@ PgResult PgConnection::check(PGresult* raw_result, ExecStatusType expected, std:
     std::string message = "SQLSTATE " + sqlstate + ": " + error_field(result.get(), PG_DIAG_MESSAGE_PRIMARY);
     if (std::string detail = error_field(result.get(), PG_DIAG_MESSAGE_DETAIL); !detail.empty())
         message += " (" + detail + ")";
-    throw PgError(std::move(message), std::move(sqlstate), !healthy());
+    throw PgError(std::move(message), std::move(sqlstate), !healthy(),
+                  {error_field(result.get(), PG_DIAG_SCHEMA_NAME), error_field(result.get(), PG_DIAG_CONSTRAINT_NAME)});
 }
 
 void PgConnection::throw_connection_error(std::string_view what) {

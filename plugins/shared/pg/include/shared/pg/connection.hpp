@@ -1,9 +1,11 @@
 // A thin RAII layer over one libpq connection: results freed, errors thrown as PgError carrying
-// the SQLSTATE, so that callers can classify them (retriable or not).
+// the SQLSTATE and the violated constraint, so that callers can classify them (retriable or not,
+// whose constraint).
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <compare>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -13,19 +15,34 @@
 
 namespace ingest::plugins::shared::pg {
 
+// A constraint (or unique index) as an integrity error names it: PG_DIAG_SCHEMA_NAME, the schema
+// of the table it constrains and so its own, and PG_DIAG_CONSTRAINT_NAME. Names of indexes, and so
+// of the unique and primary-key constraints a unique violation names, are unique per schema.
+struct ConstraintName {
+    std::string schema;
+    std::string name;
+
+    auto operator<=>(const ConstraintName&) const = default;
+};
+
 class PgError : public std::runtime_error {
    public:
-    PgError(std::string message, std::string sqlstate, bool connection_lost)
+    PgError(std::string message, std::string sqlstate, bool connection_lost, ConstraintName constraint = {})
         : std::runtime_error(std::move(message)),
           sqlstate_(std::move(sqlstate)),
-          connection_lost_(connection_lost) {}
+          connection_lost_(connection_lost),
+          constraint_(std::move(constraint)) {}
 
     const std::string& sqlstate() const { return sqlstate_; }
     bool connection_lost() const { return connection_lost_; }
+    // The violated constraint or unique index, for the errors the server names one with (class
+    // 23 mostly); empty otherwise.
+    const ConstraintName& constraint() const { return constraint_; }
 
    private:
     std::string sqlstate_;
     bool connection_lost_;
+    ConstraintName constraint_;
 };
 
 struct PgResultDeleter {
