@@ -44,7 +44,7 @@ connector user-events-simulator "$sim" topic="$topic" events="$events" rate=3000
 # No automatic restarts: each would fail the same way; one FAILED state is what an operator sees.
 connector user-events-postgres "$sink" topics="$topic" errors.restart.max=0
 connector user-events-validator "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
-  sink.connector="$sink" timeout.ms=240000
+  sink.connector="$sink" timeout.ms=240000 source.topic.compacted=false
 
 # Retention deletes from topics with cleanup.policy=delete (Kafka refuses DeleteRecords on compacted
 # ones): the test creates the topic so, before the runner would create it as the shipped one.
