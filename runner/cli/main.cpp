@@ -14,6 +14,7 @@
 #include "worker/worker.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/algorithm/string/predicate.hpp>
 
 #include <iostream>
 #include <thread>
@@ -131,7 +132,8 @@ bool apply_kafka_properties(const std::vector<std::string>& assignments, const s
     // The embedded mock broker speaks plaintext only: a worker that must use TLS or SASL without
     // a cluster to talk to is misconfigured, not something to start and hang.
     if (bootstrap.empty())
-        if (auto it = properties.find("security.protocol"); it != properties.end() && it->second != "plaintext")
+        if (auto it = properties.find("security.protocol");
+            it != properties.end() && !boost::iequals(it->second, "plaintext"))  // librdkafka ignores case
             problems.push_back({"kafka-property 'security.protocol'",
                                 "'" + it->second + "' needs a Kafka cluster given by --bootstrap; the embedded mock "
                                 "broker speaks plaintext only"});

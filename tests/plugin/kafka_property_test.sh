@@ -47,8 +47,8 @@ refused "guarantee properties in the worker config" "kafka-property 'auto.offset
 grep -qF "kafka-property 'group.id': 'group.id' is set by the runner" "$log" || fail "not every refused property is reported"
 refused "a property librdkafka does not know" "Kafka client property 'no.such.property': No such configuration property" \
   run "${common[@]}" --state-dir "$work/s3" --kafka-property no.such.property=1
-refused "TLS without a cluster" "'ssl' needs a Kafka cluster given by --bootstrap; the embedded mock broker speaks plaintext only" \
-  run "${common[@]}" --state-dir "$work/s4" --kafka-property security.protocol=ssl
+refused "TLS without a cluster" "'SSL' needs a Kafka cluster given by --bootstrap; the embedded mock broker speaks plaintext only" \
+  run "${common[@]}" --state-dir "$work/s4" --kafka-property security.protocol=SSL
 refused "an assignment without '='" "expected KEY=VALUE (a librdkafka property), got no '='" \
   validate --connectors "$work/connectors" --bootstrap 127.0.0.1:1 --state-dir "$work/s5" --kafka-property sasl.password
 pass "the runner's guarantee properties, unknown properties and malformed assignments are refused at start"
