@@ -5,7 +5,8 @@
 #
 #   tls_kafka.sh ssl_listener|wrong_ca|mutual_tls
 #     ssl_listener: the worker trusts the CA through its own client properties
-#                   (--kafka-property security.protocol=ssl, ssl.ca.location): the validator PASSes.
+#                   (--kafka-property security.protocol=ssl, ssl.ca.location): the validator PASSes,
+#                   in `ingest run` and again alone in `ingest validate`.
 #     wrong_ca:     a worker that trusts another CA fails clearly: it exits 1 naming the certificate
 #                   verification failure, and a connector added to a running worker shows it in its
 #                   status.
@@ -107,6 +108,14 @@ case $case in
     run_until_done "${worker_tls[@]}"
     expect_pass
     pass "the pipeline over TLS ($bootstrap): the validator PASSes"
+    # `ingest validate` (the validator alone, re-reading both topics) takes the same properties.
+    status=0
+    timeout 240 "$INGEST_BIN" validate --connectors connectors --bootstrap "$bootstrap" \
+      --state-dir "$INGEST_TEST_WORK/validate-state" "${worker_tls[@]}" >"$INGEST_TEST_WORK/validate.log" 2>&1 </dev/null \
+      || status=$?
+    ((status == 0)) || { show_log "$INGEST_TEST_WORK/validate.log"; fail "ingest validate over TLS exited $status"; }
+    grep -q 'verdict PASS' "$INGEST_TEST_WORK/validate.log" || { show_log "$INGEST_TEST_WORK/validate.log"; fail "no verdict PASS"; }
+    pass "ingest validate over TLS: PASS"
     ;;
 
   wrong_ca)
