@@ -68,7 +68,7 @@ confirmed_lines() {
 }
 complete() { grep -q '"complete":true' "$audit" 2>/dev/null; }
 committed() {
-  psql -X -q -tA -d "$INGEST_PG_DSN" -v c="$sink" -v t="$topic" 2>/dev/null <<'SQL' || echo 0
+  psql -X -q -tA -v ON_ERROR_STOP=1 -d "$INGEST_PG_DSN" -v c="$sink" -v t="$topic" 2>/dev/null <<'SQL' || echo 0
 SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE connector = :'c' AND topic = :'t';
 SQL
 }

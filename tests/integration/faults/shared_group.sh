@@ -49,7 +49,7 @@ start_worker() {
 }
 alive() { pid_alive "${pid[$1]}" || { show_log "$INGEST_TEST_WORK/$1.log" 60; fail "worker $1 exited"; }; }
 committed() {
-  psql -X -q -tA -d "$INGEST_PG_DSN" -v c="$sink" -v t="$topic" 2>/dev/null <<'SQL' || echo 0
+  psql -X -q -tA -v ON_ERROR_STOP=1 -d "$INGEST_PG_DSN" -v c="$sink" -v t="$topic" 2>/dev/null <<'SQL' || echo 0
 SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE connector = :'c' AND topic = :'t';
 SQL
 }
