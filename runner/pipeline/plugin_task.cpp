@@ -37,6 +37,7 @@ PluginTask::PluginTask(std::shared_ptr<plugin_host::PluginLibrary> library, std:
     host_.metric_add = &PluginTask::host_metric_add;
     host_.metric_set = &PluginTask::host_metric_set;
     host_.dead_letter_with_headers = &PluginTask::host_dead_letter_with_headers;
+    host_.partition_count = &PluginTask::host_partition_count;
 
     ingest_error error{};
     void* created = nullptr;
@@ -124,6 +125,20 @@ ingest_status PluginTask::host_flush_dead_letters(void* context, ingest_error* e
     } catch (const std::exception& e) {
         fill(error, e.what());
         return INGEST_RETRIABLE;
+    }
+}
+
+int32_t PluginTask::host_partition_count(void* context, const char* topic, ingest_error* error) {
+    auto* self = static_cast<PluginTask*>(context);
+    if (!self->services_.partition_count) {
+        fill(error, "this task has no topic to place records on");
+        return -1;
+    }
+    try {
+        return self->services_.partition_count(topic ? topic : "");
+    } catch (const std::exception& e) {
+        fill(error, e.what());
+        return -1;
     }
 }
 

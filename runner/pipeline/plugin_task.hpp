@@ -32,6 +32,8 @@ struct HostServices {
         dead_letter;
     std::function<ingest_status(ingest_error*)> flush_dead_letters;
     std::function<std::pair<int64_t, int64_t>(const std::string& topic, int32_t partition)> watermarks;
+    // Sources: a topic's partition count (an empty name: the connector's topic); throws when unknown.
+    std::function<int32_t(const std::string& topic)> partition_count;
     std::function<void(bool ok, const std::string& summary)> report_verdict;
     // True once the task should stop: plugins waiting inside a call (retries) return early.
     std::function<bool()> stopping;
@@ -70,6 +72,7 @@ class PluginTask {
                                                        const char* reason, const ingest_header* extra,
                                                        size_t extra_count, ingest_error* error);
     static ingest_status host_flush_dead_letters(void* context, ingest_error* error);
+    static int32_t host_partition_count(void* context, const char* topic, ingest_error* error);
     static ingest_status host_watermarks(void* context, const char* topic, int32_t partition, int64_t* low,
                                          int64_t* high, ingest_error* error);
     static void host_report_verdict(void* context, int ok, const char* summary);

@@ -63,6 +63,12 @@ void SourceLoop::start() {
     services.watermarks = [this](const std::string& topic, int32_t partition) {
         return producer_->watermarks(topic, partition);
     };
+    services.partition_count = [this](const std::string& topic) {
+        const std::string& name = topic.empty() ? topic_ : topic;
+        const int count = producer_->fetch_metadata(name);
+        if (count < 1) throw kafka::KafkaError("topic '" + name + "' does not exist");
+        return static_cast<int32_t>(count);
+    };
     services.report_verdict = [this](bool ok, const std::string& summary) { listener_.on_verdict(ok, summary); };
     services.stopping = [this] { return control_.stop_requested(); };
     plugin_metrics_ = plugin_series(settings_);

@@ -95,6 +95,7 @@ EventVersion Generator::fresh_event() {
     EventVersion version;
     version.event_id = random_uuid(rng_);
     version.user = static_cast<uint32_t>(1 + rng_.below(users_));
+    version.first_user = version.user;
     version.type = pick_type();
     version.received_time_us = clock_us_;
     return version;
@@ -137,6 +138,7 @@ bool Generator::remove() {
     live_.pop_back();
     stale_.push(version);
     record_.intent = Intent::Delete;
+    record_.first_user = version.first_user;
     write_uuid(key_, version.event_id);
     record_.key = std::string_view(key_, kUuidTextSize);
     record_.value = std::nullopt;
@@ -165,6 +167,7 @@ void Generator::malformed() {
                    malformed_value_);
     record_.intent = Intent::Malformed;
     record_.malformed_kind = kind;
+    record_.first_user = version.first_user;
     record_.key = malformed_key_;
     record_.value = std::string_view(malformed_value_);
 }
@@ -213,6 +216,7 @@ int64_t Generator::lateness_us() {
 
 void Generator::emit_value(Intent intent, const EventVersion& version) {
     record_.intent = intent;
+    record_.first_user = version.first_user;
     write_uuid(key_, version.event_id);
     record_.key = std::string_view(key_, kUuidTextSize);
     const size_t size = write_value(value_, version, type_names_[version.type]);

@@ -36,6 +36,7 @@ struct GeneratedRecord {
     Intent intent = Intent::Create;
     bool late = false;                  // a create with received - event > late.threshold.ms
     MalformedKind malformed_kind = {};  // set when intent is Malformed
+    uint32_t first_user = 0;            // the event's first user (partitioning.hpp)
     std::string_view key;
     std::optional<std::string_view> value;  // nullopt: tombstone
 };

@@ -38,6 +38,7 @@ struct EventVersion {
     int64_t event_time_us = 0;     // since the Unix epoch
     int64_t received_time_us = 0;  // since the Unix epoch
     uint32_t user = 0;             // user_id is "user-<user>"
+    uint32_t first_user = 0;       // the user of revision 0: decides the event's partition
     uint32_t revision = 0;
     uint16_t type = 0;             // index into the configured event types
     bool is_valid = true;

@@ -1,5 +1,6 @@
 #include "simulator_task.hpp"
 
+#include "partitioning.hpp"
 #include "stream_file.hpp"
 
 #include <algorithm>
@@ -53,6 +54,16 @@ void SimulatorTask::start_with(const SimulatorConfig& config) {
         throw sdk::FatalError("source_event_simulator: invalid configuration: " + sdk::describe_problems(problems));
 
     config_ = task_share(config, task, tasks);
+    // Asked before the log is opened: a broker that cannot say fails the start (retriable) with
+    // nothing held. The count must stay the same while a stream is continued: records sent again
+    // after a restart go where the count puts them.
+    if (const std::optional<int32_t> partitions = host().partition_count()) {
+        partitions_ = *partitions;
+    } else {
+        partitions_ = 0;
+        host().warn("the host is older than ABI 1.5 and cannot tell the topic's partition count: records "
+                    "are placed by key (event_id), not by their event's first user_id");
+    }
     generator_.reset();
     window_ = InFlightWindow(static_cast<size_t>(config_.max_in_flight));
     totals_ = {};
@@ -248,7 +259,8 @@ sdk::SourceTask::PollResult SimulatorTask::poll(sdk::Emitter& emitter) {
             continue;
         }
         window_.add(record.intent, record.key, record.value);
-        emitter.emit(record.key, record.value, seq);
+        emitter.emit(record.key, record.value, seq, {}, nullptr,
+                     partitions_ > 0 ? user_partition(record.first_user, partitions_) : INGEST_PARTITION_ANY);
         ++totals_.records;
         ++totals_.by_intent[static_cast<size_t>(record.intent)];
         ++emitted;

@@ -71,6 +71,9 @@ class SimulatorTask : public sdk::SourceTask {
     // partition means the topic is not the one the log describes.
     std::vector<bool> settled_;
     std::map<int32_t, int64_t> resumed_highest_offsets_;
+    // The topic's partition count, from the host (ABI 1.5): records go to their event's first
+    // user's partition (partitioning.hpp). 0: the host cannot say; the producer places by key.
+    int32_t partitions_ = 0;
     uint64_t emitted_since_start_ = 0;  // what the rate limit counts
 
     bool clock_started_ = false;

@@ -25,6 +25,7 @@
  *        REST API's KIP-875 offsets endpoints).
  *   1.4  host: `dead_letter_with_headers` (a dead letter carrying headers of the plugin's own, e.g.
  *        the SQLSTATE with which a database refused the record).
+ *   1.5  host: `partition_count` (a source that places its records on partitions itself).
  *
  * Ownership: every pointer handed across the boundary stays valid only for the duration of the call,
  * unless the field's comment says otherwise. A task object (`void* task`) is created and destroyed by
@@ -49,7 +50,7 @@ extern "C" {
 /* The major version: bumped on every incompatible change of any struct or function below. */
 #define INGEST_ABI_MAJOR 1u
 /* The minor version: bumped when fields are appended (see the version history above). */
-#define INGEST_ABI_MINOR 4u
+#define INGEST_ABI_MINOR 5u
 #define INGEST_PLUGIN_ENTRY_SYMBOL "ingest_plugin_entry"
 
 /* Nonzero when the struct behind `ptr`, as its writer compiled it, holds `field` of `type`. */
@@ -231,6 +232,11 @@ typedef struct ingest_host {
      * otherwise dead_letter() (the C++ SDK's Host::dead_letter does so). */
     ingest_status (*dead_letter_with_headers)(void* context, const ingest_record* record, const char* reason,
                                               const ingest_header* extra, size_t extra_count, ingest_error* error);
+
+    /* 1.5. Sources: the number of partitions of `topic` (NULL: the connector's `topic`) as the
+     * broker reports it, for a source that sets ingest_source_record.partition itself. Returns -1
+     * and fills `error` when the topic does not exist or the broker cannot be asked. */
+    int32_t (*partition_count)(void* context, const char* topic, ingest_error* error);
 } ingest_host;
 
 /* ---------------------------------------------------------------------------------------------

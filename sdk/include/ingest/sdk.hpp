@@ -152,6 +152,17 @@ class Host {
         raw_->report_verdict(raw_->context, ok ? 1 : 0, summary.c_str());
     }
 
+    // Sources: the partition count of `topic` (empty: the connector's topic); nullopt when the host
+    // is older than ABI 1.5 and cannot say. Throws RetriableError when the broker cannot tell.
+    std::optional<int32_t> partition_count(const std::string& topic = {}) const {
+        if (!raw_ || !INGEST_STRUCT_HAS(raw_, ingest_host, partition_count) || !raw_->partition_count)
+            return std::nullopt;
+        ingest_error error{};
+        const int32_t count = raw_->partition_count(raw_->context, topic.empty() ? nullptr : topic.c_str(), &error);
+        if (count < 1) rethrow(INGEST_RETRIABLE, error);
+        return count;
+    }
+
     // True once the host wants this task to stop. Hosts older than ABI 1.1 cannot say so: false.
     bool stopping() const {
         return raw_ && INGEST_STRUCT_HAS(raw_, ingest_host, stopping) && raw_->stopping &&
@@ -215,11 +226,14 @@ class Emitter {
    public:
     Emitter(ingest_emit_fn emit_fn, void* context) : emit_(emit_fn), context_(context) {}
 
+    // `partition`: INGEST_PARTITION_ANY lets the producer choose by key; any other value must be
+    // below the topic's partition count (Host::partition_count).
     void emit(std::string_view key, std::optional<std::string_view> value, uint64_t correlation,
-              std::span<const ingest_header> headers = {}, const char* topic = nullptr) {
+              std::span<const ingest_header> headers = {}, const char* topic = nullptr,
+              int32_t partition = INGEST_PARTITION_ANY) {
         ingest_source_record record{};
         record.topic = topic;
-        record.partition = INGEST_PARTITION_ANY;
+        record.partition = partition;
         record.key = {key.data(), key.size()};
         record.value = value ? ingest_bytes{value->data(), value->size()} : ingest_bytes{nullptr, 0};
         record.headers = headers.data();
