@@ -93,6 +93,13 @@ ClientOverridePolicy client_override_policy() {
     return g_policy;
 }
 
+std::vector<std::string_view> client_override_prefixes(ingest_plugin_kind kind) {
+    std::vector<std::string_view> prefixes;
+    for (const Prefix& prefix : kPrefixes)
+        if (kind == INGEST_KIND_SOURCE ? prefix.for_sources : prefix.for_sinks) prefixes.push_back(prefix.text);
+    return prefixes;
+}
+
 bool is_client_override(const std::string& key) {
     return std::any_of(kPrefixes.begin(), kPrefixes.end(), [&](const Prefix& p) { return key.starts_with(p.text); });
 }

@@ -23,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ingest::config {
@@ -48,6 +49,8 @@ struct ClientOverrides {
 
 // Whether `key` is a client override key (has one of the three prefixes).
 bool is_client_override(const std::string& key);
+// The override prefixes a connector of `kind` may use (`producer.override.`, ...).
+std::vector<std::string_view> client_override_prefixes(ingest_plugin_kind kind);
 
 // Whether the librdkafka property `property` holds a secret (a password, a private key): its
 // values are masked in logs, status and REST answers like password keys.

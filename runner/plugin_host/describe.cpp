@@ -1,7 +1,9 @@
 #include "plugin_host/describe.hpp"
 
+#include "config/client_overrides.hpp"
 #include "config/config_table.hpp"
 #include "config/runner_keys.hpp"
+#include "config/topic_creation.hpp"
 #include "plugin_host/plugin_library.hpp"
 
 #include <boost/json.hpp>
@@ -59,6 +61,33 @@ std::string format_bound(const ingest_config_key& key, double bound) {
     return out.str();
 }
 
+// A JSON Schema pattern matching the keys that start with `prefix`.
+std::string prefix_pattern(std::string_view prefix) {
+    std::string pattern = "^";
+    for (char c : prefix) {
+        if (c == '.') pattern += '\\';
+        pattern += c;
+    }
+    return pattern;
+}
+
+// The key families the runner accepts besides declared keys: client overrides, and a source's
+// topic settings (their names are Kafka's and librdkafka's, checked by the runner, not listed).
+boost::json::object key_families(ingest_plugin_kind kind) {
+    boost::json::object families;
+    for (std::string_view prefix : config::client_override_prefixes(kind))
+        families[prefix_pattern(prefix)] = {
+            {"type", "string"},
+            {"description", "A librdkafka property for this connector's " +
+                                std::string(prefix.substr(0, prefix.find('.'))) +
+                                " client, over the worker's (allowed by the worker's client override policy)."}};
+    if (kind == INGEST_KIND_SOURCE)
+        families[prefix_pattern(config::kTopicCreationDefaultPrefix)] = {
+            {"type", "string"},
+            {"description", "A Kafka topic config for the topic the runner creates for this source (KIP-158)."}};
+    return families;
+}
+
 std::string markdown_cell(std::string text) {
     for (size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.replace(at, 1, "\\|");
     return text;
@@ -93,6 +122,7 @@ std::string describe_json_schema(const ingest_plugin& plugin) {
     config["type"] = "object";
     config["properties"] = std::move(properties);
     config["required"] = std::move(required);
+    config["patternProperties"] = key_families(plugin.kind);
     config["additionalProperties"] = false;
 
     boost::json::object schema;

@@ -18,6 +18,7 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -296,6 +297,37 @@ TEST(AuditLogSchema, RejectsLinesOutsideTheFormat) {
              R"({"complete":true,"totals":{"records":1}})",
              R"({"complete":false,"totals":{}})"})
         EXPECT_EQ(schema.accepts(line), std::optional<bool>(false)) << line;
+}
+
+// The shipped connector configs are what users copy: each must pass the schema generated for its
+// plugin (schemas/connectors/, `ingest plugins describe`), override and topic.creation keys
+// included, and the schema must still refuse what the runner refuses.
+TEST(ConnectorSchemas, AcceptTheShippedConnectors) {
+    size_t checked = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(CONNECTORS_DIR)) {
+        if (entry.path().extension() != ".json") continue;
+        const std::string text = read_file(entry.path().c_str());
+        const std::string plugin(boost::json::parse(text).at("config").at("plugin").as_string());
+        const JsonSchema schema((std::string(CONNECTOR_SCHEMAS_DIR) + "/" + plugin + ".schema.json").c_str());
+        EXPECT_EQ(schema.accepts(text), std::optional<bool>(true)) << entry.path();
+        ++checked;
+    }
+    EXPECT_EQ(checked, 3u);
+}
+
+TEST(ConnectorSchemas, RefuseUnknownKeysAndTopicCreationOnSinks) {
+    const JsonSchema sink(CONNECTOR_SCHEMAS_DIR "/sink_postgres.schema.json");
+    const JsonSchema source(CONNECTOR_SCHEMAS_DIR "/source_event_simulator.schema.json");
+    const std::string sink_base = R"({"name":"s","config":{"plugin":"sink_postgres","topics":"t","connection.dsn":"x")";
+    const std::string source_base = R"({"name":"s","config":{"plugin":"source_event_simulator","topic":"t")";
+    EXPECT_EQ(sink.accepts(sink_base + "}}"), std::optional<bool>(true));
+    EXPECT_EQ(sink.accepts(sink_base + R"(,"consumer.override.fetch.max.bytes":"1048576"}})"), std::optional<bool>(true));
+    EXPECT_EQ(sink.accepts(sink_base + R"(,"no.such.key":"1"}})"), std::optional<bool>(false));
+    EXPECT_EQ(sink.accepts(sink_base + R"(,"topic.creation.default.cleanup.policy":"compact"}})"),
+              std::optional<bool>(false));
+    EXPECT_EQ(source.accepts(source_base + R"(,"topic.creation.default.cleanup.policy":"compact"}})"),
+              std::optional<bool>(true));
+    EXPECT_EQ(source.accepts(source_base + R"(,"consumer.override.fetch.max.bytes":"1"}})"), std::optional<bool>(false));
 }
 
 }  // namespace
