@@ -1,7 +1,19 @@
-# ingest_add_plugin(<name> [CORE_SOURCES src...] SOURCES ... [LIBRARIES ...] [OUTPUT_DIRECTORY dir])
+# How an ingest plugin is built: the one definition, used by this project's own plugins and
+# installed with the SDK's CMake package (find_package(IngestSDK) includes it), so a plugin built
+# out of tree gets exactly the module the runner loads. It needs the target ingest::sdk (the
+# project's alias, or the package's imported target).
 #
-# Builds a plugin as a loadable module named exactly <name>.so, by default in the build tree's
-# plugin directory, with hidden visibility so that only the SDK's entry point is exported.
+# Optional variables, read when the helpers run:
+#   INGEST_PLUGIN_OUTPUT_DIR       where modules land when OUTPUT_DIRECTORY is not given
+#                                  (unset: CMake's default, the current binary directory)
+#   INGEST_PLUGIN_TARGET_DEFAULTS  name of a function(target) called on every target made here
+#                                  (this project: its warnings and sanitizer flags)
+
+# ingest_add_plugin(<name> SOURCES ... [CORE_SOURCES src...] [LIBRARIES ...] [OUTPUT_DIRECTORY dir])
+#
+# Builds a plugin as a loadable module named exactly <name>.so (no `lib` prefix: the runner and the
+# connector configs know a plugin by that file name), with hidden visibility so that only the SDK's
+# entry point is exported, and with unresolved symbols failing the link instead of the load.
 #
 # With CORE_SOURCES (the plugin's src/), everything but the export goes into a static library
 # <name>_core (alias plugins::<name>_core) with src/ as its include directory; the module, the
@@ -9,7 +21,13 @@
 # one, else into the module.
 function(ingest_add_plugin name)
   cmake_parse_arguments(PLUGIN "" "OUTPUT_DIRECTORY" "CORE_SOURCES;SOURCES;LIBRARIES" ${ARGN})
-  if(NOT PLUGIN_OUTPUT_DIRECTORY)
+  if(NOT PLUGIN_SOURCES)
+    message(FATAL_ERROR "ingest_add_plugin(${name}): SOURCES is missing (the file that exports the plugin)")
+  endif()
+  if(PLUGIN_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "ingest_add_plugin(${name}): unknown arguments: ${PLUGIN_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT PLUGIN_OUTPUT_DIRECTORY AND INGEST_PLUGIN_OUTPUT_DIR)
     set(PLUGIN_OUTPUT_DIRECTORY ${INGEST_PLUGIN_OUTPUT_DIR})
   endif()
   set(module_libraries ${PLUGIN_LIBRARIES})
@@ -23,14 +41,19 @@ function(ingest_add_plugin name)
   add_library(${name} MODULE ${PLUGIN_SOURCES})
   add_library(plugins::${name} ALIAS ${name})
   target_link_libraries(${name} PRIVATE ingest::sdk ${module_libraries})
+  # PREFIX and SUFFIX are explicit: the runner loads `<name>.so` whatever the platform's defaults.
   set_target_properties(${name} PROPERTIES
     PREFIX ""
+    SUFFIX ".so"
+    C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON
-    LIBRARY_OUTPUT_DIRECTORY ${PLUGIN_OUTPUT_DIRECTORY})
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(PLUGIN_OUTPUT_DIRECTORY)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PLUGIN_OUTPUT_DIRECTORY})
+  endif()
   # Unresolved symbols must fail the build, not the load.
   target_link_options(${name} PRIVATE -Wl,--no-undefined)
-  ingest_target_defaults(${name})
+  _ingest_plugin_target_defaults(${name})
 endfunction()
 
 # ingest_add_plugin_library(<name> SOURCES ... INCLUDE_DIRECTORY dir [LIBRARIES ...])
@@ -41,13 +64,23 @@ endfunction()
 # include directory propagate to whoever links it.
 function(ingest_add_plugin_library name)
   cmake_parse_arguments(LIB "" "INCLUDE_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
+  if(LIB_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "ingest_add_plugin_library(${name}): unknown arguments: ${LIB_UNPARSED_ARGUMENTS}")
+  endif()
   add_library(${name} STATIC ${LIB_SOURCES})
   add_library(plugins::${name} ALIAS ${name})
   target_include_directories(${name} PUBLIC ${LIB_INCLUDE_DIRECTORY})
   target_link_libraries(${name} PUBLIC ${LIB_LIBRARIES})
   set_target_properties(${name} PROPERTIES
     POSITION_INDEPENDENT_CODE ON
+    C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  ingest_target_defaults(${name})
+  _ingest_plugin_target_defaults(${name})
+endfunction()
+
+function(_ingest_plugin_target_defaults target)
+  if(INGEST_PLUGIN_TARGET_DEFAULTS)
+    cmake_language(CALL ${INGEST_PLUGIN_TARGET_DEFAULTS} ${target})
+  endif()
 endfunction()
