@@ -12,6 +12,10 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
         {"max.poll.interval.ms", "300000"},
         {"fetch.wait.max.ms", "100"},
         {"queued.max.messages.kbytes", "65536"},
+        // A subscribed topic the broker does not list yet (just created, its metadata not yet
+        // everywhere) is only looked up again at the next metadata refresh: librdkafka's 5-minute
+        // default left a validator unassigned from its dead-letter topic for minutes.
+        {"topic.metadata.refresh.interval.ms", "5000"},
     };
     const Properties guarantees = {
         {"bootstrap.servers", bootstrap},
