@@ -200,8 +200,13 @@ std::vector<std::filesystem::path> default_plugin_path() {
             if (!dir.empty()) dirs.emplace_back(dir);
         return dirs;
     }
+    // The build tree keeps plugins next to the runner's directory (build/runner, build/plugins);
+    // an installed runner (`cmake --install`: P/bin/ingest) finds them in P/lib/ingest/plugins.
     auto exe_dir = std::filesystem::path(boost::dll::program_location().parent_path().string());
-    dirs.push_back((exe_dir / ".." / "plugins").lexically_normal());
+    const auto installed = (exe_dir / ".." / "lib" / "ingest" / "plugins").lexically_normal();
+    std::error_code error;
+    dirs.push_back(std::filesystem::is_directory(installed, error) ? installed
+                                                                   : (exe_dir / ".." / "plugins").lexically_normal());
     return dirs;
 }
 

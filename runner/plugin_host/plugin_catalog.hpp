@@ -52,7 +52,8 @@ class PluginCatalog {
     std::unique_ptr<State> state_;
 };
 
-// The plugin path: INGEST_PLUGIN_PATH (colon-separated) if set, else `<executable dir>/../plugins`.
+// The plugin path: INGEST_PLUGIN_PATH (colon-separated) if set, else `<executable dir>/../lib/ingest/plugins`
+// where that exists (an installed runner), else `<executable dir>/../plugins` (the build tree).
 std::vector<std::filesystem::path> default_plugin_path();
 
 }  // namespace ingest::plugin_host
