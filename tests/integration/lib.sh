@@ -61,3 +61,9 @@ service_file() {
 
 # kcat_lists_topic BOOTSTRAP: the broker's metadata names $TOPIC with its partitions.
 kcat_lists_topic() { kcat -L -b "$1" -t "$TOPIC" -m 3 2>/dev/null | grep -qE "topic \"$TOPIC\" with [0-9]+ partitions"; }
+
+# shipped_connector TEMPLATE DIR NAME KEY=VALUE...: connectors.d/TEMPLATE.json written to DIR/NAME.json
+# as connector NAME with each KEY set (tests/integration/scenarios/connector.py).
+shipped_connector() {
+  python3 "$INGEST_ROOT/tests/integration/scenarios/connector.py" "$CONNECTORS_DIR/$1.json" "$2/$3.json" "$3" "${@:4}"
+}

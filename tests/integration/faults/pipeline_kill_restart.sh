@@ -50,13 +50,10 @@ export INGEST_STATE_DIR=$INGEST_TEST_WORK/state
 audit=$INGEST_STATE_DIR/user-events.audit.jsonl
 report=$INGEST_STATE_DIR/validation-report.json
 
-connector() {
-  python3 "$FAULTS_DIR/../scenarios/connector.py" "$CONNECTORS_DIR/$1.json" "connectors/$2.json" "$2" "${@:3}"
-}
 mkdir connectors
-connector user-events-simulator "$sim" topic="$topic" events="$events" rate="$rate" seed=11 progress.interval.ms=5000
-connector user-events-postgres "$sink" topics="$topic"
-connector user-events-validator "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
+shipped_connector user-events-simulator connectors "$sim" topic="$topic" events="$events" rate="$rate" seed=11 progress.interval.ms=5000
+shipped_connector user-events-postgres connectors "$sink" topics="$topic"
+shipped_connector user-events-validator connectors "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
   sink.connector="$sink" timeout.ms=240000
 grep -q "\"audit.log\": \"\${env:INGEST_STATE_DIR:-.run}/user-events.audit.jsonl\"" "connectors/$sim.json" \
   || fail "the shipped simulator no longer writes its audit log where this test reads it"

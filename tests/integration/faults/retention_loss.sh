@@ -16,8 +16,6 @@
 #     counting as topic_missing exactly the confirmed records the log no longer holds.
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-FAULTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly FAULTS_DIR
 
 fresh_work_dir
 require_runner
@@ -35,15 +33,12 @@ audit=$INGEST_STATE_DIR/user-events.audit.jsonl
 report=$INGEST_STATE_DIR/validation-report.json
 events=30000
 
-connector() {
-  python3 "$FAULTS_DIR/../scenarios/connector.py" "$CONNECTORS_DIR/$1.json" "connectors/$2.json" "$2" "${@:3}"
-}
 mkdir connectors
 # Paced (about 10 s of production), so that the sink can be stopped behind the topic's end.
-connector user-events-simulator "$sim" topic="$topic" events="$events" rate=3000 seed=5
+shipped_connector user-events-simulator connectors "$sim" topic="$topic" events="$events" rate=3000 seed=5
 # No automatic restarts: each would fail the same way; one FAILED state is what an operator sees.
-connector user-events-postgres "$sink" topics="$topic" errors.restart.max=0
-connector user-events-validator "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
+shipped_connector user-events-postgres connectors "$sink" topics="$topic" errors.restart.max=0
+shipped_connector user-events-validator connectors "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
   sink.connector="$sink" timeout.ms=240000 source.topic.compacted=false
 
 # Retention deletes from topics with cleanup.policy=delete (Kafka refuses DeleteRecords on compacted

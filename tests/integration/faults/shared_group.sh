@@ -8,8 +8,6 @@
 # and the validator's counts equal the truth from the audit log.
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-FAULTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly FAULTS_DIR
 
 fresh_work_dir
 require_runner
@@ -24,14 +22,11 @@ INGEST_PG_DSN=$(fresh_database "$(service_file postgres/dsn)" it_shared_group)
 export INGEST_PG_DSN
 events=40000
 
-connector() {
-  python3 "$FAULTS_DIR/../scenarios/connector.py" "$CONNECTORS_DIR/$1.json" "$2/$3.json" "$3" "${@:4}"
-}
 mkdir a b c
 # Paced (about 20 s of production), so that C joins and B dies while records still arrive.
-connector user-events-simulator a "$sim" topic="$topic" events="$events" rate=2000 seed=3
-for worker in a b c; do connector user-events-postgres "$worker" "$sink" topics="$topic"; done
-connector user-events-validator a "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
+shipped_connector user-events-simulator a "$sim" topic="$topic" events="$events" rate=2000 seed=3
+for worker in a b c; do shipped_connector user-events-postgres "$worker" "$sink" topics="$topic"; done
+shipped_connector user-events-validator a "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
   sink.connector="$sink" timeout.ms=240000
 # The validator reads its audit log from A's state directory (INGEST_STATE_DIR in its config).
 audit=$INGEST_TEST_WORK/a/state/user-events.audit.jsonl

@@ -10,8 +10,6 @@
 # `ingest run --until-done` exits 0 with the validator's PASS.
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-FAULTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly FAULTS_DIR
 
 fresh_work_dir
 require_runner
@@ -28,14 +26,11 @@ events=300000
 queue_kib=2048
 growth_bound_kib=$((32 * 1024))
 
-connector() {
-  python3 "$FAULTS_DIR/../scenarios/connector.py" "$CONNECTORS_DIR/$1.json" "$2/$3.json" "$3" "${@:4}"
-}
 mkdir p s
-connector user-events-simulator p "$sim" topic="$topic" events="$events" rate=0 seed=17
-connector user-events-validator p "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
+shipped_connector user-events-simulator p "$sim" topic="$topic" events="$events" rate=0 seed=17
+shipped_connector user-events-validator p "$validator" topics="$topic,$dlq" source.topic="$topic" dlq.topic="$dlq" \
   sink.connector="$sink" timeout.ms=240000
-connector user-events-postgres s "$sink" topics="$topic" consumer.override.queued.max.messages.kbytes="$queue_kib" \
+shipped_connector user-events-postgres s "$sink" topics="$topic" consumer.override.queued.max.messages.kbytes="$queue_kib" \
   consumer.override.fetch.max.bytes=1048576 consumer.override.max.partition.fetch.bytes=262144 batch.max.records=2000
 audit=$INGEST_TEST_WORK/p/state/user-events.audit.jsonl
 # The sink's topic exists before its worker subscribes (the simulator's worker would create it later).
