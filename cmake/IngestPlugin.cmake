@@ -1,7 +1,7 @@
 # How an ingest plugin is built: the one definition, used by this project's own plugins and
 # installed with the SDK's CMake package (find_package(IngestSDK) includes it), so a plugin built
-# out of tree gets exactly the module the runner loads. It needs the target ingest::sdk (the
-# project's alias, or the package's imported target).
+# out of tree gets exactly the module the runner loads. It needs the targets ingest::sdk and
+# ingest::abi (the project's aliases, or the package's imported targets).
 #
 # Optional variables, read when the helpers run:
 #   INGEST_PLUGIN_OUTPUT_DIR       where modules land when OUTPUT_DIRECTORY is not given
@@ -14,6 +14,10 @@
 # Builds a plugin as a loadable module named exactly <name>.so (no `lib` prefix: the runner and the
 # connector configs know a plugin by that file name), with hidden visibility so that only the SDK's
 # entry point is exported, and with unresolved symbols failing the link instead of the load.
+#
+# The SDK it links follows the project's languages: ingest::sdk (the C++20 layer and plugin_abi.h)
+# when the project has enabled CXX, else ingest::abi (plugin_abi.h alone, C11). So a plugin in C,
+# in a project(... LANGUAGES C), needs no option and never meets a C++ requirement.
 #
 # With CORE_SOURCES (the plugin's src/), everything but the export goes into a static library
 # <name>_core (alias plugins::<name>_core) with src/ as its include directory; the module, the
@@ -30,17 +34,23 @@ function(ingest_add_plugin name)
   if(NOT PLUGIN_OUTPUT_DIRECTORY AND INGEST_PLUGIN_OUTPUT_DIR)
     set(PLUGIN_OUTPUT_DIRECTORY ${INGEST_PLUGIN_OUTPUT_DIR})
   endif()
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(CXX IN_LIST languages)
+    set(sdk ingest::sdk)
+  else()
+    set(sdk ingest::abi)
+  endif()
   set(module_libraries ${PLUGIN_LIBRARIES})
   if(PLUGIN_CORE_SOURCES)
     ingest_add_plugin_library(${name}_core
       SOURCES ${PLUGIN_CORE_SOURCES}
       INCLUDE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/src
-      LIBRARIES ingest::sdk ${PLUGIN_LIBRARIES})
+      LIBRARIES ${sdk} ${PLUGIN_LIBRARIES})
     set(module_libraries ${name}_core)
   endif()
   add_library(${name} MODULE ${PLUGIN_SOURCES})
   add_library(plugins::${name} ALIAS ${name})
-  target_link_libraries(${name} PRIVATE ingest::sdk ${module_libraries})
+  target_link_libraries(${name} PRIVATE ${sdk} ${module_libraries})
   # PREFIX and SUFFIX are explicit: the runner loads `<name>.so` whatever the platform's defaults.
   set_target_properties(${name} PROPERTIES
     PREFIX ""
