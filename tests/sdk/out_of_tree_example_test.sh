@@ -11,32 +11,8 @@ set -euo pipefail
 src=$1 build=$2 libdir=$3 cmake=$4 generator=$5 cxx=$6
 readonly events=200
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ingest-sdk-test.XXXXXX")
-runner=
-log=
-finish() {
-  local status=$?
-  [[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null
-  if ((status == 0)); then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
-}
-trap finish EXIT
-
-fail() { echo "FAIL: $*" >&2; [[ -f ${log:-} ]] && tail -n 40 "$log" >&2; exit 1; }
-pass() { echo "PASS: $*"; }
-wait_for() {
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@"; do ((SECONDS < deadline)) || fail "timed out waiting for $what"; sleep 0.1; done
-}
-# run LOG COMMAND...: runs it with its output in LOG, failing the test with LOG's tail if it fails.
-run() {
-  log=$1
-  shift
-  "$@" >"$log" 2>&1 </dev/null || fail "$* exited $?"
-}
-
-# A temporary directory inside the source tree could not tell its paths from the tree's.
-[[ $work != "$src"/* ]] || fail "the temporary directory $work is inside the source tree $src"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---- install ---------------------------------------------------------------------------------
 prefix=$work/prefix
@@ -65,7 +41,7 @@ plugin=$example_build/sink_jsonl.so
 [[ -f $plugin ]] || fail "the example's build made no sink_jsonl.so: $(ls "$example_build")"
 leaks=$(grep -lF "$src" "$example_build/build.ninja" "$example_build/CMakeCache.txt" 2>/dev/null || true)
 [[ -z $leaks ]] || fail "the example's build names the source tree $src in: $leaks"
-exported=$(nm -D --defined-only "$plugin" | awk '$2 == "T" { print $3 }')
+exported=$(exported_functions "$plugin")
 [[ $exported == ingest_plugin_entry ]] || fail "sink_jsonl.so exports functions other than the entry point: $exported"
 pass "examples/sink_jsonl builds out of tree against the installed package only; it exports just its entry point"
 
@@ -112,22 +88,15 @@ records=$work/out/records.jsonl
 cat >"$work/connectors/jsonl.json" <<JSON
 {"name": "jsonl", "config": {"plugin": "sink_jsonl", "topics": "user-events", "path": "$records"}}
 JSON
-log=$work/run.log
-"$ingest" "${plugin_path[@]}" run --connectors "$work/connectors" --state-dir "$work/state" --rest-listen off \
-  >"$log" 2>&1 </dev/null &
-runner=$!
+start_runner "$work/run.log" "$ingest" "${plugin_path[@]}" run --connectors "$work/connectors" \
+  --state-dir "$work/state" --rest-listen off
 stream_complete() { grep -qF "stream complete: records=" "$log"; }
 wait_for 90 "the simulator to complete its stream" stream_complete
 produced=$(sed -n 's/.*stream complete: records=\([0-9]*\) confirmed=\([0-9]*\).*/\1 \2/p' "$log")
 [[ $produced == "$events $events" ]] || fail "the simulator reports records/confirmed '$produced', expected $events $events"
 all_written() { [[ -f $records ]] && (($(wc -l <"$records") >= events)); }
 wait_for 60 "sink_jsonl to write $events lines" all_written
-kill -TERM "$runner"
-wait_for 30 "the runner to stop" bash -c "! kill -0 $runner 2>/dev/null"
-status=0
-wait "$runner" || status=$?
-runner=
-((status == 0)) || fail "the runner exited $status after SIGTERM"
+stop_runner
 
 # An independent reading of both files: the sink's lines against the audit log's confirmed records.
 python3 - "$records" "$work/audit.jsonl" "$events" <<'PY' || fail "the file does not hold exactly the records the broker stored"

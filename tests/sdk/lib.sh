@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# What the tests in tests/sdk share: a work directory outside the source tree (removed when the
+# test passes, kept and named when it fails), a runner killed on exit, bounded waits, and commands
+# whose output goes to a log shown on failure. Source it with `src` set to the source tree; it
+# sets `work`.
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ingest-sdk-test.XXXXXX")
+runner=
+log=
+finish() {
+  local status=$?
+  [[ -n $runner ]] && kill -KILL "$runner" 2>/dev/null
+  if ((status == 0)); then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
+}
+trap finish EXIT
+
+fail() { echo "FAIL: $*" >&2; [[ -f ${log:-} ]] && tail -n 40 "$log" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+# wait_for SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails naming WHAT at the deadline.
+wait_for() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@"; do ((SECONDS < deadline)) || fail "timed out waiting for $what"; sleep 0.1; done
+}
+# run LOG COMMAND...: runs it with its output in LOG, failing the test with LOG's tail if it fails.
+run() {
+  log=$1
+  shift
+  "$@" >"$log" 2>&1 </dev/null || fail "$* exited $?"
+}
+# start_runner LOG INGEST ARGS...: `INGEST ARGS...` in the background, its output in LOG.
+start_runner() {
+  log=$1
+  shift
+  "$@" >"$log" 2>&1 </dev/null &
+  runner=$!
+}
+# stop_runner [STATUS]: SIGTERM, at most 30 s to exit, and it must exit STATUS (default 0; 1 when
+# a task failed).
+stop_runner() {
+  local expected=${1:-0} status=0
+  kill -TERM "$runner"
+  wait_for 30 "the runner to stop" bash -c "! kill -0 $runner 2>/dev/null"
+  wait "$runner" || status=$?
+  runner=
+  ((status == expected)) || fail "the runner exited $status after SIGTERM, expected $expected"
+}
+# log_has TEXT: the current log holds TEXT (false while the log does not exist yet).
+log_has() { [[ -f $log ]] && grep -qF -- "$1" "$log"; }
+# exported_functions SO: the functions a shared object exports (a plugin: its entry point only).
+exported_functions() { nm -D --defined-only "$1" | awk '$2 == "T" { print $3 }'; }
+
+# A temporary directory inside the source tree could not tell its paths from the tree's.
+[[ $work != "$src"/* ]] || fail "the temporary directory $work is inside the source tree $src"
