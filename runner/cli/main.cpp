@@ -14,8 +14,10 @@
 #include "worker/worker.hpp"
 
 #include <CLI/CLI.hpp>
+#include <ingest/conformance.hpp>
 #include <boost/algorithm/string/predicate.hpp>
 
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -41,18 +43,41 @@ int run_broker(int partitions, const std::vector<std::string>& topics, const std
     return 0;
 }
 
-// Looks at one file as the catalog would (structure, then a child process loads and describes it):
-// a file that would crash or end a process that loads it is refused here, never run in this process.
-int check_plugin(const std::string& file) {
+// `ingest plugin check`: first the file as the catalog would see it (structure, then a child
+// process loads and describes it: a file that would crash or end a process that loads it is
+// refused here, never run in this process), then the conformance suite, each rule in a child
+// process of its own (harness/, <ingest/conformance.hpp>). Exit 1 when refused or a rule fails.
+int check_plugin(const std::string& file, const std::string& config_file, const std::vector<std::string>& only) {
     try {
         const auto d = plugin_host::probe_plugin(file);
         std::cout << "ok: " << d.name << " " << d.version << " (" << plugin_host::kind_name(d.kind) << ", "
                   << d.config_key_count << " config keys, plugin ABI " << d.abi_version << ")\n";
-        return 0;
     } catch (const std::exception& error) {
         std::cerr << error.what() << "\n";
         return 1;
     }
+    std::string sample;
+    if (!config_file.empty()) {
+        std::ifstream in(config_file);
+        if (!in) {
+            std::cerr << "ingest: --config " << config_file << ": cannot be read\n";
+            return worker::kBadConfig;
+        }
+        sample.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::vector<std::string> names = only;
+    if (names.empty())
+        for (const auto& rule : conformance::rules()) names.push_back(rule.name);
+    int counts[3] = {0, 0, 0};
+    std::cout << "conformance (" << names.size() << " rules" << (config_file.empty() ? ", no sample config" : "")
+              << "):\n";
+    for (const auto& name : names) {
+        const auto result = conformance::check(file, sample, name);
+        ++counts[static_cast<int>(result.outcome)];
+        std::cout << "  " << conformance::describe(result) << "\n" << std::flush;
+    }
+    std::cout << counts[0] << " passed, " << counts[1] << " failed, " << counts[2] << " skipped\n";
+    return counts[static_cast<int>(conformance::Outcome::fail)] > 0 ? 1 : 0;
 }
 
 int list_plugins(const std::vector<std::filesystem::path>& path) {
@@ -236,8 +261,19 @@ int main(int argc, char** argv) {
     std::string check_file;
     auto* plugin = app.add_subcommand("plugin", "Check one plugin file");
     plugin->require_subcommand(1);
-    auto* plugin_check = plugin->add_subcommand("check", "Load a plugin .so and report whether it is usable");
+    std::string check_config;
+    std::vector<std::string> check_rules;
+    auto* plugin_check = plugin->add_subcommand(
+        "check", "Load a plugin .so, report whether it is usable, and run the conformance suite on it");
     plugin_check->add_option("file", check_file, "Plugin shared object")->required();
+    plugin_check->add_option("--config", check_config,
+                             "A sample connector config (a connectors.d file, or its config object) the plugin "
+                             "starts with; ${env:INGEST_CONFORMANCE_DIR} in it is a fresh directory per rule");
+    std::vector<std::string> rule_names;
+    for (const auto& rule : conformance::rules()) rule_names.push_back(rule.name);
+    plugin_check->add_option("--rule", check_rules, "Run only this rule (repeatable)")
+        ->check(CLI::IsMember(rule_names));
+    auto* plugin_rules = plugin->add_subcommand("rules", "List the conformance rules and why each exists");
 
     std::vector<std::string> validate_files;
     auto* connectors = app.add_subcommand("connectors", "Work with connector configs");
@@ -294,7 +330,12 @@ int main(int argc, char** argv) {
             std::cout << control::describe_api_markdown();
             return 0;
         }
-        if (*plugin_check) return check_plugin(check_file);
+        if (*plugin_check) return check_plugin(check_file, check_config, check_rules);
+        if (*plugin_rules) {
+            for (const auto& rule : conformance::rules())
+                std::cout << rule.name << "\n    " << rule.reason << "\n";
+            return 0;
+        }
         if (*connectors_validate) return validate_connectors(path, validate_files);
         if (auto exit_code = client_commands.run()) return *exit_code;
     } catch (const std::exception& error) {

@@ -22,8 +22,7 @@ DeadLetterQueue::DeadLetterQueue(std::string bootstrap, kafka::Properties overri
       connector_(std::move(connector)),
       stopping_(stopping) {}
 
-ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason,
-                                    std::span<const ingest_header> extra, ingest_error* error) {
+ingest_status DeadLetterQueue::check_extra_headers(std::span<const ingest_header> extra, ingest_error* error) {
     for (const ingest_header& header : extra) {
         if (!header.key) {
             fill(error, "a dead-letter header without a key");
@@ -35,6 +34,12 @@ ingest_status DeadLetterQueue::send(const ingest_record& record, const char* rea
             return INGEST_FATAL;
         }
     }
+    return INGEST_OK;
+}
+
+ingest_status DeadLetterQueue::send(const ingest_record& record, const char* reason,
+                                    std::span<const ingest_header> extra, ingest_error* error) {
+    if (check_extra_headers(extra, error) != INGEST_OK) return INGEST_FATAL;
     try {
         if (!producer_)
             producer_ = std::make_unique<kafka::Producer>(bootstrap_, overrides_,

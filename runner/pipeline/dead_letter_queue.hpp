@@ -32,6 +32,10 @@ class DeadLetterQueue {
     // that Kafka Connect's headers always say what the runner knows.
     static constexpr std::string_view kReservedHeaderPrefix = "__connect.";
 
+    // FATAL (error filled) when a plugin's extra header has no key or a reserved one: the one rule
+    // for them, which the plugin test harness applies too.
+    static ingest_status check_extra_headers(std::span<const ingest_header> extra, ingest_error* error);
+
     // Queues `record` with headers naming `reason`, then `extra` (the plugin's own); RETRIABLE
     // (error filled) when it cannot, FATAL when an extra header's key is missing or reserved.
     ingest_status send(const ingest_record& record, const char* reason, std::span<const ingest_header> extra,

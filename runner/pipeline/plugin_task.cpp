@@ -86,9 +86,13 @@ CallResult PluginTask::stop() {
 }
 
 void PluginTask::host_log(void* context, ingest_log_level level, const char* message) {
-    auto* self = static_cast<PluginTask*>(context);
-    auto ours = static_cast<log::Level>(level < INGEST_LOG_TRACE || level > INGEST_LOG_ERROR ? INGEST_LOG_INFO : level);
-    log::write(ours, self->label_, message ? message : "");
+    if (level < INGEST_LOG_TRACE || level > INGEST_LOG_ERROR) level = INGEST_LOG_INFO;
+    static_cast<PluginTask*>(context)->write_log(level, message ? message : "");
+}
+
+void PluginTask::write_log(ingest_log_level level, const std::string& message) {
+    if (services_.log) return services_.log(level, message);
+    log::write(static_cast<log::Level>(level), label_, message);
 }
 
 ingest_status PluginTask::host_dead_letter(void* context, const ingest_record* record, const char* reason,
@@ -161,7 +165,7 @@ ingest_status PluginTask::host_watermarks(void* context, const char* topic, int3
 void PluginTask::host_report_verdict(void* context, int ok, const char* summary) {
     auto* self = static_cast<PluginTask*>(context);
     std::string text = summary ? summary : "";
-    log::write(ok ? log::Level::info : log::Level::error, self->label_, "verdict: " + text);
+    self->write_log(ok ? INGEST_LOG_INFO : INGEST_LOG_ERROR, "verdict: " + text);
     if (self->services_.report_verdict) self->services_.report_verdict(ok != 0, text);
 }
 

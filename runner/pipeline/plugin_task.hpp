@@ -35,6 +35,8 @@ struct HostServices {
     // Sources: a topic's partition count (an empty name: the connector's topic); throws when unknown.
     std::function<int32_t(const std::string& topic)> partition_count;
     std::function<void(bool ok, const std::string& summary)> report_verdict;
+    // Receives the plugin's log lines; unset: they go to the runner's log under the task's label.
+    std::function<void(ingest_log_level level, const std::string& message)> log;
     // True once the task should stop: plugins waiting inside a call (retries) return early.
     std::function<bool()> stopping;
     // The task's series of the plugin's declared metrics (ABI 1.2); null: the calls are ignored.
@@ -65,6 +67,9 @@ class PluginTask {
     const std::string& label() const { return label_; }
 
    private:
+    // A line of the plugin's (or about it) to services_.log, else the runner's log.
+    void write_log(ingest_log_level level, const std::string& message);
+
     static void host_log(void* context, ingest_log_level level, const char* message);
     static ingest_status host_dead_letter(void* context, const ingest_record* record, const char* reason,
                                           ingest_error* error);
