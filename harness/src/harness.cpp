@@ -147,6 +147,7 @@ Config Plugin::resolve_config(const Config& config) const {
 struct Host::Impl {
     std::string plugin;
     TaskOptions options;
+    std::string topic = kTopic;  // sources: the connector's topic
     std::vector<metrics::PluginMetricDef> metric_defs;
 
     std::vector<LogLine> logs;
@@ -157,8 +158,10 @@ struct Host::Impl {
     std::map<std::string, int32_t> partition_counts;
     bool refuse_dead_letters = false;
     size_t refused_dead_letters = 0;
+    size_t plugin_flushes = 0;
     bool fail_flush = false;
     bool stop_requested = false;
+    bool drop_delivery_reports = false;
 
     // A registry of this task's own: metric() reads what the plugin recorded, as /metrics would.
     std::shared_ptr<metrics::Metrics> registry = std::make_shared<metrics::Metrics>();
@@ -174,8 +177,8 @@ struct Host::Impl {
         return INGEST_OK;
     }
 
-    int32_t partition_count(const std::string& topic) const {
-        auto it = partition_counts.find(topic.empty() ? kTopic : topic);
+    int32_t partition_count(const std::string& of) const {
+        auto it = partition_counts.find(of.empty() ? topic : of);
         return it == partition_counts.end() ? 1 : it->second;
     }
 
@@ -204,7 +207,10 @@ struct Host::Impl {
             dead_letters.push_back(std::move(letter));
             return INGEST_OK;
         };
-        s.flush_dead_letters = [this](ingest_error* error) { return flush(error); };
+        s.flush_dead_letters = [this](ingest_error* error) {
+            ++plugin_flushes;
+            return flush(error);
+        };
         s.watermarks = [this](const std::string& topic, int32_t partition) {
             auto it = watermarks.find({topic, partition});
             if (it == watermarks.end())
@@ -228,6 +234,7 @@ bool Host::logged(std::string_view text) const {
 }
 const std::vector<DeadLetter>& Host::dead_letters() const { return impl_->dead_letters; }
 size_t Host::dead_letters_refused() const { return impl_->refused_dead_letters; }
+size_t Host::dead_letter_flushes() const { return impl_->plugin_flushes; }
 const std::optional<Verdict>& Host::verdict() const { return impl_->verdict; }
 bool Host::exception_escaped() const { return impl_->exception_escaped; }
 void Host::set_watermarks(const TopicPartition& partition, int64_t low, int64_t high) {
@@ -237,6 +244,7 @@ void Host::set_partition_count(const std::string& topic, int32_t count) { impl_-
 void Host::refuse_dead_letters(bool refuse) { impl_->refuse_dead_letters = refuse; }
 void Host::fail_dead_letter_flush(bool fail) { impl_->fail_flush = fail; }
 void Host::request_stop(bool stop) { impl_->stop_requested = stop; }
+void Host::drop_delivery_reports(bool drop) { impl_->drop_delivery_reports = drop; }
 
 double Host::metric(const std::string& name) const {
     auto def = std::find_if(impl_->metric_defs.begin(), impl_->metric_defs.end(),
@@ -266,13 +274,13 @@ struct Task::Impl {
     std::shared_ptr<Host::Impl> host_state;
     Host host;
     std::unique_ptr<pipeline::PluginTask> task;
+    bool running = false;  // start() called, stop() not since
 
     // Sinks: the assignment and the next offset per partition (after the last OK put).
     std::vector<TopicPartition> assigned;
     Offsets next;
-    // Sources: emitted records and the broker's next offset per partition.
+    // Sources: emitted records (each then gets the next offset of its partition's watermarks).
     std::vector<Emitted> emitted;
-    std::map<TopicPartition, int64_t> produced;
     uint64_t sequence = 0;
 
     Impl(const Plugin& p, const Config& given, TaskOptions o)
@@ -283,6 +291,7 @@ struct Task::Impl {
           host(host_state) {
         host_state->plugin = plugin.name();
         host_state->options = options;
+        if (plugin.kind() == INGEST_KIND_SOURCE) host_state->topic = plugin.impl_->validate(given).runner.topic;
         for (const auto& def : plugin.impl_->library->metrics())
             host_state->metric_defs.push_back(
                 {def.name, def.type == INGEST_METRIC_GAUGE ? metrics::Type::gauge : metrics::Type::counter,
@@ -307,15 +316,20 @@ struct Task::Impl {
 
 Task::Task(const Plugin& plugin, const Config& config, TaskOptions options)
     : impl_(std::make_unique<Impl>(plugin, config, std::move(options))) {}
-Task::~Task() = default;
+// As the runner: a task that was started is stopped before it is destroyed.
+Task::~Task() {
+    if (impl_->running) stop();
+}
 
 Status Task::start() {
+    impl_->running = true;
     const sdk::OwnedConfig owned(impl_->config);
     const auto& api = impl_->plugin.descriptor();
     return impl_->call("start", [&](void* task, ingest_error* error) { return api.start(task, &owned.raw(), error); });
 }
 
 Status Task::stop() {
+    impl_->running = false;
     const auto& api = impl_->plugin.descriptor();
     return impl_->call("stop", [&](void* task, ingest_error* error) { return api.stop(task, error); });
 }
@@ -323,6 +337,9 @@ Status Task::stop() {
 Status Task::restart() {
     Status stopped = stop();
     impl_->task.reset();
+    // A new task object has no assignment: the test open()s again and gets what the sink stored.
+    impl_->assigned.clear();
+    impl_->next.clear();
     impl_->create();
     Status started = start();
     if (!stopped.ok()) return stopped;
@@ -460,7 +477,7 @@ Status SourceTask::poll() {
     auto emit = [](void* context, const ingest_source_record* raw) {
         auto* self = static_cast<Impl*>(context);
         Emitted out;
-        out.topic = raw->topic ? raw->topic : kTopic;
+        out.topic = raw->topic ? raw->topic : self->host_state->topic;
         out.partition = raw->partition;
         out.key = optional_bytes(raw->key);
         out.value = optional_bytes(raw->value);
@@ -476,15 +493,21 @@ Status SourceTask::poll() {
 const std::vector<Emitted>& SourceTask::emitted() const { return impl_->emitted; }
 
 void SourceTask::deliver_all() {
+    deliver([](const Emitted&) { return true; });
+}
+
+void SourceTask::deliver(const std::function<bool(const Emitted&)>& which) {
     const auto* api = impl_->plugin.descriptor().source;
     for (auto& record : impl_->emitted) {
-        if (record.state != Emitted::State::pending) continue;
+        if (record.state != Emitted::State::pending || !which(record)) continue;
         if (record.partition == INGEST_PARTITION_ANY) {
             auto count = impl_->host_state->partition_count(record.topic);
             record.partition = partition_for(record.key, count, impl_->sequence++);
         }
-        record.offset = impl_->produced[{record.topic, record.partition}]++;
+        // Appended to the partition: its high watermark is the record's offset, and then grows.
+        record.offset = impl_->host_state->watermarks[{record.topic, record.partition}].second++;
         record.state = Emitted::State::delivered;
+        if (impl_->host_state->drop_delivery_reports) continue;
         impl_->call("record_delivered", [&](void* task, ingest_error*) {
             api->record_delivered(task, record.correlation, record.partition, record.offset, nullptr);
             return INGEST_OK;
@@ -493,15 +516,29 @@ void SourceTask::deliver_all() {
 }
 
 void SourceTask::fail_all(const std::string& error_text) {
+    fail([](const Emitted&) { return true; }, error_text);
+}
+
+void SourceTask::fail(const std::function<bool(const Emitted&)>& which, const std::string& error_text) {
     const auto* api = impl_->plugin.descriptor().source;
     for (auto& record : impl_->emitted) {
-        if (record.state != Emitted::State::pending) continue;
+        if (record.state != Emitted::State::pending || !which(record)) continue;
         record.state = Emitted::State::failed;
+        if (impl_->host_state->drop_delivery_reports) continue;
         impl_->call("record_delivered", [&](void* task, ingest_error*) {
             api->record_delivered(task, record.correlation, record.partition, -1, error_text.c_str());
             return INGEST_OK;
         });
     }
+}
+
+Status SourceTask::report_delivery(uint64_t correlation, int32_t partition, int64_t offset,
+                                   const std::optional<std::string>& error) {
+    const auto* api = impl_->plugin.descriptor().source;
+    return impl_->call("record_delivered", [&](void* task, ingest_error*) {
+        api->record_delivered(task, correlation, partition, offset, error ? error->c_str() : nullptr);
+        return INGEST_OK;
+    });
 }
 
 Status SourceTask::commit() {

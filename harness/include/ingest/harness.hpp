@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -165,6 +166,9 @@ class INGEST_HARNESS_API Host {
     const std::vector<DeadLetter>& dead_letters() const;
     // How many dead_letter() calls the host refused (refuse_dead_letters()).
     size_t dead_letters_refused() const;
+    // How many times the task called flush_dead_letters() (the host's own flush after each OK
+    // put is not counted).
+    size_t dead_letter_flushes() const;
     const std::optional<Verdict>& verdict() const;
     // The current value of the plugin's declared metric `name` (as in its table, without
     // `_total`) for this task; throws std::out_of_range when it declares no such metric.
@@ -173,6 +177,9 @@ class INGEST_HARNESS_API Host {
     bool exception_escaped() const;
 
     // ---- what the broker would say
+    // The low and high (next to be written) offsets of a partition. A source's records are
+    // appended there: the next one delivered to it gets offset `high`, which then grows (0 when
+    // never set), so a test can continue a topic that a task wrote before.
     void set_watermarks(const TopicPartition& partition, int64_t low, int64_t high);
     void set_partition_count(const std::string& topic, int32_t count);  // default 1
 
@@ -183,6 +190,10 @@ class INGEST_HARNESS_API Host {
     void fail_dead_letter_flush(bool fail = true);
     // host->stopping() answers true: the host wants the task to stop.
     void request_stop(bool stop = true);
+    // Sources: the broker still stores (or refuses) records, but their reports never reach the
+    // task, as when the worker dies in between: deliver()/fail() settle them without calling
+    // record_delivered().
+    void drop_delivery_reports(bool drop = true);
 
     struct Impl;
     explicit Host(std::shared_ptr<Impl> impl);
@@ -192,7 +203,8 @@ class INGEST_HARNESS_API Host {
 };
 
 // The common part of a sink or source task: one task object of a plugin, created on construction
-// (std::runtime_error when create() fails) and destroyed with this object.
+// (std::runtime_error when create() fails) and destroyed with this object (stopped first when it
+// was started and not stopped, as the runner does).
 class INGEST_HARNESS_API Task {
    public:
     // Validates `config` as the runner does (throws ConfigError) and creates the task.
@@ -205,7 +217,7 @@ class INGEST_HARNESS_API Task {
     // Stops (again, if asked: a plugin must take that) without destroying the task object.
     Status stop();
     // As after a crash of the worker: stop, destroy, create a new task object, start. The host's
-    // records and injected failures stay.
+    // records and injected failures stay; a sink has no assignment until open() is called again.
     Status restart();
 
     Host& host();
@@ -269,8 +281,16 @@ class INGEST_HARNESS_API SourceTask : public Task {
     // Confirms every pending record, as the broker would: partition (the record's own, or by key),
     // next offset of that partition.
     void deliver_all();
+    // Confirms the pending records that `which` selects; it sees them oldest first, and the others
+    // stay pending.
+    void deliver(const std::function<bool(const Emitted&)>& which);
     // Refuses every pending record with `error` (e.g. a message too large for the topic).
     void fail_all(const std::string& error);
+    void fail(const std::function<bool(const Emitted&)>& which, const std::string& error);
+    // Calls record_delivered() exactly as given, whatever the task emitted: how a plugin takes a
+    // report that no broker would send (unknown, or for a record already settled).
+    Status report_delivery(uint64_t correlation, int32_t partition, int64_t offset,
+                           const std::optional<std::string>& error = std::nullopt);
     Status commit();
     // Polls, delivering after each poll, until the source says END, a call fails or `deadline`
     // passes (then FATAL "did not end within ..."); then commits. Returns the last status.
