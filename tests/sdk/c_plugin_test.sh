@@ -35,8 +35,9 @@ run "$work/configure.log" "$cmake" -S "$work/source_lines_c" -B "$example_build"
 found=$(sed -n 's/^IngestSDK_DIR:PATH=//p' "$example_build/CMakeCache.txt")
 [[ $found == "$prefix/$libdir/cmake/IngestSDK" ]] || fail "find_package(IngestSDK) found '$found', not the prefix's"
 # ingest_add_plugin in a project without C++: the module and its core link ingest::abi, never ingest::sdk.
-grep -qF '// source_lines_c -> ingest::abi' "$work/targets.dot" && ! grep -qF 'ingest::sdk' "$work/targets.dot" \
-  || fail "ingest_add_plugin did not link ingest::abi alone: $(grep -F -- '->' "$work/targets.dot")"
+if ! grep -qF '// source_lines_c -> ingest::abi' "$work/targets.dot" || grep -qF 'ingest::sdk' "$work/targets.dot"; then
+  fail "ingest_add_plugin did not link ingest::abi alone: $(grep -F -- '->' "$work/targets.dot")"
+fi
 run "$work/build.log" "$cmake" --build "$example_build" -j 1
 cmake_plugin=$example_build/source_lines_c.so
 [[ -f $cmake_plugin ]] || fail "the example's build made no source_lines_c.so: $(ls "$example_build")"
@@ -45,7 +46,7 @@ leaks=$(grep -lF "$src" "$example_build/build.ninja" "$example_build/CMakeCache.
 pass "examples/source_lines_c builds out of tree in a C-only project against the installed package only"
 
 # ---- build out of tree: cc and pkg-config ------------------------------------------------------
-cflags=$(PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig PKG_CONFIG_LIBDIR= pkg-config --cflags ingest-sdk) \
+cflags=$(PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig PKG_CONFIG_LIBDIR='' pkg-config --cflags ingest-sdk) \
   || fail "pkg-config does not find ingest-sdk in $prefix/$libdir/pkgconfig"
 mkdir "$work/cc-build"
 # Strict ISO C11: the plugin and plugin_abi.h need no compiler extensions and warn about nothing.
@@ -66,18 +67,18 @@ pass "both builds export just the entry point and need only libc"
 
 ingest=$prefix/bin/ingest
 for built in "$cmake_plugin" "$cc_plugin"; do
-  run "$work/check.log" "$ingest" plugin check "$built"
+  probe_plugin "$ingest" "$built"
 done
-# ---- conformance: TO COME ----------------------------------------------------------------------
-# `ingest plugin check` above only loads the plugin and reads its descriptor. When the conformance
-# suite lands (issue 12, another change), run it here on both builds with a config such as
-#   file=$work/input.txt
-# and require it to pass; this test then proves a C plugin conforms, not just that it loads.
-pass "ingest plugin check accepts both builds"
+pass "ingest plugin check loads both builds and finds their descriptors sound"
+# ---- conformance: TO COME (the conformance suite's change) -------------------------------------
+# The whole suite goes here: `ingest plugin check "$built" --config <sample>` on both builds, with a
+# sample config such as {"file": "<a small text file in $work>"}, required to pass; this test then
+# proves a C plugin conforms, not just that it loads.
 
 # ---- its config: documented keys, a missing `file` refused --------------------------------------
 plugin_path=(--plugin-path "$example_build")
 run "$work/describe.log" "$ingest" "${plugin_path[@]}" plugins describe source_lines_c --format markdown
+# shellcheck disable=SC2016 # the backticks are Markdown's
 for row in '| `file` | string | (required) |' '| `key.line_numbers` | boolean | `true` |' \
     '| `max.line.bytes` | int | `1048576` | [1, 67108864] |'; do
   grep -qF "$row" "$log" || fail "plugins describe does not show the row '$row'"
@@ -97,9 +98,10 @@ pass "plugins describe documents file, key.line_numbers and max.line.bytes; a co
 
 # ---- run it: source_lines_c -> Kafka -> sink_jsonl on the embedded broker ------------------------
 cp -r "$src/examples/sink_jsonl" "$work/sink_jsonl"
+# Only the plugin is needed here, not its tests (sdk.out_of_tree_example builds those).
 run "$work/sink-configure.log" "$cmake" -S "$work/sink_jsonl" -B "$work/sink_jsonl-build" -G "$generator" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
+  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DSINK_JSONL_BUILD_TESTS=OFF
 run "$work/sink-build.log" "$cmake" --build "$work/sink_jsonl-build" -j 1
 
 # Lines a reader could get wrong: empty, blank, quotes and backslashes, UTF-8, a "\r\n" line end,

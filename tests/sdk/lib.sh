@@ -4,6 +4,7 @@
 # whose output goes to a log shown on failure. Source it with `src` set to the source tree; it
 # sets `work`.
 
+: "${src:?lib.sh needs src, the source tree}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ingest-sdk-test.XXXXXX")
 runner=
 log=
@@ -47,6 +48,12 @@ stop_runner() {
 }
 # log_has TEXT: the current log holds TEXT (false while the log does not exist yet).
 log_has() { [[ -f $log ]] && grep -qF -- "$1" "$log"; }
+# probe_plugin INGEST SO: the runner loads SO and finds its descriptor, struct sizes and config table
+# sound: the rules of `ingest plugin check` that need no sample config (the whole conformance suite
+# needs one, --config).
+probe_plugin() {
+  run "$work/probe.log" "$1" plugin check "$2" --rule abi.version --rule abi.struct_sizes --rule describe.complete
+}
 # exported_functions SO: the functions a shared object exports (a plugin: its entry point only).
 exported_functions() { nm -D --defined-only "$1" | awk '$2 == "T" { print $3 }'; }
 

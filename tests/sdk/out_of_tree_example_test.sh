@@ -46,7 +46,7 @@ exported=$(exported_functions "$plugin")
 pass "examples/sink_jsonl builds out of tree against the installed package only; it exports just its entry point"
 
 # ---- build out of tree: pkg-config -------------------------------------------------------------
-cflags=$(PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig PKG_CONFIG_LIBDIR= pkg-config --cflags ingest-sdk) \
+cflags=$(PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig PKG_CONFIG_LIBDIR='' pkg-config --cflags ingest-sdk) \
   || fail "pkg-config does not find ingest-sdk in $prefix/$libdir/pkgconfig"
 [[ $cflags != *"$src"* ]] || fail "pkg-config's cflags name the source tree: $cflags"
 mkdir "$work/pkg-config-build"
@@ -61,13 +61,13 @@ pass "the example builds with pkg-config's ingest-sdk flags"
 ingest=$prefix/bin/ingest
 plugin_path=(--plugin-path "$prefix/$libdir/ingest/plugins" --plugin-path "$example_build")
 for built in "$plugin" "$work/pkg-config-build/sink_jsonl.so"; do
-  run "$work/check.log" "$ingest" plugin check "$built"
+  probe_plugin "$ingest" "$built"
 done
-pass "ingest plugin check accepts both builds"
+pass "ingest plugin check loads both builds and finds their descriptors sound"
 
 # ---- its config: documented keys, a missing directory refused -----------------------------------
 run "$work/describe.log" "$ingest" "${plugin_path[@]}" plugins describe sink_jsonl --format markdown
-grep -qF 'path' "$log" && grep -qF 'its directory must exist' "$log" || fail "the key 'path' is not documented"
+if ! grep -qF 'path' "$log" || ! grep -qF 'its directory must exist' "$log"; then fail "the key 'path' is not documented"; fi
 mkdir "$work/connectors" "$work/refused" "$work/out"
 cat >"$work/refused/sink.json" <<JSON
 {"name": "jsonl", "config": {"plugin": "sink_jsonl", "topics": "user-events", "path": "$work/no-such-dir/records.jsonl"}}
@@ -96,7 +96,7 @@ produced=$(sed -n 's/.*stream complete: records=\([0-9]*\) confirmed=\([0-9]*\).
 [[ $produced == "$events $events" ]] || fail "the simulator reports records/confirmed '$produced', expected $events $events"
 all_written() { [[ -f $records ]] && (($(wc -l <"$records") >= events)); }
 wait_for 60 "sink_jsonl to write $events lines" all_written
-stop_runner
+stop_runner 0
 
 # An independent reading of both files: the sink's lines against the audit log's confirmed records.
 python3 - "$records" "$work/audit.jsonl" "$events" <<'PY' || fail "the file does not hold exactly the records the broker stored"
