@@ -88,12 +88,4 @@ foreach(component RUNTIME PLUGINS HARNESS)
   endif()
 endforeach()
 
-# The installed runner finds its plugins in <exe dir>/../lib/ingest/plugins: any other plugin
-# directory would leave the packaged runner with none unless told with --plugin-path.
-if(NOT INGEST_INSTALL_PLUGINDIR STREQUAL "lib/ingest/plugins")
-  message(WARNING "Plugins install to ${INGEST_INSTALL_PLUGINDIR} (CMAKE_INSTALL_LIBDIR=${CMAKE_INSTALL_LIBDIR}), "
-    "but an installed runner looks in <prefix>/lib/ingest/plugins: the packages' runner will not find "
-    "its plugins by default. Configure with -DCMAKE_INSTALL_LIBDIR=lib.")
-endif()
-
 include(CPack)

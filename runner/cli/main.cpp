@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
     app.add_option("--log-format", log_format, "text or json (one JSON object per line)")->capture_default_str();
     std::vector<std::string> plugin_path;
     app.add_option("--plugin-path", plugin_path,
-                   "Directory with plugin .so files (repeatable; default: $INGEST_PLUGIN_PATH, else <exe dir>/../lib/ingest/plugins if it exists, else <exe dir>/../plugins)");
+                   "Directory with plugin .so files (repeatable; default: $INGEST_PLUGIN_PATH, else the installed plugin directory (<prefix>/lib/ingest/plugins) if it exists, else <exe dir>/../plugins)");
     // The worker config: a TOML file whose keys are the long options' names, those of `ingest run`
     // in its [run] section (ops/worker.example.toml). A flag given on the command line wins over
     // the file, the file over environment variables; an unknown key is an error naming it.

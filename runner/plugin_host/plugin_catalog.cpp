@@ -201,9 +201,10 @@ std::vector<std::filesystem::path> default_plugin_path() {
         return dirs;
     }
     // The build tree keeps plugins next to the runner's directory (build/runner, build/plugins);
-    // an installed runner (`cmake --install`: P/bin/ingest) finds them in P/lib/ingest/plugins.
+    // an installed runner (`cmake --install`: P/bin/ingest) finds them where the install put them
+    // (P/lib/ingest/plugins, or P/<libdir>/ingest/plugins), relative to its own directory.
     auto exe_dir = std::filesystem::path(boost::dll::program_location().parent_path().string());
-    const auto installed = (exe_dir / ".." / "lib" / "ingest" / "plugins").lexically_normal();
+    const auto installed = (exe_dir / INGEST_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
     std::error_code error;
     dirs.push_back(std::filesystem::is_directory(installed, error) ? installed
                                                                    : (exe_dir / ".." / "plugins").lexically_normal());

@@ -66,14 +66,12 @@ done
 pass "both builds export just the entry point and need only libc"
 
 ingest=$prefix/bin/ingest
+printf 'one\ntwo\nthree\n' >"$work/sample-lines.txt"
+echo "{\"file\": \"$work/sample-lines.txt\"}" >"$work/sample.json"
 for built in "$cmake_plugin" "$cc_plugin"; do
-  probe_plugin "$ingest" "$built"
+  conform "$ingest" "$built" "$work/sample.json" "$cc"
 done
-pass "ingest plugin check loads both builds and finds their descriptors sound"
-# ---- conformance: TO COME (the conformance suite's change) -------------------------------------
-# The whole suite goes here: `ingest plugin check "$built" --config <sample>` on both builds, with a
-# sample config such as {"file": "<a small text file in $work>"}, required to pass; this test then
-# proves a C plugin conforms, not just that it loads.
+pass "both builds pass the conformance suite (ingest plugin check), memory.no_leaks under LeakSanitizer"
 
 # ---- its config: documented keys, a missing `file` refused --------------------------------------
 plugin_path=(--plugin-path "$example_build")

@@ -114,5 +114,7 @@ run "$work/plugins.log" env -u INGEST_PLUGIN_PATH "$ingest" plugins list
 for plugin in source_event_simulator sink_postgres sink_validator; do
   grep -qF "$root/usr/lib/ingest/plugins/$plugin.so" "$log" || fail "the unpacked runner does not find $plugin by itself"
 done
-probe_plugin "$ingest" "$example_build/source_lines_c.so"
-pass "the unpacked runner finds the unpacked plugins without --plugin-path and accepts the example"
+printf 'one\ntwo\n' >"$work/sample-lines.txt"
+echo "{\"file\": \"$work/sample-lines.txt\"}" >"$work/sample.json"
+conform "$ingest" "$example_build/source_lines_c.so" "$work/sample.json" "$cc"
+pass "the unpacked runner finds the unpacked plugins without --plugin-path; the example passes its conformance suite"

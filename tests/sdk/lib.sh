@@ -48,11 +48,18 @@ stop_runner() {
 }
 # log_has TEXT: the current log holds TEXT (false while the log does not exist yet).
 log_has() { [[ -f $log ]] && grep -qF -- "$1" "$log"; }
-# probe_plugin INGEST SO: the runner loads SO and finds its descriptor, struct sizes and config table
-# sound: the rules of `ingest plugin check` that need no sample config (the whole conformance suite
-# needs one, --config).
-probe_plugin() {
-  run "$work/probe.log" "$1" plugin check "$2" --rule abi.version --rule abi.struct_sizes --rule describe.complete
+# conform INGEST SO SAMPLE COMPILER: the whole conformance suite on SO with the sample config file
+# SAMPLE, under LeakSanitizer (the compiler's liblsan preloaded into the runner, so that
+# memory.no_leaks really runs): no rule may fail, and memory.no_leaks must pass, not be skipped.
+conform() {
+  local lsan
+  lsan=$("$4" -print-file-name=liblsan.so)
+  [[ -f $lsan ]] || fail "$4 has no liblsan.so (LeakSanitizer's runtime, Debian's liblsan0)"
+  log=$work/conformance-$(basename "$2" .so).log
+  LD_PRELOAD=$lsan "$1" plugin check "$2" --config "$3" >"$log" 2>&1 </dev/null ||
+    fail "ingest plugin check $2 --config $3 exited $?"
+  grep -q '^  PASS memory.no_leaks' "$log" || fail "memory.no_leaks did not pass for $2"
+  grep -q '^[0-9]* passed, 0 failed' "$log" || fail "a conformance rule failed for $2"
 }
 # exported_functions SO: the functions a shared object exports (a plugin: its entry point only).
 exported_functions() { nm -D --defined-only "$1" | awk '$2 == "T" { print $3 }'; }

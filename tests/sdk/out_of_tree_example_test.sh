@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The SDK as a plugin author outside this repository gets it. From this build's `cmake --install`
 # into a temporary prefix: examples/sink_jsonl, copied out of the source tree, is built against
-# the prefix alone, once with find_package(IngestSDK) and once with pkg-config; `ingest plugin
-# check` accepts both; and the installed runner, on its embedded broker, runs the shipped event
+# the prefix alone, once with find_package(IngestSDK) and once with pkg-config; both pass the
+# conformance suite (`ingest plugin check`), and so do the example's own tests, built against the
+# installed harness; and the installed runner, on its embedded broker, runs the shipped event
 # simulator into it. Every line it wrote must be the record the simulator's audit log says the
 # broker stored at that partition and offset, tombstones as null, nothing missing, nothing twice.
 #
@@ -60,10 +61,16 @@ pass "the example builds with pkg-config's ingest-sdk flags"
 
 ingest=$prefix/bin/ingest
 plugin_path=(--plugin-path "$prefix/$libdir/ingest/plugins" --plugin-path "$example_build")
+echo '{"path": "${env:INGEST_CONFORMANCE_DIR}/records.jsonl"}' >"$work/sample.json"
 for built in "$plugin" "$work/pkg-config-build/sink_jsonl.so"; do
-  probe_plugin "$ingest" "$built"
+  conform "$ingest" "$built" "$work/sample.json" "$cxx"
 done
-pass "ingest plugin check loads both builds and finds their descriptors sound"
+pass "both builds pass the conformance suite (ingest plugin check), memory.no_leaks under LeakSanitizer"
+
+# The example's own tests: its .so through the installed harness, and INGEST_CONFORMANCE_TESTS.
+run "$work/example-tests.log" ctest --test-dir "$example_build" --output-on-failure --timeout 120
+grep -q 'Conformance_sink_jsonl.records_malformed .* Passed' "$log" || fail "the example's conformance tests did not run"
+pass "the example's own tests (harness and conformance suite) pass against the installed harness"
 
 # ---- its config: documented keys, a missing directory refused -----------------------------------
 run "$work/describe.log" "$ingest" "${plugin_path[@]}" plugins describe sink_jsonl --format markdown
