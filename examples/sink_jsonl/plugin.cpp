@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -70,15 +72,15 @@ class JsonlSink : public ingest::sdk::SinkTask {
 
     void put(std::span<const ingest::sdk::Record> records) override {
         batch_.clear();
-        double dead_letters = 0;
-        for (const auto& record : records) {
-            if (auto why_not = sink_jsonl::append_json_line(record, batch_)) {
-                host().dead_letter(record, *why_not);
-                ++dead_letters;
-            }
-        }
+        refused_.clear();
+        for (const auto& record : records)
+            if (auto why_not = sink_jsonl::append_json_line(record, batch_)) refused_.emplace_back(&record, *why_not);
+        // The lines first: a write that fails (and is retried) has queued no dead letter yet, so
+        // the retry does not queue them twice.
         file_->append(batch_);
         unsynced_ = unsynced_ || !batch_.empty();
+        for (const auto& [record, why_not] : refused_) host().dead_letter(*record, why_not);
+        const auto dead_letters = static_cast<double>(refused_.size());
         host().metric_add(kLinesWritten, static_cast<double>(records.size()) - dead_letters);
         if (dead_letters > 0) host().metric_add(kDeadLetters, dead_letters);
     }
@@ -98,6 +100,7 @@ class JsonlSink : public ingest::sdk::SinkTask {
     Settings settings_;
     std::unique_ptr<sink_jsonl::JsonlFile> file_;
     std::string batch_;  // reused: steady state allocates nothing per batch
+    std::vector<std::pair<const ingest::sdk::Record*, std::string>> refused_;  // of this batch: why not
     bool unsynced_ = false;
 };
 
