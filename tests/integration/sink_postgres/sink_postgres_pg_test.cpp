@@ -1,11 +1,11 @@
-// sink_postgres against a real PostgreSQL, driven through the plugin's C ABI with a fake host.
-// Needs a database where the test may create and drop schemas and roles: ctest provides the
-// private cluster (fixture `postgres`); by hand, set INGEST_PG_DSN.
+// sink_postgres against a real PostgreSQL, driven through its C ABI by the plugin test harness
+// (ingest::harness): loaded and configured as the runner does, with a host that records its logs
+// and dead letters. Needs a database where the test may create and drop schemas and roles: ctest
+// provides the private cluster (fixture `postgres`); by hand, set INGEST_PG_DSN.
 //
 // INGEST_PG_BENCH_RECORDS=N additionally runs the throughput comparison with N records.
-#include <ingest/plugin_abi.h>
+#include <ingest/harness.hpp>
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
@@ -21,10 +21,21 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
+
+using ingest::harness::Config;
+using ingest::harness::DeadLetter;
+using ingest::harness::Header;
+using ingest::harness::Offsets;
+using ingest::harness::Plugin;
+using ingest::harness::Record;
+using ingest::harness::SinkTask;
+using ingest::harness::Status;
+using ingest::harness::TaskOptions;
 
 // INGEST_PG_DSN, or the first line of the file INGEST_PG_DSN_FILE names (what the ctest
 // `postgres` fixture writes: its port is only known once it started).
@@ -100,166 +111,135 @@ class Db {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
 };
 
-// ---- the plugin through its C ABI --------------------------------------------------------------
+// ---- the plugin through the harness ------------------------------------------------------------
 
-const ingest_plugin* load_plugin() {
-    static const ingest_plugin* plugin = [] {
-        void* handle = dlopen(SINK_POSTGRES_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-        if (!handle) throw std::runtime_error(dlerror());
-        auto entry = reinterpret_cast<ingest_plugin_entry_fn>(dlsym(handle, INGEST_PLUGIN_ENTRY_SYMBOL));
-        if (!entry) throw std::runtime_error("no entry point");
-        return entry();
-    }();
+constexpr const char* kTopic = "user-events";
+
+const Plugin& sink_postgres() {
+    static const Plugin plugin = Plugin::load(SINK_POSTGRES_PLUGIN_PATH);
     return plugin;
 }
 
-struct DeadLetter {
-    std::string key;
-    std::optional<std::string> value;
-    int32_t partition;
-    int64_t offset;
-    std::string reason;
-    std::vector<std::pair<std::string, std::string>> headers;  // the plugin's own (ABI 1.4)
-};
+// A task of connector `connector` (the harness's default name otherwise).
+TaskOptions as(const std::string& connector) {
+    TaskOptions options;
+    options.connector = connector;
+    return options;
+}
 
-// Which host the task runs in: this SDK's, or one built before ABI 1.4 (no
-// dead_letter_with_headers: its struct ends before it).
-enum class HostAbi { Current, Before_1_4 };
+// OK, or a failure that says what the plugin answered.
+::testing::AssertionResult ok(const Status& status) {
+    if (status.ok()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << status;
+}
 
-// One task with a fake host that records logs and dead letters.
-class SinkTask {
+// Assigns partitions of `user-events`; returns the sink's stored next offset of each, in order
+// (INGEST_OFFSET_NONE: none).
+std::vector<int64_t> assign(SinkTask& task, const std::vector<int32_t>& partitions) {
+    std::vector<ingest::harness::TopicPartition> assigned;
+    for (int32_t p : partitions) assigned.push_back({kTopic, p});
+    Offsets stored;
+    if (const Status status = task.open(assigned, &stored); !status.ok())
+        throw std::runtime_error("open: " + status.message);
+    std::vector<int64_t> offsets;
+    for (const auto& where : assigned) offsets.push_back(stored.at(where));
+    return offsets;
+}
+
+// Stops the task and returns its counters from the summary it logs.
+std::map<std::string, std::string> stop_summary(SinkTask& task) {
+    task.stop();
+    std::map<std::string, std::string> counters;
+    const std::string prefix = "sink_postgres stopping: ";
+    for (const auto& [level, message] : task.host().logs()) {
+        if (message.rfind(prefix, 0) != 0) continue;
+        std::istringstream words(message.substr(prefix.size()));
+        std::string word;
+        while (words >> word) {
+            auto eq = word.find('=');
+            if (eq != std::string::npos) counters[word.substr(0, eq)] = word.substr(eq + 1);
+        }
+    }
+    return counters;
+}
+
+// A host built before ABI 1.4: its struct ends before dead_letter_with_headers. The harness always
+// offers this SDK's host, so the one test of an older host keeps this minimal one; the harness
+// still loads the plugin and resolves the config. Create and start on construction.
+class HostBefore_1_4 {
    public:
-    explicit SinkTask(std::string connector = "test-connector", HostAbi abi = HostAbi::Current)
-        : connector_(std::move(connector)) {
+    struct Letter {
+        int64_t offset;
+        std::string reason;
+        std::vector<Header> headers;
+    };
+
+    explicit HostBefore_1_4(const Config& config) : config_(sink_postgres().resolve_config(config)) {
         host_.abi_version = INGEST_ABI_MAJOR;
-        host_.struct_size = abi == HostAbi::Current ? sizeof(ingest_host)
-                                                    : offsetof(ingest_host, dead_letter_with_headers);
+        host_.struct_size = offsetof(ingest_host, dead_letter_with_headers);
         host_.context = this;
-        host_.connector_name = connector_.c_str();
-        host_.log = [](void* self, ingest_log_level level, const char* message) {
-            static_cast<SinkTask*>(self)->logs.emplace_back(level, message);
-        };
-        host_.dead_letter = [](void* self, const ingest_record* record, const char* reason,
-                               ingest_error*) {
-            static_cast<SinkTask*>(self)->dead_letters.push_back(
-                {std::string(record->key.data ? record->key.data : "", record->key.size),
-                 record->value.data ? std::optional<std::string>(std::string(record->value.data, record->value.size))
-                                    : std::nullopt,
-                 record->partition, record->offset, reason, {}});
+        host_.connector_name = "test-connector";
+        host_.task_count = 1;
+        host_.log = [](void*, ingest_log_level, const char*) {};
+        host_.dead_letter = [](void* self, const ingest_record* record, const char* reason, ingest_error*) {
+            static_cast<HostBefore_1_4*>(self)->dead_letters.push_back({record->offset, reason, {}});
             return INGEST_OK;
         };
+        // In memory, but past struct_size: a plugin that called it anyway would add headers here.
         host_.dead_letter_with_headers = [](void* self, const ingest_record* record, const char* reason,
                                             const ingest_header* extra, size_t count, ingest_error*) {
-            auto* task = static_cast<SinkTask*>(self);
-            task->dead_letters.push_back(
-                {std::string(record->key.data ? record->key.data : "", record->key.size),
-                 record->value.data ? std::optional<std::string>(std::string(record->value.data, record->value.size))
-                                    : std::nullopt,
-                 record->partition, record->offset, reason, {}});
+            Letter letter{record->offset, reason, {}};
             for (size_t i = 0; i < count; ++i)
-                task->dead_letters.back().headers.emplace_back(
-                    extra[i].key, std::string(extra[i].value.data, extra[i].value.size));
+                letter.headers.push_back({extra[i].key, std::string(extra[i].value.data, extra[i].value.size)});
+            static_cast<HostBefore_1_4*>(self)->dead_letters.push_back(std::move(letter));
             return INGEST_OK;
         };
-        host_.flush_dead_letters = [](void* self, ingest_error*) {
-            ++static_cast<SinkTask*>(self)->dead_letter_flushes;
-            return INGEST_OK;
-        };
-        host_.watermarks = [](void*, const char*, int32_t, int64_t*, int64_t*, ingest_error* error) {
-            std::snprintf(error->message, sizeof(error->message), "not in this test");
-            return INGEST_FATAL;
-        };
-        host_.report_verdict = [](void*, int, const char*) {};
+        host_.flush_dead_letters = [](void*, ingest_error*) { return INGEST_OK; };
         ingest_error error{};
-        task_ = load_plugin()->create(&host_, &error);
+        task_ = api().create(&host_, &error);
         if (!task_) throw std::runtime_error(error.message);
-    }
-    ~SinkTask() {
-        if (!stopped_) stop();
-        load_plugin()->destroy(task_);
-    }
-
-    // Returns "" or the error message.
-    std::string start(const std::map<std::string, std::string>& config) {
         std::vector<ingest_config_entry> entries;
-        for (const ingest_config_key* key = load_plugin()->config_keys;
-             key != load_plugin()->config_keys + load_plugin()->config_key_count; ++key) {
-            auto it = config.find(key->name);
-            if (it != config.end()) entries.push_back({key->name, it->second.c_str()});
-            else if (key->default_value) entries.push_back({key->name, key->default_value});
+        for (const auto& [key, value] : config_) entries.push_back({key.c_str(), value.c_str()});
+        const ingest_config raw{entries.data(), entries.size()};
+        if (api().start(task_, &raw, &error) != INGEST_OK) {
+            api().destroy(task_);
+            throw std::runtime_error(error.message);
         }
-        ingest_config raw{entries.data(), entries.size()};
-        ingest_error error{};
-        last_status = load_plugin()->start(task_, &raw, &error);
-        return last_status == INGEST_OK ? "" : error.message;
     }
-
-    // Stored next offset per partition of topic "user-events" (INGEST_OFFSET_NONE: none).
-    std::vector<int64_t> open(const std::vector<int32_t>& partitions) {
-        std::vector<ingest_topic_partition> parts;
-        for (int32_t p : partitions) parts.push_back({"user-events", p, INGEST_OFFSET_NONE});
+    ~HostBefore_1_4() {
         ingest_error error{};
-        last_status = load_plugin()->sink->open(task_, parts.data(), parts.size(), &error);
-        if (last_status != INGEST_OK) throw std::runtime_error(error.message);
-        std::vector<int64_t> offsets;
-        for (const auto& part : parts) offsets.push_back(part.offset);
-        return offsets;
+        api().stop(task_, &error);
+        api().destroy(task_);
     }
+    HostBefore_1_4(const HostBefore_1_4&) = delete;
+    HostBefore_1_4& operator=(const HostBefore_1_4&) = delete;
 
-    struct Input {
-        int32_t partition;
-        int64_t offset;
-        std::optional<std::string> key;
-        std::optional<std::string> value;  // nullopt: tombstone
-    };
-    std::string put(const std::vector<Input>& inputs) {
+    // "" or the error.
+    std::string open(int32_t partition) {
+        ingest_topic_partition assigned{kTopic, partition, INGEST_OFFSET_NONE};
+        ingest_error error{};
+        return api().sink->open(task_, &assigned, 1, &error) == INGEST_OK ? "" : error.message;
+    }
+    std::string put(const std::vector<Record>& batch) {
         std::vector<ingest_record> records;
-        for (const Input& in : inputs) {
-            ingest_record record{};
-            record.topic = "user-events";
-            record.partition = in.partition;
-            record.offset = in.offset;
-            record.timestamp_ms = -1;
-            record.key = in.key ? ingest_bytes{in.key->data(), in.key->size()} : ingest_bytes{nullptr, 0};
-            record.value = in.value ? ingest_bytes{in.value->data(), in.value->size()} : ingest_bytes{nullptr, 0};
-            records.push_back(record);
+        for (const Record& in : batch) {
+            auto bytes = [](const std::optional<std::string>& text) {
+                return text ? ingest_bytes{text->data(), text->size()} : ingest_bytes{nullptr, 0};
+            };
+            records.push_back({in.topic.c_str(), in.partition, in.offset, -1, bytes(in.key), bytes(in.value), nullptr, 0});
         }
-        return put_records(records);
-    }
-    std::string put_records(const std::vector<ingest_record>& records) {
         ingest_error error{};
-        last_status = load_plugin()->sink->put(task_, records.data(), records.size(), &error);
-        return last_status == INGEST_OK ? "" : error.message;
+        return api().sink->put(task_, records.data(), records.size(), &error) == INGEST_OK ? "" : error.message;
     }
 
-    // Stops the task and returns its counters from the summary it logs.
-    std::map<std::string, std::string> stop() {
-        ingest_error error{};
-        load_plugin()->stop(task_, &error);
-        stopped_ = true;
-        std::map<std::string, std::string> counters;
-        for (const auto& [level, message] : logs) {
-            if (message.find("sink_postgres stopping: ") != 0) continue;
-            std::istringstream words(message.substr(24));
-            std::string word;
-            while (words >> word) {
-                auto eq = word.find('=');
-                if (eq != std::string::npos) counters[word.substr(0, eq)] = word.substr(eq + 1);
-            }
-        }
-        return counters;
-    }
-
-    std::vector<std::pair<ingest_log_level, std::string>> logs;
-    std::vector<DeadLetter> dead_letters;
-    int dead_letter_flushes = 0;
-    ingest_status last_status = INGEST_OK;
+    std::vector<Letter> dead_letters;
 
    private:
-    std::string connector_;
+    static const ingest_plugin& api() { return sink_postgres().descriptor(); }
+
+    Config config_;
     ingest_host host_{};
     void* task_ = nullptr;
-    bool stopped_ = false;
 };
 
 // ---- event helpers -----------------------------------------------------------------------------
@@ -280,8 +260,20 @@ std::string event(int n, int revision = 0, bool valid = true,
            R"(,"revision":)" + std::to_string(revision) + "}";
 }
 
-SinkTask::Input rec(int32_t partition, int64_t offset, int n, std::optional<std::string> value) {
-    return {partition, offset, uuid_for(n), std::move(value)};
+// A record of `user-events` with `key` (absent: no key).
+Record keyed(int32_t partition, int64_t offset, std::optional<std::string> key, std::optional<std::string> value) {
+    Record record;
+    record.topic = kTopic;
+    record.partition = partition;
+    record.offset = offset;
+    record.key = std::move(key);
+    record.value = std::move(value);
+    return record;
+}
+
+// A record of `user-events` keyed by event n's id.
+Record rec(int32_t partition, int64_t offset, int n, std::optional<std::string> value) {
+    return keyed(partition, offset, uuid_for(n), std::move(value));
 }
 
 // An event of another type: "forbidden" is what the tests' CHECK constraint refuses.
@@ -320,11 +312,14 @@ class SinkPostgres : public ::testing::Test {
     void TearDown() override {
         if (db) db->run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
-    std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
-        std::map<std::string, std::string> cfg = {{"connection.dsn", test_dsn()}, {"schema", schema},
-                                                  {"retry.backoff.ms", "10"},
-                                                  {"retry.backoff.max.ms", "100"}};
-        for (auto& [k, v] : extra) cfg[k] = v;
+    // The connector's config: the runner's `topics` and the sink's keys.
+    Config config(const Config& extra = {}) {
+        Config cfg = {{"topics", kTopic},
+                      {"connection.dsn", test_dsn()},
+                      {"schema", schema},
+                      {"retry.backoff.ms", "10"},
+                      {"retry.backoff.max.ms", "100"}};
+        for (const auto& [k, v] : extra) cfg[k] = v;
         return cfg;
     }
     std::string events_table() { return schema + ".events"; }
@@ -344,14 +339,14 @@ class SinkPostgres : public ::testing::Test {
     // Creates the sink's tables (as a first start does) and a CHECK constraint of the user's own
     // that refuses events of type "forbidden".
     void forbid_type_forbidden() {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
         db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
     }
     // Every dead letter is one the database refused with `sqlstate`, with its headers.
     static void expect_refused(const DeadLetter& letter, const std::string& sqlstate) {
         EXPECT_EQ(letter.reason.rfind("refused_by_database: SQLSTATE " + sqlstate + ": ", 0), 0u) << letter.reason;
-        EXPECT_EQ(letter.headers, (std::vector<std::pair<std::string, std::string>>{{"ingest.errors.sqlstate", sqlstate}}));
+        EXPECT_EQ(letter.headers, (std::vector<Header>{{"ingest.errors.sqlstate", sqlstate}}));
     }
 
     std::unique_ptr<Db> db;
@@ -359,10 +354,10 @@ class SinkPostgres : public ::testing::Test {
 };
 
 TEST_F(SinkPostgres, CreatesTablesAndWritesRowsWithOffsets) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    EXPECT_EQ(task.open({0, 1}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE}));
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(1, 10, 2, event(2)), rec(0, 1, 3, event(3))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    EXPECT_EQ(assign(task, {0, 1}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE}));
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(1, 10, 2, event(2)), rec(0, 1, 3, event(3))})));
     EXPECT_EQ(count("events"), "3");
     EXPECT_EQ(row_of(1), "user-1|page_view|2026-11-25 08:00:00.123456|2026-11-25 08:00:01.5|t|0|0|0");
     EXPECT_EQ(row_of(2), "user-1|page_view|2026-11-25 08:00:00.123456|2026-11-25 08:00:01.5|t|0|1|10");
@@ -371,87 +366,86 @@ TEST_F(SinkPostgres, CreatesTablesAndWritesRowsWithOffsets) {
     // Indexes on event_time and user_id besides the primary key.
     EXPECT_EQ(db->value("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema +
                         "' AND tablename = 'events'"), "3");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "3");
 }
 
 TEST_F(SinkPostgres, DuplicateChangesNothingAndIsCounted) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1))})));
     const std::string before = db->value("SELECT ingested_at, kafka_offset FROM " + events_table());
-    ASSERT_EQ(task.put({rec(0, 1, 1, event(1, 0, true, "2026-11-25T09:00:00Z"))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 1, 1, event(1, 0, true, "2026-11-25T09:00:00Z"))})));
     EXPECT_EQ(db->value("SELECT ingested_at, kafka_offset FROM " + events_table()), before);
     EXPECT_EQ(stored_offset(0), "2");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "1");
     EXPECT_EQ(counters["duplicates"], "1");
 }
 
 TEST_F(SinkPostgres, CorrectionReplacesAndStaleCorrectionDoesNot) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
-    ASSERT_EQ(task.put({rec(0, 1, 1, event(1, 2, true, "2026-11-24T23:59:59.999999-01:00",
-                                            "2026-11-25T08:00:01.5Z", "user-2"))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1))})));
+    ASSERT_TRUE(ok(task.put({rec(0, 1, 1, event(1, 2, true, "2026-11-24T23:59:59.999999-01:00",
+                                                "2026-11-25T08:00:01.5Z", "user-2"))})));
     EXPECT_EQ(row_of(1), "user-2|page_view|2026-11-25 00:59:59.999999|2026-11-25 08:00:01.5|t|2|0|1");
-    ASSERT_EQ(task.put({rec(0, 2, 1, event(1, 1, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
-                                            "user-stale"))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 2, 1, event(1, 1, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
+                                                "user-stale"))})));
     EXPECT_EQ(row_of(1), "user-2|page_view|2026-11-25 00:59:59.999999|2026-11-25 08:00:01.5|t|2|0|1");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["updated"], "1");
     EXPECT_EQ(counters["duplicates"], "1");
 }
 
 TEST_F(SinkPostgres, InvalidationFlipsIsValid) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
-    ASSERT_EQ(task.put({rec(0, 2, 1, event(1, 1, false))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))})));
+    ASSERT_TRUE(ok(task.put({rec(0, 2, 1, event(1, 1, false))})));
     EXPECT_EQ(db->value("SELECT is_valid, revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "f|1");
     EXPECT_EQ(db->value("SELECT is_valid FROM " + events_table() + " WHERE event_id = '" + uuid_for(2) + "'"), "t");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["invalidations"], "1");
 }
 
 TEST_F(SinkPostgres, TombstoneDeletesForeverEvenAgainstLateVersions) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
-    ASSERT_EQ(task.put({rec(0, 2, 1, std::nullopt)}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))})));
+    ASSERT_TRUE(ok(task.put({rec(0, 2, 1, std::nullopt)})));
     EXPECT_EQ(row_of(1), "<no rows>");
     EXPECT_EQ(db->value("SELECT kafka_partition, kafka_offset FROM " + schema +
                         ".events_deletions WHERE event_id = '" + uuid_for(1) + "'"), "0|2");
     // A late duplicate and a stale correction, then a correction with a huge revision.
-    ASSERT_EQ(task.put({rec(0, 3, 1, event(1)), rec(0, 4, 1, event(1, 1))}), "");
-    ASSERT_EQ(task.put({rec(0, 5, 1, event(1, 99))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 3, 1, event(1)), rec(0, 4, 1, event(1, 1))})));
+    ASSERT_TRUE(ok(task.put({rec(0, 5, 1, event(1, 99))})));
     EXPECT_EQ(row_of(1), "<no rows>");
     EXPECT_EQ(count("events"), "1");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["deleted"], "1");
     EXPECT_EQ(counters["suppressed_after_delete"], "3");
 }
 
 TEST_F(SinkPostgres, RecordsOfOneEventCollapseWithinABatch) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1, false)), rec(0, 2, 1, event(1)),
-                        rec(0, 3, 2, event(2)), rec(0, 4, 2, std::nullopt), rec(0, 5, 2, event(2, 3)),
-                        rec(0, 6, 3, event(3, 0)), rec(0, 7, 3, event(3, 2, true, "2026-11-25T08:00:00Z",
-                                                                       "2026-11-25T08:00:00Z", "user-3"))}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1, false)), rec(0, 2, 1, event(1)),
+                            rec(0, 3, 2, event(2)), rec(0, 4, 2, std::nullopt), rec(0, 5, 2, event(2, 3)),
+                            rec(0, 6, 3, event(3, 0)), rec(0, 7, 3, event(3, 2, true, "2026-11-25T08:00:00Z",
+                                                                           "2026-11-25T08:00:00Z", "user-3"))})));
     EXPECT_EQ(db->value("SELECT is_valid, revision, kafka_offset FROM " + events_table() +
                         " WHERE event_id = '" + uuid_for(1) + "'"), "f|1|1");
     EXPECT_EQ(row_of(2), "<no rows>");
     EXPECT_EQ(db->value("SELECT user_id, revision, kafka_offset FROM " + events_table() +
                         " WHERE event_id = '" + uuid_for(3) + "'"), "user-3|2|7");
     EXPECT_EQ(count("events_deletions"), "1");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "3");
     EXPECT_EQ(counters["updated"], "2");
     EXPECT_EQ(counters["duplicates"], "1");
@@ -461,45 +455,44 @@ TEST_F(SinkPostgres, RecordsOfOneEventCollapseWithinABatch) {
 }
 
 TEST_F(SinkPostgres, LateArrivalIsStoredAndCounted) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:30Z")),
-                        rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:05:00Z"))}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:30Z")),
+                            rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:05:00Z"))})));
     EXPECT_EQ(count("events"), "2");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["late"], "1");
 }
 
 TEST_F(SinkPostgres, MalformedRecordsGoToDeadLettersAndTheRestCommits) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
     std::string bad_revision = event(4);
     bad_revision.replace(bad_revision.find("\"revision\":0"), 12, "\"revision\":-1");
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)),
-                        rec(0, 1, 2, "not json"),
-                        {0, 2, std::string("not-a-uuid"), event(3)},
-                        rec(0, 3, 4, bad_revision),
-                        rec(0, 4, 5, event(5, 0, true, "2026-11-25 08:00:00")),
-                        rec(0, 5, 6, event(7)),  // key != event_id
-                        {0, 6, std::nullopt, event(8)},
-                        rec(0, 7, 9, event(9))}),
-              "");
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)),
+                            rec(0, 1, 2, "not json"),
+                            keyed(0, 2, "not-a-uuid", event(3)),
+                            rec(0, 3, 4, bad_revision),
+                            rec(0, 4, 5, event(5, 0, true, "2026-11-25 08:00:00")),
+                            rec(0, 5, 6, event(7)),  // key != event_id
+                            keyed(0, 6, std::nullopt, event(8)),
+                            rec(0, 7, 9, event(9))})));
     EXPECT_EQ(count("events"), "2");
     EXPECT_EQ(stored_offset(0), "8");
-    ASSERT_EQ(task.dead_letters.size(), 6u);
-    EXPECT_EQ(task.dead_letters[0].offset, 1);
-    EXPECT_EQ(task.dead_letters[0].value, "not json");
-    EXPECT_NE(task.dead_letters[0].reason.find("not valid JSON"), std::string::npos);
-    EXPECT_NE(task.dead_letters[1].reason.find("key is not a UUID"), std::string::npos);
-    EXPECT_NE(task.dead_letters[2].reason.find("revision"), std::string::npos);
-    EXPECT_NE(task.dead_letters[3].reason.find("event_time"), std::string::npos);
-    EXPECT_NE(task.dead_letters[4].reason.find("does not match event_id"), std::string::npos);
-    EXPECT_NE(task.dead_letters[5].reason.find("no key"), std::string::npos);
-    EXPECT_EQ(task.dead_letter_flushes, 1) << "dead letters confirmed once, before the commit";
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 6u);
+    EXPECT_EQ(letters[0].record.offset, 1);
+    EXPECT_EQ(letters[0].record.value, "not json");
+    EXPECT_NE(letters[0].reason.find("not valid JSON"), std::string::npos);
+    EXPECT_NE(letters[1].reason.find("key is not a UUID"), std::string::npos);
+    EXPECT_NE(letters[2].reason.find("revision"), std::string::npos);
+    EXPECT_NE(letters[3].reason.find("event_time"), std::string::npos);
+    EXPECT_NE(letters[4].reason.find("does not match event_id"), std::string::npos);
+    EXPECT_NE(letters[5].reason.find("no key"), std::string::npos);
+    EXPECT_EQ(task.host().dead_letter_flushes(), 1u) << "dead letters confirmed once, before the commit";
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["dead_letters"], "6");
 }
 
@@ -507,29 +500,29 @@ TEST_F(SinkPostgres, MalformedRecordsGoToDeadLettersAndTheRestCommits) {
 
 TEST_F(SinkPostgres, ARefusedRecordIsDeadLetteredAloneAndTheRestCommits) {
     forbid_type_forbidden();
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0, 1});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(1, 0, 2, event(2)), rec(0, 1, 3, event(3)),
-                        rec(0, 2, 4, event_of_type(4, "forbidden")), rec(1, 1, 5, event(5)),
-                        rec(0, 3, 6, event(6)), rec(0, 4, 7, "not json")}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0, 1});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(1, 0, 2, event(2)), rec(0, 1, 3, event(3)),
+                            rec(0, 2, 4, event_of_type(4, "forbidden")), rec(1, 1, 5, event(5)),
+                            rec(0, 3, 6, event(6)), rec(0, 4, 7, "not json")})));
     EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(3), uuid_for(5), uuid_for(6)}));
     EXPECT_EQ(stored_offset(0), "5");
     EXPECT_EQ(stored_offset(1), "2");
-    ASSERT_EQ(task.dead_letters.size(), 2u);
-    EXPECT_EQ(task.dead_letters[0].offset, 4) << "the malformed record, first, as before";
-    EXPECT_TRUE(task.dead_letters[0].headers.empty());
-    const DeadLetter& refused = task.dead_letters[1];
-    EXPECT_EQ(refused.partition, 0);
-    EXPECT_EQ(refused.offset, 2);
-    EXPECT_EQ(refused.key, uuid_for(4));
-    EXPECT_EQ(refused.value, event_of_type(4, "forbidden"));
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 2u);
+    EXPECT_EQ(letters[0].record.offset, 4) << "the malformed record, first, as before";
+    EXPECT_TRUE(letters[0].headers.empty());
+    const DeadLetter& refused = letters[1];
+    EXPECT_EQ(refused.record.partition, 0);
+    EXPECT_EQ(refused.record.offset, 2);
+    EXPECT_EQ(refused.record.key, uuid_for(4));
+    EXPECT_EQ(refused.record.value, event_of_type(4, "forbidden"));
     expect_refused(refused, "23514");
     EXPECT_NE(refused.reason.find("no_forbidden"), std::string::npos) << refused.reason;
-    EXPECT_EQ(task.dead_letter_flushes, 2) << "malformed ones before the transaction, refused ones before its COMMIT";
-    auto counters = task.stop();
+    EXPECT_EQ(task.host().dead_letter_flushes(), 2u) << "malformed ones before the transaction, refused ones before its COMMIT";
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "5");
     EXPECT_EQ(counters["refused"], "1");
     EXPECT_EQ(counters["dead_letters"], "2");
@@ -538,49 +531,51 @@ TEST_F(SinkPostgres, ARefusedRecordIsDeadLetteredAloneAndTheRestCommits) {
 
 TEST_F(SinkPostgres, TwoRefusedRecordsInOneBatch) {
     forbid_type_forbidden();
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    std::vector<SinkTask::Input> batch;
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    std::vector<Record> batch;
     for (int i = 0; i < 12; ++i)
         batch.push_back(rec(0, i, i + 1, i == 4 || i == 5 ? event_of_type(i + 1, "forbidden") : event(i + 1)));
-    ASSERT_EQ(task.put(batch), "");
+    ASSERT_TRUE(ok(task.put(batch)));
     EXPECT_EQ(count("events"), "10");
     EXPECT_EQ(db->value("SELECT count(*) FROM " + events_table() + " WHERE event_id IN ('" + uuid_for(5) + "', '" +
                         uuid_for(6) + "')"),
               "0");
     EXPECT_EQ(stored_offset(0), "12");
-    ASSERT_EQ(task.dead_letters.size(), 2u);
-    EXPECT_EQ(task.dead_letters[0].offset, 4);
-    EXPECT_EQ(task.dead_letters[1].offset, 5);
-    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 2u);
+    EXPECT_EQ(letters[0].record.offset, 4);
+    EXPECT_EQ(letters[1].record.offset, 5);
+    for (const DeadLetter& letter : letters) expect_refused(letter, "23514");
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "10");
     EXPECT_EQ(counters["refused"], "2");
 }
 
 TEST_F(SinkPostgres, RefusedRecordsAtTheStartAndTheEnd) {
     forbid_type_forbidden();
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    std::vector<SinkTask::Input> batch;
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    std::vector<Record> batch;
     for (int i = 0; i < 9; ++i)
         batch.push_back(rec(0, 100 + i, i + 1, i == 0 || i == 8 ? event_of_type(i + 1, "forbidden") : event(i + 1)));
-    ASSERT_EQ(task.put(batch), "");
+    ASSERT_TRUE(ok(task.put(batch)));
     EXPECT_EQ(db->rows("SELECT kafka_offset FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{"101", "102", "103", "104", "105", "106", "107"}));
     EXPECT_EQ(stored_offset(0), "109");
-    ASSERT_EQ(task.dead_letters.size(), 2u);
-    EXPECT_EQ(task.dead_letters[0].offset, 100);
-    EXPECT_EQ(task.dead_letters[1].offset, 108);
-    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 2u);
+    EXPECT_EQ(letters[0].record.offset, 100);
+    EXPECT_EQ(letters[1].record.offset, 108);
+    for (const DeadLetter& letter : letters) expect_refused(letter, "23514");
     // A batch that is nothing but refused records still moves its offsets.
-    ASSERT_EQ(task.put({rec(0, 109, 20, event_of_type(20, "forbidden"))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 109, 20, event_of_type(20, "forbidden"))})));
     EXPECT_EQ(stored_offset(0), "110");
     EXPECT_EQ(count("events"), "7");
-    EXPECT_EQ(task.dead_letters.size(), 3u);
-    auto counters = task.stop();
+    EXPECT_EQ(letters.size(), 3u);
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["refused"], "3");
 }
 
@@ -589,11 +584,11 @@ TEST_F(SinkPostgres, RefusedRecordsAtTheStartAndTheEnd) {
 // even event, and every revision 3 of a multiple of 5, is refused.
 TEST_F(SinkPostgres, IsolationAppliesTheOtherRecordsAsIfOneByOne) {
     forbid_type_forbidden();
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
     auto refused = [](int n, int revision) { return (revision == 2 && n % 2 == 0) || (revision == 3 && n % 5 == 0); };
-    std::vector<SinkTask::Input> batch;
+    std::vector<Record> batch;
     int64_t offset = 0;
     int expected_refusals = 0;
     for (int revision = 0; revision < 4; ++revision)
@@ -604,7 +599,7 @@ TEST_F(SinkPostgres, IsolationAppliesTheOtherRecordsAsIfOneByOne) {
             if (refused(n, revision)) type = "forbidden";
             batch.push_back(rec(0, offset++, n, event_of_type(n, type, revision)));
         }
-    ASSERT_EQ(task.put(batch), "");
+    ASSERT_TRUE(ok(task.put(batch)));
     std::vector<std::string> expected;
     for (int n = 1; n <= 40; ++n) {
         int newest = 3;
@@ -613,9 +608,10 @@ TEST_F(SinkPostgres, IsolationAppliesTheOtherRecordsAsIfOneByOne) {
     }
     EXPECT_EQ(db->rows("SELECT event_id, revision, event_type FROM " + events_table() + " ORDER BY 1"), expected);
     EXPECT_EQ(stored_offset(0), std::to_string(offset));
-    EXPECT_EQ(task.dead_letters.size(), static_cast<size_t>(expected_refusals));
-    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    EXPECT_EQ(letters.size(), static_cast<size_t>(expected_refusals));
+    for (const DeadLetter& letter : letters) expect_refused(letter, "23514");
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["refused"], std::to_string(expected_refusals));
     EXPECT_EQ(counters["inserted"], "40");
     EXPECT_EQ(counters["updated"], std::to_string(3 * 40 - expected_refusals));
@@ -625,13 +621,14 @@ TEST_F(SinkPostgres, IsolationAppliesTheOtherRecordsAsIfOneByOne) {
 // collapse alone would have written only the refused one.
 TEST_F(SinkPostgres, ARefusedCorrectionLeavesTheVersionBeforeIt) {
     forbid_type_forbidden();
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0)), rec(0, 1, 1, event_of_type(1, "forbidden", 1))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1, 0)), rec(0, 1, 1, event_of_type(1, "forbidden", 1))})));
     EXPECT_EQ(db->value("SELECT revision, event_type, kafka_offset FROM " + events_table()), "0|page_view|0");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    EXPECT_EQ(task.dead_letters[0].offset, 1);
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].record.offset, 1);
     EXPECT_EQ(stored_offset(0), "2");
 }
 
@@ -639,45 +636,46 @@ TEST_F(SinkPostgres, ARefusedCorrectionLeavesTheVersionBeforeIt) {
 // remembered, and the tombstone is dead-lettered.
 TEST_F(SinkPostgres, ARefusedTombstoneKeepsTheRowAndRemembersNoDeletion) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
     }
     db->run("CREATE TABLE " + schema + ".orders (event_id uuid REFERENCES " + events_table() + " (event_id))");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))})));
     db->run("INSERT INTO " + schema + ".orders VALUES ('" + uuid_for(1) + "')");
-    ASSERT_EQ(task.put({rec(0, 2, 1, std::nullopt), rec(0, 3, 2, std::nullopt), rec(0, 4, 3, event(3))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 2, 1, std::nullopt), rec(0, 3, 2, std::nullopt), rec(0, 4, 3, event(3))})));
     EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1), uuid_for(3)}));
     EXPECT_EQ(db->rows("SELECT event_id FROM " + schema + ".events_deletions"), std::vector<std::string>{uuid_for(2)});
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    EXPECT_EQ(task.dead_letters[0].offset, 2);
-    EXPECT_EQ(task.dead_letters[0].value, std::nullopt);
-    expect_refused(task.dead_letters[0], "23503");
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].record.offset, 2);
+    EXPECT_EQ(letters[0].record.value, std::nullopt);
+    expect_refused(letters[0], "23503");
     EXPECT_EQ(stored_offset(0), "5");
 }
 
 // 54000: a value too large for an index of the user's (a btree entry holds at most 2704 bytes).
 TEST_F(SinkPostgres, AnIndexRowTooLargeIsRefusedAlone) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
     }
     db->run("CREATE INDEX ON " + events_table() + " (event_type)");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, incompressible(3000, 2))),
-                        rec(0, 2, 3, event(3))}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, incompressible(3000, 2))),
+                            rec(0, 2, 3, event(3))})));
     EXPECT_EQ(count("events"), "2");
     EXPECT_EQ(stored_offset(0), "3");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    EXPECT_EQ(task.dead_letters[0].offset, 1);
-    expect_refused(task.dead_letters[0], "54000");
-    EXPECT_NE(task.dead_letters[0].reason.find("index row size"), std::string::npos) << task.dead_letters[0].reason;
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].record.offset, 1);
+    expect_refused(letters[0], "54000");
+    EXPECT_NE(letters[0].reason.find("index row size"), std::string::npos) << letters[0].reason;
 }
 
 // Issue 11: "one long user_id stops a partition". The contract limits user_id to 512 characters,
@@ -693,23 +691,23 @@ TEST_F(SinkPostgres, AUserIdBeyondTheContractIsDeadLetteredAlone) {
                     static_cast<char>(0x80 | ((code >> 6) & 0x3F)), static_cast<char>(0x80 | (code & 0x3F))};
     }
     ASSERT_EQ(longest.size(), 2048u);
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)),
-                        rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
-                                           "user-" + incompressible(2995, 3))),
-                        rec(0, 2, 3, event(3, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z", longest)),
-                        rec(0, 3, 4, event(4))}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)),
+                            rec(0, 1, 2, event(2, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z",
+                                               "user-" + incompressible(2995, 3))),
+                            rec(0, 2, 3, event(3, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z", longest)),
+                            rec(0, 3, 4, event(4))})));
     EXPECT_EQ(db->rows("SELECT event_id, octet_length(user_id) FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|6", uuid_for(3) + "|2048", uuid_for(4) + "|6"}));
     EXPECT_EQ(stored_offset(0), "4");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    EXPECT_EQ(task.dead_letters[0].offset, 1);
-    EXPECT_EQ(task.dead_letters[0].reason.rfind("text_too_long: field 'user_id' is 3000 characters long", 0), 0u)
-        << task.dead_letters[0].reason;
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].record.offset, 1);
+    EXPECT_EQ(letters[0].reason.rfind("text_too_long: field 'user_id' is 3000 characters long", 0), 0u)
+        << letters[0].reason;
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["refused"], "0");
     EXPECT_EQ(counters["dead_letters"], "1");
 }
@@ -718,9 +716,8 @@ TEST_F(SinkPostgres, AUserIdBeyondTheContractIsDeadLetteredAlone) {
 // reason.
 TEST_F(SinkPostgres, AnOlderHostGetsTheRefusedRecordWithoutHeaders) {
     forbid_type_forbidden();
-    SinkTask task("test-connector", HostAbi::Before_1_4);
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
+    HostBefore_1_4 task(config());
+    ASSERT_EQ(task.open(0), "");
     ASSERT_EQ(task.put({rec(0, 0, 1, event_of_type(1, "forbidden")), rec(0, 1, 2, event(2))}), "");
     EXPECT_EQ(count("events"), "1");
     ASSERT_EQ(task.dead_letters.size(), 1u);
@@ -736,35 +733,35 @@ TEST_F(SinkPostgres, AnOlderHostGetsTheRefusedRecordWithoutHeaders) {
 // own keys make a 23505 transient (ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered).
 TEST_F(SinkPostgres, AUsersUniqueIndexRefusesOneRecordAloneAndTheRestCommits) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
     }
     db->run("CREATE UNIQUE INDEX one_event_per_user_and_time ON " + events_table() + " (user_id, event_time)");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0, 1});
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0, 1});
     const auto of_user = [](int n, const std::string& user) {
         return event(n, 0, true, "2026-11-25T08:00:00Z", "2026-11-25T08:00:01Z", user);
     };
     // Event 4 is user-1's at event 1's time: applied after it in Kafka order, it is the one refused.
-    ASSERT_EQ(task.put({rec(0, 0, 1, of_user(1, "user-1")), rec(1, 0, 2, of_user(2, "user-2")),
-                        rec(0, 1, 3, of_user(3, "user-3")), rec(1, 1, 4, of_user(4, "user-1")),
-                        rec(0, 2, 5, of_user(5, "user-5")), rec(1, 2, 6, of_user(6, "user-6"))}),
-              "");
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, of_user(1, "user-1")), rec(1, 0, 2, of_user(2, "user-2")),
+                            rec(0, 1, 3, of_user(3, "user-3")), rec(1, 1, 4, of_user(4, "user-1")),
+                            rec(0, 2, 5, of_user(5, "user-5")), rec(1, 2, 6, of_user(6, "user-6"))})));
     EXPECT_EQ(db->rows("SELECT event_id, user_id FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|user-1", uuid_for(2) + "|user-2", uuid_for(3) + "|user-3",
                                         uuid_for(5) + "|user-5", uuid_for(6) + "|user-6"}));
     EXPECT_EQ(stored_offset(0), "3");
     EXPECT_EQ(stored_offset(1), "3");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    const DeadLetter& refused = task.dead_letters[0];
-    EXPECT_EQ(refused.partition, 1);
-    EXPECT_EQ(refused.offset, 1);
-    EXPECT_EQ(refused.key, uuid_for(4));
-    EXPECT_EQ(refused.value, of_user(4, "user-1"));
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    const DeadLetter& refused = letters[0];
+    EXPECT_EQ(refused.record.partition, 1);
+    EXPECT_EQ(refused.record.offset, 1);
+    EXPECT_EQ(refused.record.key, uuid_for(4));
+    EXPECT_EQ(refused.record.value, of_user(4, "user-1"));
     expect_refused(refused, "23505");
     EXPECT_NE(refused.reason.find("one_event_per_user_and_time"), std::string::npos) << refused.reason;
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["inserted"], "5");
     EXPECT_EQ(counters["refused"], "1");
     EXPECT_EQ(counters["dead_letters"], "1");
@@ -776,24 +773,25 @@ TEST_F(SinkPostgres, AUsersUniqueIndexRefusesOneRecordAloneAndTheRestCommits) {
 // violation: the task fails at once (no retries) and nothing of the batch is written or dead-lettered.
 TEST_F(SinkPostgres, AUsersDeferredUniqueConstraintFailsTheTaskAtCommit) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
     }
     db->run("ALTER TABLE " + events_table() +
             " ADD CONSTRAINT one_event_per_user_and_time UNIQUE (user_id, event_time) DEFERRABLE INITIALLY DEFERRED");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    const std::string error = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    const Status status = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("failed: SQLSTATE 23505: duplicate key value violates unique constraint "
                          "\"one_event_per_user_and_time\""),
               std::string::npos)
         << error;
     EXPECT_EQ(count("events"), "0");
     EXPECT_EQ(stored_offset(0), "<no rows>");
-    EXPECT_TRUE(task.dead_letters.empty());
-    auto counters = task.stop();
+    EXPECT_TRUE(task.host().dead_letters().empty());
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "0");
 }
 
@@ -801,19 +799,20 @@ TEST_F(SinkPostgres, APrivilegeRevokedFailsAtOnceNamingTheGrant) {
     db->run("DROP ROLE IF EXISTS sinktest_writer");
     db->run("CREATE ROLE sinktest_writer LOGIN");
     {
-        SinkTask owner;
-        ASSERT_EQ(owner.start(config()), "");
+        SinkTask owner(sink_postgres(), config());
+        ASSERT_TRUE(ok(owner.start()));
     }
     db->run("GRANT USAGE ON SCHEMA " + schema + " TO sinktest_writer");
     db->run("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO sinktest_writer");
     {
-        SinkTask task;
-        ASSERT_EQ(task.start(config({{"connection.dsn", dsn_as_user(test_dsn(), "sinktest_writer")}})), "");
-        task.open({0});
-        ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+        SinkTask task(sink_postgres(), config({{"connection.dsn", dsn_as_user(test_dsn(), "sinktest_writer")}}));
+        ASSERT_TRUE(ok(task.start()));
+        assign(task, {0});
+        ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1))})));
         db->run("REVOKE INSERT ON " + events_table() + " FROM sinktest_writer");
-        const std::string error = task.put({rec(0, 1, 2, event(2)), rec(0, 2, 1, event(1, 1))});
-        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        const Status status = task.put({rec(0, 1, 2, event(2)), rec(0, 2, 1, event(1, 1))});
+        const std::string& error = status.message;
+        EXPECT_TRUE(status.fatal()) << status;
         EXPECT_NE(error.find("SQLSTATE 42501"), std::string::npos) << error;
         EXPECT_NE(error.find("inserting new rows into \"" + schema + "\".\"events\" (needs INSERT)"), std::string::npos)
             << error;
@@ -827,7 +826,7 @@ TEST_F(SinkPostgres, APrivilegeRevokedFailsAtOnceNamingTheGrant) {
         EXPECT_EQ(error.find("retry"), std::string::npos) << "failed at once: " << error;
         EXPECT_EQ(count("events"), "1");
         EXPECT_EQ(stored_offset(0), "1") << "nothing of the failed batch";
-        auto counters = task.stop();
+        auto counters = stop_summary(task);
         EXPECT_EQ(counters["retries"], "0");
     }
     db->run("DROP OWNED BY sinktest_writer");
@@ -835,13 +834,14 @@ TEST_F(SinkPostgres, APrivilegeRevokedFailsAtOnceNamingTheGrant) {
 }
 
 TEST_F(SinkPostgres, ADroppedColumnFailsAtOnceNamingTheLayout) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1))})));
     db->run("ALTER TABLE " + events_table() + " DROP COLUMN event_type");
-    const std::string error = task.put({rec(0, 1, 2, event(2))});
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    const Status status = task.put({rec(0, 1, 2, event(2))});
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("SQLSTATE 42703"), std::string::npos) << error;
     EXPECT_NE(error.find("event_type"), std::string::npos) << error;
     EXPECT_NE(error.find("The table \"" + schema + "\".\"events\" does not have the layout the sink writes: \"" +
@@ -849,48 +849,50 @@ TEST_F(SinkPostgres, ADroppedColumnFailsAtOnceNamingTheLayout) {
               std::string::npos)
         << error;
     EXPECT_EQ(stored_offset(0), "1");
-    EXPECT_EQ(task.dead_letters.size(), 0u) << "not a record's fault";
-    auto counters = task.stop();
+    EXPECT_EQ(task.host().dead_letters().size(), 0u) << "not a record's fault";
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "0");
 }
 
 TEST_F(SinkPostgres, ReopenReturnsStoredOffsetsAndRedeliveryIsNotAppliedTwice) {
     {
-        SinkTask first;
-        ASSERT_EQ(first.start(config()), "");
-        first.open({0, 1});
-        ASSERT_EQ(first.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(1, 0, 2, event(2))}), "");
+        SinkTask first(sink_postgres(), config());
+        ASSERT_TRUE(ok(first.start()));
+        assign(first, {0, 1});
+        ASSERT_TRUE(ok(first.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(1, 0, 2, event(2))})));
     }
-    SinkTask second;
-    ASSERT_EQ(second.start(config()), "");
-    EXPECT_EQ(second.open({0, 1, 2}), (std::vector<int64_t>{2, 1, INGEST_OFFSET_NONE}));
+    SinkTask second(sink_postgres(), config());
+    ASSERT_TRUE(ok(second.start()));
+    EXPECT_EQ(assign(second, {0, 1, 2}), (std::vector<int64_t>{2, 1, INGEST_OFFSET_NONE}));
     // A runner that redelivers anyway (e.g. after losing a commit acknowledgement).
-    ASSERT_EQ(second.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 1, event(1, 2))}), "");
+    ASSERT_TRUE(ok(second.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 1, event(1, 2))})));
     EXPECT_EQ(db->value("SELECT revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "2");
     EXPECT_EQ(stored_offset(0), "3");
-    auto counters = second.stop();
+    auto counters = stop_summary(second);
     EXPECT_EQ(counters["already_applied"], "2");
     EXPECT_EQ(counters["updated"], "1");
     EXPECT_EQ(counters["duplicates"], "0");
 }
 
 TEST_F(SinkPostgres, ConnectorsKeepSeparateOffsets) {
-    SinkTask a("connector-a"), b("connector-b");
-    ASSERT_EQ(a.start(config({{"table", "events_a"}})), "");
-    ASSERT_EQ(b.start(config({{"table", "events_b"}})), "");
-    a.open({0});
-    b.open({0});
-    ASSERT_EQ(a.put({rec(0, 0, 1, event(1))}), "");
-    ASSERT_EQ(b.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    SinkTask a(sink_postgres(), config({{"table", "events_a"}}), as("connector-a"));
+    SinkTask b(sink_postgres(), config({{"table", "events_b"}}), as("connector-b"));
+    ASSERT_TRUE(ok(a.start()));
+    ASSERT_TRUE(ok(b.start()));
+    assign(a, {0});
+    assign(b, {0});
+    ASSERT_TRUE(ok(a.put({rec(0, 0, 1, event(1))})));
+    ASSERT_TRUE(ok(b.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))})));
     EXPECT_EQ(stored_offset(0, "connector-a"), "1");
     EXPECT_EQ(stored_offset(0, "connector-b"), "2");
 }
 
 TEST_F(SinkPostgres, MissingTableWithoutAutoCreateIsFatalAndNamesIt) {
     db->run("CREATE SCHEMA " + schema);
-    SinkTask task;
-    const std::string error = task.start(config({{"auto.create", "false"}}));
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config({{"auto.create", "false"}}));
+    const Status status = task.start();
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("\"" + schema + "\".\"events\" does not exist"), std::string::npos) << error;
 }
 
@@ -899,17 +901,19 @@ TEST_F(SinkPostgres, MissingColumnWithoutAutoCreateIsFatalWithSqlstate) {
     db->run("CREATE TABLE " + schema + ".events (event_id uuid PRIMARY KEY, user_id text)");
     db->run("CREATE TABLE " + schema + ".events_deletions (event_id uuid PRIMARY KEY, kafka_partition int, kafka_offset bigint)");
     db->run("CREATE TABLE " + schema + ".ingest_offsets (connector text, topic text, kafka_partition int, next_offset bigint, updated_at timestamptz default now(), PRIMARY KEY (connector, topic, kafka_partition))");
-    SinkTask task;
-    const std::string error = task.start(config({{"auto.create", "false"}}));
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config({{"auto.create", "false"}}));
+    const Status status = task.start();
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("42703"), std::string::npos) << error;
 }
 
 TEST_F(SinkPostgres, UnreachableDatabaseIsFatalWithPasswordMasked) {
-    SinkTask task;
-    const std::string error = task.start(
-        config({{"connection.dsn", "host=127.0.0.1 port=1 user=x password=s3cret dbname=y connect_timeout=2"}}));
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(),
+                  config({{"connection.dsn", "host=127.0.0.1 port=1 user=x password=s3cret dbname=y connect_timeout=2"}}));
+    const Status status = task.start();
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("cannot connect"), std::string::npos) << error;
     EXPECT_NE(error.find("password=****"), std::string::npos) << error;
     EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
@@ -920,18 +924,19 @@ TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
     db->run("DROP ROLE IF EXISTS sinktest_reader");
     db->run("CREATE ROLE sinktest_reader LOGIN");
     {
-        SinkTask owner;
-        ASSERT_EQ(owner.start(config()), "");
+        SinkTask owner(sink_postgres(), config());
+        ASSERT_TRUE(ok(owner.start()));
     }
     db->run("GRANT USAGE ON SCHEMA " + schema + " TO sinktest_reader");
     db->run("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO sinktest_reader");
     std::string dsn = dsn_as_user(test_dsn(), "sinktest_reader");
     {
-        SinkTask task;
-        ASSERT_EQ(task.start(config({{"connection.dsn", dsn}})), "");
-        task.open({0});
-        const std::string error = task.put({rec(0, 0, 1, event(1))});
-        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        SinkTask task(sink_postgres(), config({{"connection.dsn", dsn}}));
+        ASSERT_TRUE(ok(task.start()));
+        assign(task, {0});
+        const Status status = task.put({rec(0, 0, 1, event(1))});
+        const std::string& error = status.message;
+        EXPECT_TRUE(status.fatal()) << status;
         EXPECT_NE(error.find("42501"), std::string::npos) << error;
     }
     db->run("DROP OWNED BY sinktest_reader");
@@ -939,16 +944,16 @@ TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
 }
 
 TEST_F(SinkPostgres, LostConnectionIsRetriedOnAFreshOne) {
-    SinkTask task("reconnect-connector");
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1))}), "");
+    SinkTask task(sink_postgres(), config(), as("reconnect-connector"));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1))})));
     db->run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE application_name = 'ingest/reconnect-connector'");
-    ASSERT_EQ(task.put({rec(0, 1, 2, event(2))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 1, 2, event(2))})));
     EXPECT_EQ(count("events"), "2");
     EXPECT_EQ(stored_offset(0, "reconnect-connector"), "2");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "1");
 }
 
@@ -963,8 +968,8 @@ class FailingCommit : public SinkPostgres {
                 " BEGIN IF nextval('" + schema + ".failures') <= " + std::to_string(failures) +
                 " THEN RAISE EXCEPTION 'injected failure at commit' USING ERRCODE = '" + sqlstate +
                 "'; END IF; RETURN NULL; END $$");
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
         db->run("CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT OR UPDATE ON " + schema +
                 ".ingest_offsets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " +
                 schema + ".fail_commit()");
@@ -973,14 +978,14 @@ class FailingCommit : public SinkPostgres {
 
 TEST_F(FailingCommit, TransientFailureAtCommitIsRetriedAndAppliedOnce) {
     arm("40001", 2);
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 2, std::nullopt)}), "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 1, event(1, 1)), rec(0, 2, 2, std::nullopt)})));
     EXPECT_EQ(db->value("SELECT revision FROM " + events_table()), "1");
     EXPECT_EQ(count("events_deletions"), "1");
     EXPECT_EQ(stored_offset(0), "3");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "2");
     EXPECT_EQ(counters["inserted"], "1");
     EXPECT_EQ(counters["updated"], "1");
@@ -990,33 +995,35 @@ TEST_F(FailingCommit, TransientFailureAtCommitIsRetriedAndAppliedOnce) {
 // the batch; the restarted task applies it.
 TEST_F(FailingCommit, RetriesExhaustedFailTheTaskAndLeaveNothing) {
     arm("40P01", 3);
-    const std::vector<SinkTask::Input> batch = {rec(0, 0, 1, event(1)), rec(0, 1, 2, "garbage")};
+    const std::vector<Record> batch = {rec(0, 0, 1, event(1)), rec(0, 1, 2, "garbage")};
     {
-        SinkTask task;
-        ASSERT_EQ(task.start(config({{"retry.max", "2"}})), "");
-        task.open({0});
-        const std::string error = task.put(batch);
-        EXPECT_EQ(task.last_status, INGEST_FATAL);
+        SinkTask task(sink_postgres(), config({{"retry.max", "2"}}));
+        ASSERT_TRUE(ok(task.start()));
+        assign(task, {0});
+        const Status status = task.put(batch);
+        const std::string& error = status.message;
+        EXPECT_TRUE(status.fatal()) << status;
         EXPECT_NE(error.find("40P01"), std::string::npos) << error;
         EXPECT_NE(error.find("still failing after 2 retries (retry.max)"), std::string::npos) << error;
         EXPECT_EQ(count("events"), "0");
         EXPECT_EQ(stored_offset(0), "<no rows>");
     }
-    SinkTask restarted;
-    ASSERT_EQ(restarted.start(config({{"retry.max", "2"}})), "");
-    restarted.open({0});
-    ASSERT_EQ(restarted.put(batch), "");
+    SinkTask restarted(sink_postgres(), config({{"retry.max", "2"}}));
+    ASSERT_TRUE(ok(restarted.start()));
+    assign(restarted, {0});
+    ASSERT_TRUE(ok(restarted.put(batch)));
     EXPECT_EQ(count("events"), "1");
     EXPECT_EQ(stored_offset(0), "2");
 }
 
 TEST_F(FailingCommit, PermanentFailureAtCommitIsFatalAndLeavesNothing) {
     arm("P0001", 1000);
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    const std::string error = task.put({rec(0, 0, 1, event(1))});
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    const Status status = task.put({rec(0, 0, 1, event(1))});
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("P0001"), std::string::npos) << error;
     EXPECT_NE(error.find("injected failure at commit"), std::string::npos) << error;
     EXPECT_EQ(count("events"), "0");
@@ -1028,16 +1035,16 @@ TEST_F(FailingCommit, PermanentFailureAtCommitIsFatalAndLeavesNothing) {
 TEST_F(FailingCommit, ARefusedRecordIsDeadLetteredOnceWhenTheCommitIsRetried) {
     arm("40001", 1);
     db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, "forbidden")), rec(0, 2, 3, event(3))}),
-              "");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event_of_type(2, "forbidden")), rec(0, 2, 3, event(3))})));
     EXPECT_EQ(count("events"), "2");
     EXPECT_EQ(stored_offset(0), "3");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    expect_refused(task.dead_letters[0], "23514");
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    expect_refused(letters[0], "23514");
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "1");
     EXPECT_EQ(counters["refused"], "1");
     EXPECT_EQ(counters["dead_letters"], "1");
@@ -1047,11 +1054,12 @@ TEST_F(FailingCommit, ARefusedRecordIsDeadLetteredOnceWhenTheCommitIsRetried) {
 // fails saying how to give a batch more time or make it smaller.
 TEST_F(FailingCommit, StatementTimeoutsOutlastingRetriesSayWhatToDo) {
     arm("57014", 1000);
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"retry.max", "1"}})), "");
-    task.open({0});
-    const std::string error = task.put({rec(0, 0, 1, event(1))});
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config({{"retry.max", "1"}}));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    const Status status = task.put({rec(0, 0, 1, event(1))});
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("still failing after 1 retries (retry.max): SQLSTATE 57014: injected failure at commit. "
                          "Every attempt was cancelled (57014: statement_timeout"),
               std::string::npos)
@@ -1067,34 +1075,33 @@ TEST_F(FailingCommit, StatementTimeoutsOutlastingRetriesSayWhatToDo) {
 // nothing of the batch is written or dead-lettered.
 TEST_F(FailingCommit, ADataErrorAtCommitFailsTheTask) {
     arm("23514", 1000);
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0});
-    const std::string error = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    const Status status = task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))});
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("SQLSTATE 23514"), std::string::npos) << error;
     EXPECT_EQ(count("events"), "0");
     EXPECT_EQ(stored_offset(0), "<no rows>");
-    EXPECT_TRUE(task.dead_letters.empty());
+    EXPECT_TRUE(task.host().dead_letters().empty());
 }
 
 TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T23:59:59.999999Z")),
-                        rec(0, 1, 2, event(2, 0, true, "2026-11-26T00:00:00Z")),
-                        rec(0, 2, 3, event(3, 0, true, "2026-11-25T10:00:00Z"))}),
-              "");
+    SinkTask task(sink_postgres(), config({{"partitioning", "daily"}}));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1, 0, true, "2026-11-25T23:59:59.999999Z")),
+                            rec(0, 1, 2, event(2, 0, true, "2026-11-26T00:00:00Z")),
+                            rec(0, 2, 3, event(3, 0, true, "2026-11-25T10:00:00Z"))})));
     EXPECT_EQ(db->rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                        " WHERE i.inhparent = '" + schema + ".events'::regclass ORDER BY 1"),
               (std::vector<std::string>{"events_p20261125", "events_p20261126"}));
     // Duplicate with another event_time, a correction moving the event to another day, and a
     // deletion followed by a late version.
-    ASSERT_EQ(task.put({rec(0, 3, 1, event(1, 0, true, "2026-11-27T00:00:00Z")),
-                        rec(0, 4, 2, event(2, 1, false, "2026-11-24T12:00:00Z")),
-                        rec(0, 5, 3, std::nullopt), rec(0, 6, 3, event(3, 4))}),
-              "");
+    ASSERT_TRUE(ok(task.put({rec(0, 3, 1, event(1, 0, true, "2026-11-27T00:00:00Z")),
+                            rec(0, 4, 2, event(2, 1, false, "2026-11-24T12:00:00Z")),
+                            rec(0, 5, 3, std::nullopt), rec(0, 6, 3, event(3, 4))})));
     EXPECT_EQ(db->rows("SELECT event_id, (event_time AT TIME ZONE 'UTC')::text, revision, is_valid FROM " +
                        events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|2026-11-25 23:59:59.999999|0|t",
@@ -1102,7 +1109,7 @@ TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
     EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|0", uuid_for(2) + "|1"}));
     EXPECT_EQ(count("events_deletions"), "1");
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["duplicates"], "1");
     EXPECT_EQ(counters["updated"], "1");
     EXPECT_EQ(counters["suppressed_after_delete"], "1");
@@ -1112,28 +1119,28 @@ TEST_F(SinkPostgres, DailyPartitionsAreCreatedOnDemandAndDedupHolds) {
 // neither a row nor a key.
 TEST_F(SinkPostgres, DailyPartitionsIsolateARefusedRecordToo) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config({{"partitioning", "daily"}})), "");
+        SinkTask creator(sink_postgres(), config({{"partitioning", "daily"}}));
+        ASSERT_TRUE(ok(creator.start()));
         db->run("ALTER TABLE " + events_table() + " ADD CONSTRAINT no_forbidden CHECK (event_type <> 'forbidden')");
     }
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2)),
-                        rec(0, 2, 1, event(1, 1, true, "2026-11-27T00:00:00Z")),
-                        rec(0, 3, 3, event_of_type(3, "forbidden")),
-                        rec(0, 4, 2, event_of_type(2, "forbidden", 1))}),
-              "");
+    SinkTask task(sink_postgres(), config({{"partitioning", "daily"}}));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2)),
+                            rec(0, 2, 1, event(1, 1, true, "2026-11-27T00:00:00Z")),
+                            rec(0, 3, 3, event_of_type(3, "forbidden")),
+                            rec(0, 4, 2, event_of_type(2, "forbidden", 1))})));
     EXPECT_EQ(db->rows("SELECT event_id, revision, (event_time AT TIME ZONE 'UTC')::date::text FROM " +
                        events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|1|2026-11-27", uuid_for(2) + "|0|2026-11-25"}));
     EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|1", uuid_for(2) + "|0"}));
     EXPECT_EQ(stored_offset(0), "5");
-    ASSERT_EQ(task.dead_letters.size(), 2u);
-    EXPECT_EQ(task.dead_letters[0].offset, 3);
-    EXPECT_EQ(task.dead_letters[1].offset, 4);
-    for (const DeadLetter& letter : task.dead_letters) expect_refused(letter, "23514");
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 2u);
+    EXPECT_EQ(letters[0].record.offset, 3);
+    EXPECT_EQ(letters[1].record.offset, 4);
+    for (const DeadLetter& letter : letters) expect_refused(letter, "23514");
 }
 
 // Another writer of the events table racing the sink outside its partition locks: a trigger of
@@ -1143,9 +1150,9 @@ TEST_F(SinkPostgres, DailyPartitionsIsolateARefusedRecordToo) {
 // (conparentid), and retries instead of dead-lettering. The racer's row went with the rolled-back
 // attempt, so the retry inserts.
 TEST_F(SinkPostgres, ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered) {
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
-    task.open({0});
+    SinkTask task(sink_postgres(), config({{"partitioning", "daily"}}));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
     db->run("CREATE TABLE " + schema + ".events_p20261125 PARTITION OF " + events_table() +
             " FOR VALUES FROM ('2026-11-25 00:00:00+00') TO ('2026-11-26 00:00:00+00')");
     db->run("CREATE SEQUENCE " + schema + ".races");
@@ -1157,7 +1164,7 @@ TEST_F(SinkPostgres, ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered) {
             " END IF; RETURN NEW; END $$");
     db->run("CREATE TRIGGER race BEFORE INSERT ON " + schema + ".events_p20261125 FOR EACH ROW EXECUTE FUNCTION " +
             schema + ".race()");
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))}), "");
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2))})));
     EXPECT_EQ(db->value("SELECT nextval('" + schema + ".races')"), "5")
         << "the trigger ran for the sink's first row and the racer's, then for both rows of the retry";
     EXPECT_EQ(db->rows("SELECT event_id, user_id FROM " + events_table() + " ORDER BY 1"),
@@ -1165,15 +1172,15 @@ TEST_F(SinkPostgres, ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered) {
     EXPECT_EQ(db->rows("SELECT event_id, revision FROM " + schema + ".events_keys ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1) + "|0", uuid_for(2) + "|0"}));
     EXPECT_EQ(stored_offset(0), "2");
-    EXPECT_TRUE(task.dead_letters.empty());
+    EXPECT_TRUE(task.host().dead_letters().empty());
     size_t race_warnings = 0;
-    for (const auto& [level, message] : task.logs)
+    for (const auto& [level, message] : task.host().logs())
         if (message.find("retry 1/") != std::string::npos &&
             message.find("SQLSTATE 23505: duplicate key value violates unique constraint \"events_p20261125_pkey\"") !=
                 std::string::npos)
             ++race_warnings;
     EXPECT_EQ(race_warnings, 1u);
-    auto counters = task.stop();
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "1");
     EXPECT_EQ(counters["inserted"], "2");
     EXPECT_EQ(counters["refused"], "0");
@@ -1183,40 +1190,41 @@ TEST_F(SinkPostgres, ARaceOnADailyPartitionsOwnKeyIsRetriedNotDeadLettered) {
 // record it refuses is dead-lettered alone.
 TEST_F(SinkPostgres, DailyPartitionsDeadLetterARecordAUsersUniqueIndexRefuses) {
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config({{"partitioning", "daily"}})), "");
+        SinkTask creator(sink_postgres(), config({{"partitioning", "daily"}}));
+        ASSERT_TRUE(ok(creator.start()));
     }
     // A unique index of a partitioned table must hold its partition key (event_time).
     db->run("CREATE UNIQUE INDEX one_event_per_user_and_time ON " + events_table() + " (user_id, event_time)");
-    SinkTask task;
-    ASSERT_EQ(task.start(config({{"partitioning", "daily"}})), "");
-    task.open({0});
-    ASSERT_EQ(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2, 0, true, "2026-11-26T08:00:00Z")),
-                        rec(0, 2, 3, event(3)), rec(0, 3, 4, event(4, 0, true, "2026-11-25T09:00:00Z"))}),
-              "");
+    SinkTask task(sink_postgres(), config({{"partitioning", "daily"}}));
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0});
+    ASSERT_TRUE(ok(task.put({rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2, 0, true, "2026-11-26T08:00:00Z")),
+                            rec(0, 2, 3, event(3)), rec(0, 3, 4, event(4, 0, true, "2026-11-25T09:00:00Z"))})));
     EXPECT_EQ(db->rows("SELECT event_id FROM " + events_table() + " ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(4)}));
     EXPECT_EQ(db->rows("SELECT event_id FROM " + schema + ".events_keys ORDER BY 1"),
               (std::vector<std::string>{uuid_for(1), uuid_for(2), uuid_for(4)}));
     EXPECT_EQ(stored_offset(0), "4");
-    ASSERT_EQ(task.dead_letters.size(), 1u);
-    EXPECT_EQ(task.dead_letters[0].offset, 2);
-    expect_refused(task.dead_letters[0], "23505");
-    EXPECT_NE(task.dead_letters[0].reason.find("events_p20261125_user_id_event_time_idx"), std::string::npos)
-        << task.dead_letters[0].reason;
-    auto counters = task.stop();
+    const auto& letters = task.host().dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].record.offset, 2);
+    expect_refused(letters[0], "23505");
+    EXPECT_NE(letters[0].reason.find("events_p20261125_user_id_event_time_idx"), std::string::npos)
+        << letters[0].reason;
+    auto counters = stop_summary(task);
     EXPECT_EQ(counters["retries"], "0");
     EXPECT_EQ(counters["refused"], "1");
 }
 
 TEST_F(SinkPostgres, PartitioningMismatchIsFatal) {
     {
-        SinkTask plain;
-        ASSERT_EQ(plain.start(config()), "");
+        SinkTask plain(sink_postgres(), config());
+        ASSERT_TRUE(ok(plain.start()));
     }
-    SinkTask task;
-    const std::string error = task.start(config({{"partitioning", "daily"}}));
-    EXPECT_EQ(task.last_status, INGEST_FATAL);
+    SinkTask task(sink_postgres(), config({{"partitioning", "daily"}}));
+    const Status status = task.start();
+    const std::string& error = status.message;
+    EXPECT_TRUE(status.fatal()) << status;
     EXPECT_NE(error.find("not partitioned"), std::string::npos) << error;
 }
 
@@ -1257,8 +1265,8 @@ TEST_F(SinkPostgres, ThroughputAgainstPlainCopy) {
 
     // Plain COPY (text format, as a bench script would feed it) into a fresh copy of the table.
     {
-        SinkTask creator;
-        ASSERT_EQ(creator.start(config()), "");
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
     }
     db->run("CREATE TABLE " + schema + ".copy_target (LIKE " + schema + ".events INCLUDING ALL)");
     db->run("CHECKPOINT");
@@ -1326,27 +1334,24 @@ TEST_F(SinkPostgres, ThroughputAgainstPlainCopy) {
     EXPECT_EQ(db->value("SELECT count(*) FROM " + schema + ".merge_target"), std::to_string(total));
 
     db->run("CHECKPOINT");
-    SinkTask task;
-    ASSERT_EQ(task.start(config()), "");
-    task.open({0, 1, 2, 3, 4, 5});
-    // Record views as the runner would hand them over, prepared before the clock starts.
-    std::vector<std::vector<ingest_record>> batches;
-    for (int start = 0; start < total; start += batch_size) {
-        std::vector<ingest_record> batch;
-        for (int i = start; i < std::min(total, start + batch_size); ++i) {
-            ingest_record record{};
-            record.topic = "user-events";
-            record.partition = i % 6;
-            record.offset = i / 6;
-            record.timestamp_ms = -1;
-            record.key = {keys[i].data(), keys[i].size()};
-            record.value = {values[i].data(), values[i].size()};
-            batch.push_back(record);
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    assign(task, {0, 1, 2, 3, 4, 5});
+    // The batches as the runner would hand them over, prepared before the clock starts (each put
+    // takes its batch).
+    auto batches_of = [&](const std::vector<std::string>& of_values, int64_t first_offset) {
+        std::vector<std::vector<Record>> batches;
+        for (int start = 0; start < total; start += batch_size) {
+            std::vector<Record> batch;
+            for (int i = start; i < std::min(total, start + batch_size); ++i)
+                batch.push_back(keyed(i % 6, first_offset + i / 6, keys[i], of_values[i]));
+            batches.push_back(std::move(batch));
         }
-        batches.push_back(std::move(batch));
-    }
+        return batches;
+    };
+    auto batches = batches_of(values, 0);
     const auto sink_started = std::chrono::steady_clock::now();
-    for (const auto& batch : batches) ASSERT_EQ(task.put_records(batch), "");
+    for (auto& batch : batches) ASSERT_TRUE(ok(task.put(std::move(batch))));
     const double sink_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - sink_started).count();
     EXPECT_EQ(count("events"), std::to_string(total));
@@ -1364,14 +1369,9 @@ TEST_F(SinkPostgres, ThroughputAgainstPlainCopy) {
     corrections.reserve(total);
     for (const std::string& value : values)
         corrections.push_back(value.substr(0, value.size() - 2) + "1}");
-    for (int b = 0; b < static_cast<int>(batches.size()); ++b)
-        for (size_t j = 0; j < batches[b].size(); ++j) {
-            const int i = b * batch_size + static_cast<int>(j);
-            batches[b][j].offset += (total + 5) / 6;
-            batches[b][j].value = {corrections[i].data(), corrections[i].size()};
-        }
+    batches = batches_of(corrections, (total + 5) / 6);
     const auto update_started = std::chrono::steady_clock::now();
-    for (const auto& batch : batches) ASSERT_EQ(task.put_records(batch), "");
+    for (auto& batch : batches) ASSERT_TRUE(ok(task.put(std::move(batch))));
     const double update_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - update_started).count();
     EXPECT_EQ(db->value("SELECT count(*) FROM " + events_table() + " WHERE revision = 1"),
