@@ -226,5 +226,28 @@ TEST(SimulatorConfig, NegativeSeedsAreSeedsToo) {
     EXPECT_EQ(parse(with_defaults({{"seed", "-42"}})).seed, -42);
 }
 
+// task_share(): what each of tasks.max tasks runs of the connector's stream.
+TEST(SimulatorConfig, OneTaskKeepsTheConfiguredStreamAndPath) {
+    SimulatorConfig config = default_config();
+    config.events = 7;
+    config.seed = 5;
+    config.rate = 100;
+    config.audit_log = "/tmp/a.jsonl";
+    const SimulatorConfig share = task_share(config, 0, 1);
+    EXPECT_EQ(share.events, 7u);
+    EXPECT_EQ(share.seed, 5);
+    EXPECT_EQ(share.rate, 100);
+    EXPECT_EQ(share.audit_log, "/tmp/a.jsonl");
+
+    const SimulatorConfig third = task_share(config, 2, 3);
+    EXPECT_EQ(third.events, 2u);
+    EXPECT_EQ(task_share(config, 0, 3).events, 3u);
+    EXPECT_NE(third.seed, 5);
+    EXPECT_NE(third.seed, task_share(config, 1, 3).seed);
+    EXPECT_DOUBLE_EQ(third.rate, 100.0 / 3);
+    EXPECT_EQ(third.audit_log, "/tmp/a.jsonl.2");
+    EXPECT_EQ(task_audit_path("", 1, 3), "");
+}
+
 }  // namespace
 }  // namespace ingest::plugins::source_event_simulator

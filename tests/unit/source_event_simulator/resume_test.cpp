@@ -1,10 +1,11 @@
 // A restarted task continues its stream and its audit log: it sends again only the records
 // without a line (their outcome unknown), with their original seqs and bytes, and goes on; the
-// log ends with exactly one line per seq. The kill is real: a child process runs the task and
-// _exit()s without stopping it, losing whatever the task had not written yet.
+// log ends with exactly one line per seq. The kill is real: a child process runs the task (the
+// plugin, through the plugin test harness) and _exit()s without stopping it, losing whatever the
+// task had not written yet.
 #include "generator.hpp"
+#include "simulator_plugin.hpp"
 #include "stream_file.hpp"
-#include "task_harness.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -14,7 +15,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <set>
 
@@ -24,14 +24,18 @@ namespace {
 using ingest::testing::read_file;
 using ingest::testing::read_lines;
 using ingest::testing::TempDir;
-using testing::Harness;
+using testing::Config;
+using testing::Emitted;
+using testing::ok;
 using testing::parse_lines;
+using testing::settings_of;
+using testing::SimulatorSource;
 using testing::small_config;
+using testing::with;
 
-constexpr int32_t kPartitions = 6;
-
-// The broker of these tests, kept in a file so that what a killed child stored survives it. A
-// record goes to the partition its key picks, as Kafka's partitioner does.
+// The topic of these tests, kept in a file so that what the broker stored for a killed child
+// survives it: the harness's broker stores and numbers the records, this keeps them, and the next
+// task's broker goes on from there.
 class FileTopic {
    public:
     struct Record {
@@ -41,19 +45,26 @@ class FileTopic {
         std::optional<std::string> value;
     };
 
-    explicit FileTopic(std::string path) : path_(std::move(path)) {
-        for (const Record& record : records()) next_[record.partition] = record.offset + 1;
+    explicit FileTopic(std::string path) : path_(std::move(path)) {}
+
+    // Keeps the records of `emitted` the broker stored from `from` on; returns how far it got.
+    size_t keep(const std::vector<Emitted>& emitted, size_t from) const {
+        std::ofstream out(path_, std::ios::app);
+        for (; from < emitted.size() && emitted[from].state == Emitted::State::delivered; ++from) {
+            const Emitted& record = emitted[from];
+            boost::json::object line{{"partition", record.partition}, {"offset", record.offset}, {"key", *record.key}};
+            line["value"] = record.value ? boost::json::value(*record.value) : boost::json::value(nullptr);
+            out << boost::json::serialize(line) << '\n';
+        }
+        out.flush();
+        return from;
     }
 
-    std::pair<int32_t, int64_t> store(const std::string& key, const std::optional<std::string>& value) {
-        const auto partition = static_cast<int32_t>(std::hash<std::string>{}(key) % kPartitions);
-        const int64_t offset = next_[partition]++;
-        boost::json::object line{{"partition", partition}, {"offset", offset}, {"key", key}};
-        line["value"] = value ? boost::json::value(*value) : boost::json::value(nullptr);
-        std::ofstream out(path_, std::ios::app);
-        out << boost::json::serialize(line) << '\n';
-        out.flush();
-        return {partition, offset};
+    // The broker of `task` holds what this topic holds: each partition goes on at its next offset.
+    void continue_in(SimulatorSource& task) const {
+        std::map<int32_t, int64_t> next;
+        for (const Record& record : records()) next[record.partition] = record.offset + 1;
+        for (const auto& [partition, offset] : next) task.host().set_watermarks({harness::kTopic, partition}, 0, offset);
     }
 
     std::vector<Record> records() const {
@@ -70,34 +81,46 @@ class FileTopic {
 
    private:
     std::string path_;
-    std::map<int32_t, int64_t> next_;
 };
+
+// Delivers the oldest `count` pending records.
+void deliver_oldest(SimulatorSource& task, size_t count) {
+    task.deliver([&count](const Emitted&) {
+        if (count == 0) return false;
+        --count;
+        return true;
+    });
+}
 
 // Runs the stream in a child process and kills it (_exit, no stop()) once `kill_at` records went
 // out: every record but the newest `not_stored` reached the topic, and every stored record but
 // the newest `unreported` got its delivery report (in order, so in order per partition too).
-void run_and_kill(const SimulatorConfig& config, const std::string& topic_path, size_t kill_at,
-                  size_t unreported = 12, size_t not_stored = 5, int32_t task = 0, int32_t tasks = 1) {
+void run_and_kill(const Config& config, const std::string& topic_path, size_t kill_at, size_t unreported = 12,
+                  size_t not_stored = 5, int32_t task_id = 0, int32_t tasks = 1) {
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
         int code = 0;
         try {
-            Harness harness(task, tasks);
-            harness.task.start_with(config);
-            FileTopic topic(topic_path);
-            std::vector<std::pair<int32_t, int64_t>> positions;
-            size_t reported = 0;
-            while (harness.emitted.size() < kill_at) {
-                if (harness.poll() == sdk::SourceTask::PollResult::End) break;
-                while (positions.size() + not_stored < harness.emitted.size()) {
-                    const auto& record = harness.emitted[positions.size()];
-                    positions.push_back(topic.store(record.key, record.value));
-                }
-                for (; reported + unreported < positions.size(); ++reported)
-                    harness.task.on_delivered(harness.emitted[reported].correlation,
-                                              positions[reported].first, positions[reported].second, {});
+            SimulatorSource task(config, task_id, tasks);
+            const FileTopic topic(topic_path);
+            topic.continue_in(task);
+            if (!task.start().ok()) ::_exit(1);
+            size_t stored = 0;
+            while (task.emitted().size() < kill_at) {
+                const auto status = task.poll();
+                if (status.end()) break;
+                if (!status.ok()) ::_exit(1);
+                const size_t reported = task.emitted().size() - std::min(task.emitted().size(), not_stored + unreported);
+                if (reported > stored) deliver_oldest(task, reported - stored);
+                stored = topic.keep(task.emitted(), stored);
             }
+            // Stored, but the worker dies before their reports reach the task.
+            task.host().drop_delivery_reports();
+            const size_t reached = task.emitted().size() - std::min(task.emitted().size(), not_stored);
+            if (reached > stored) deliver_oldest(task, reached - stored);
+            topic.keep(task.emitted(), stored);
+            if (task.host().exception_escaped()) code = 1;
         } catch (...) {
             code = 1;
         }
@@ -108,31 +131,16 @@ void run_and_kill(const SimulatorConfig& config, const std::string& topic_path, 
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child failed before its kill";
 }
 
-// Starts the task again and runs it to the end, storing and confirming everything it sends.
-std::vector<testing::Emitted> run_to_end(Harness& harness, const SimulatorConfig& config,
-                                         const std::string& topic_path) {
-    harness.task.start_with(config);
-    FileTopic topic(topic_path);
-    size_t done = 0;
-    auto settle = [&] {
-        for (; done < harness.emitted.size(); ++done) {
-            const auto& record = harness.emitted[done];
-            const auto [partition, offset] = topic.store(record.key, record.value);
-            harness.task.on_delivered(record.correlation, partition, offset, {});
-        }
-    };
-    const auto until = testing::Clock::now() + std::chrono::seconds(30);
-    while (harness.poll() != sdk::SourceTask::PollResult::End) {
-        settle();
-        if (testing::Clock::now() > until) {
-            ADD_FAILURE() << "the stream did not end";
-            break;
-        }
-    }
-    settle();
-    harness.task.commit();
-    harness.task.stop();
-    return harness.emitted;
+// Starts `task` on the topic and runs it to the end, the broker storing and confirming everything
+// it sends; then stops it. Returns what it sent.
+std::vector<Emitted> run_to_end(SimulatorSource& task, const std::string& topic_path) {
+    const FileTopic topic(topic_path);
+    topic.continue_in(task);
+    EXPECT_TRUE(ok(task.start()));
+    EXPECT_TRUE(ok(task.run_to_end(std::chrono::seconds(30))));
+    topic.keep(task.emitted(), 0);
+    EXPECT_TRUE(ok(task.stop()));
+    return task.emitted();
 }
 
 // The truth holds: one line per seq 0..N-1, each the generator's record; every confirmed line's
@@ -183,7 +191,8 @@ size_t check_one_truth(const SimulatorConfig& config, const std::string& topic_p
     std::set<std::pair<int64_t, int64_t>> seen;
     for (const FileTopic::Record& record : FileTopic(topic_path).records()) {
         const Bytes bytes{record.key, record.value};
-        seen.insert({record.partition, record.offset});
+        EXPECT_TRUE(seen.insert({record.partition, record.offset}).second)
+            << "partition " << record.partition << " offset " << record.offset << " stored twice";
         const auto at = confirmed.find({record.partition, record.offset});
         if (at != confirmed.end()) {
             EXPECT_EQ(at->second, bytes) << "partition " << record.partition << " offset " << record.offset;
@@ -201,35 +210,30 @@ size_t check_one_truth(const SimulatorConfig& config, const std::string& topic_p
 
 class ResumeTest : public ::testing::Test {
    protected:
-    ResumeTest() {
-        config = small_config(dir.file("audit.jsonl"), 2'000);
-        config.max_in_flight = 100;   // the child goes out a little at a time
-        config.audit_flush_records = 50;  // lines reach the file in chunks; a kill loses the rest
-    }
-
     TempDir dir;
-    std::string topic_path = dir.file("topic.jsonl");
-    SimulatorConfig config;
+    const std::string audit = dir.file("audit.jsonl");
+    const std::string topic_path = dir.file("topic.jsonl");
+    // The child goes out a little at a time; lines reach the file in chunks, and a kill loses the rest.
+    const Config config = with(small_config(audit, 2'000), {{"max.in.flight", "100"}, {"audit.flush.records", "50"}});
 };
 
 TEST_F(ResumeTest, AKilledTaskContinuesItsStreamAndLogWithOneLinePerSeq) {
     run_and_kill(config, topic_path, 700);
-    const size_t lines_before = read_lines(config.audit_log).size();
+    const size_t lines_before = read_lines(audit).size();
     ASSERT_GT(lines_before, 0u);
     ASSERT_LT(lines_before, FileTopic(topic_path).records().size())
         << "the kill lost the unwritten lines and the unreported records";
     std::set<std::string> before;  // what had its line before the restart
-    for (const auto& line : parse_lines(config.audit_log))
-        before.insert(std::to_string(line.at("seq").as_int64()));
+    for (const auto& line : parse_lines(audit)) before.insert(std::to_string(line.at("seq").as_int64()));
 
-    Harness harness;
-    const auto sent = run_to_end(harness, config, topic_path);
-    EXPECT_TRUE(harness.logged("continuing the stream of audit log")) << harness.logs.front();
+    SimulatorSource task(config);
+    const auto sent = run_to_end(task, topic_path);
+    EXPECT_TRUE(task.host().logged("continuing the stream of audit log")) << task.host().logs().front().message;
     for (const auto& record : sent)
         EXPECT_FALSE(before.contains(std::to_string(record.correlation)))
             << "seq " << record.correlation << " had its line and went out again";
-    EXPECT_EQ(sent.size(), config.events - lines_before);
-    EXPECT_GT(check_one_truth(config, topic_path), 0u)
+    EXPECT_EQ(sent.size(), 2'000u - lines_before);
+    EXPECT_GT(check_one_truth(settings_of(config), topic_path), 0u)
         << "the stored records whose reports or lines the kill lost are in the topic twice";
 }
 
@@ -237,149 +241,122 @@ TEST_F(ResumeTest, SeveralKillsInARow) {
     run_and_kill(config, topic_path, 500);
     run_and_kill(config, topic_path, 400, 30, 0);
     run_and_kill(config, topic_path, 300, 0, 20);
-    Harness harness;
-    run_to_end(harness, config, topic_path);
-    check_one_truth(config, topic_path);
+    SimulatorSource task(config);
+    run_to_end(task, topic_path);
+    check_one_truth(settings_of(config), topic_path);
 }
 
 TEST_F(ResumeTest, ALineCutShortByTheKillIsDroppedAndItsRecordSentAgain) {
     run_and_kill(config, topic_path, 700);
-    const std::string complete = read_file(config.audit_log);
-    const auto lines = parse_lines(config.audit_log);
+    const std::string complete = read_file(audit);
+    const auto lines = parse_lines(audit);
     std::set<int64_t> seqs;
     for (const auto& line : lines) seqs.insert(line.at("seq").as_int64());
     int64_t missing = 0;
     while (seqs.contains(missing)) ++missing;
-    {
-        std::ofstream out(config.audit_log, std::ios::app);
-        out << "{\"seq\":" << missing << ",\"intent\":\"cre";  // as `cut` below
-    }
-    Harness harness;
-    run_to_end(harness, config, topic_path);
     const std::string cut = "{\"seq\":" + std::to_string(missing) + ",\"intent\":\"cre";
-    EXPECT_TRUE(harness.logged("dropping its last " + std::to_string(cut.size()) + " bytes, a line cut short"));
-    check_one_truth(config, topic_path);
-    EXPECT_EQ(read_file(config.audit_log).compare(0, complete.size(), complete), 0)
-        << "the lines before the cut are kept as they were";
+    { std::ofstream(audit, std::ios::app) << cut; }
+    SimulatorSource task(config);
+    run_to_end(task, topic_path);
+    EXPECT_TRUE(task.host().logged("dropping its last " + std::to_string(cut.size()) + " bytes, a line cut short"));
+    check_one_truth(settings_of(config), topic_path);
+    EXPECT_EQ(read_file(audit).compare(0, complete.size(), complete), 0) << "the lines before the cut are kept as they were";
 }
 
 TEST_F(ResumeTest, ALogWithOnlyACutFirstLineStartsTheStream) {
     std::filesystem::create_directories(dir.path());
-    { std::ofstream(config.audit_log) << "{\"seq\":0,\"in"; }
-    Harness harness;
-    run_to_end(harness, config, topic_path);
-    EXPECT_TRUE(harness.logged("dropping 12 bytes without a newline"));
-    EXPECT_EQ(check_one_truth(config, topic_path), 0u);
+    { std::ofstream(audit) << "{\"seq\":0,\"in"; }
+    SimulatorSource task(config);
+    run_to_end(task, topic_path);
+    EXPECT_TRUE(task.host().logged("dropping 12 bytes without a newline"));
+    EXPECT_EQ(check_one_truth(settings_of(config), topic_path), 0u);
 }
 
 TEST_F(ResumeTest, ACompleteStreamSendsNothing) {
-    Harness first;
-    run_to_end(first, config, topic_path);
-    const std::string log = read_file(config.audit_log);
+    SimulatorSource first(config);
+    run_to_end(first, topic_path);
+    const std::string log = read_file(audit);
 
-    Harness second;
-    second.task.start_with(config);
-    EXPECT_EQ(second.poll(), sdk::SourceTask::PollResult::End);
-    second.task.commit();
-    second.task.stop();
-    EXPECT_TRUE(second.emitted.empty());
-    EXPECT_TRUE(second.logged("already holds this stream complete (2000 records"));
-    EXPECT_EQ(read_file(config.audit_log), log);
+    SimulatorSource second(config);
+    ASSERT_TRUE(ok(second.start()));
+    EXPECT_TRUE(second.poll().end());
+    ASSERT_TRUE(ok(second.commit()));
+    ASSERT_TRUE(ok(second.stop()));
+    EXPECT_TRUE(second.emitted().empty());
+    EXPECT_TRUE(second.host().logged("already holds this stream complete (2000 records"));
+    EXPECT_EQ(read_file(audit), log);
 }
 
 TEST_F(ResumeTest, ARateChangePacesTheSameStream) {
     run_and_kill(config, topic_path, 700);
-    SimulatorConfig faster = config;
-    faster.rate = 100'000;  // was unthrottled: the simulated clock keeps the stream's spacing
-    Harness harness;
-    run_to_end(harness, faster, topic_path);
-    EXPECT_TRUE(harness.logged("rate is 100000/s now, unthrottled when the stream started"));
-    check_one_truth(config, topic_path);
+    // Was unthrottled: the simulated clock keeps the stream's spacing.
+    SimulatorSource task(with(config, {{"rate", "100000"}}));
+    run_to_end(task, topic_path);
+    EXPECT_TRUE(task.host().logged("rate is 100000/s now, unthrottled when the stream started"));
+    check_one_truth(settings_of(config), topic_path);
 }
 
 TEST_F(ResumeTest, AnotherConfigurationIsRefusedNamingWhatChanged) {
     run_and_kill(config, topic_path, 700);
-    SimulatorConfig other = config;
-    other.seed = 100;
-    other.correction_rate = 0.02;
-    other.max_in_flight = 7;  // pacing: no reason to refuse
-    Harness harness;
-    try {
-        harness.task.start_with(other);
-        FAIL() << "continued a stream with another seed";
-    } catch (const sdk::FatalError& error) {
-        const std::string message = error.what();
-        EXPECT_NE(message.find("of a stream with another configuration (seed: '99' when the stream "
-                               "started, '100' now; correction.rate: '0.03' when the stream started, "
-                               "'0.02' now)"),
-                  std::string::npos)
-            << message;
-        EXPECT_NE(message.find("move " + config.audit_log + " and " + config.audit_log +
-                               ".stream away to start a new stream"),
-                  std::string::npos)
-            << message;
-    }
+    // max.in.flight only paces: no reason to refuse.
+    SimulatorSource task(with(config, {{"seed", "100"}, {"correction.rate", "0.02"}, {"max.in.flight", "7"}}));
+    const auto status = task.start();
+    ASSERT_TRUE(status.fatal()) << "continued a stream with another seed: " << status;
+    EXPECT_NE(status.message.find("of a stream with another configuration (seed: '99' when the stream "
+                                  "started, '100' now; correction.rate: '0.03' when the stream started, "
+                                  "'0.02' now)"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.message.find("move " + audit + " and " + audit + ".stream away to start a new stream"),
+              std::string::npos)
+        << status;
     // Nothing was touched, and the refused start let go of the log.
-    Harness again;
-    run_to_end(again, config, topic_path);
-    check_one_truth(config, topic_path);
+    SimulatorSource again(config);
+    run_to_end(again, topic_path);
+    check_one_truth(settings_of(config), topic_path);
 }
 
 TEST_F(ResumeTest, ALogWithoutItsStreamFileIsRefused) {
     run_and_kill(config, topic_path, 700);
-    std::filesystem::remove(stream_file_path(config.audit_log));
-    Harness harness;
-    try {
-        harness.task.start_with(config);
-        FAIL() << "continued a log nothing describes";
-    } catch (const sdk::FatalError& error) {
-        EXPECT_NE(std::string(error.what()).find(".stream (what stream wrote them) does not exist"),
-                  std::string::npos)
-            << error.what();
-    }
+    std::filesystem::remove(stream_file_path(audit));
+    SimulatorSource task(config);
+    const auto status = task.start();
+    ASSERT_TRUE(status.fatal()) << "continued a log nothing describes: " << status;
+    EXPECT_NE(status.message.find(".stream (what stream wrote them) does not exist"), std::string::npos) << status;
 }
 
 TEST_F(ResumeTest, ADamagedLineIsRefused) {
     run_and_kill(config, topic_path, 700);
-    { std::ofstream(config.audit_log, std::ios::app) << "garbage\n"; }
-    Harness harness;
-    try {
-        harness.task.start_with(config);
-        FAIL() << "continued a damaged log";
-    } catch (const sdk::FatalError& error) {
-        EXPECT_NE(std::string(error.what()).find("not JSON"), std::string::npos) << error.what();
-        EXPECT_NE(std::string(error.what()).find("is not a log this task can continue"), std::string::npos)
-            << error.what();
-    }
+    { std::ofstream(audit, std::ios::app) << "garbage\n"; }
+    SimulatorSource task(config);
+    const auto status = task.start();
+    ASSERT_TRUE(status.fatal()) << "continued a damaged log: " << status;
+    EXPECT_NE(status.message.find("not JSON"), std::string::npos) << status;
+    EXPECT_NE(status.message.find("is not a log this task can continue"), std::string::npos) << status;
 }
 
 TEST_F(ResumeTest, ATopicShorterThanTheLogFailsTheTask) {
     run_and_kill(config, topic_path, 700);
     // The broker lost its data (e.g. the embedded broker restarted): offsets start over.
-    Harness harness;
-    harness.task.start_with(config);
-    harness.poll();
-    ASSERT_FALSE(harness.emitted.empty());
-    harness.task.on_delivered(harness.emitted[0].correlation, 0, 0, {});
-    try {
-        harness.poll();
-        FAIL() << "went on producing into another topic";
-    } catch (const sdk::FatalError& error) {
-        EXPECT_NE(std::string(error.what()).find("the topic holds fewer records than the log describes"),
-                  std::string::npos)
-            << error.what();
-    }
+    SimulatorSource task(config);
+    ASSERT_TRUE(ok(task.start()));
+    ASSERT_TRUE(ok(task.poll()));
+    ASSERT_FALSE(task.emitted().empty());
+    task.deliver_all();
+    const auto status = task.poll();
+    ASSERT_TRUE(status.fatal()) << "went on producing into another topic: " << status;
+    EXPECT_NE(status.message.find("the topic holds fewer records than the log describes"), std::string::npos)
+        << status;
 }
 
 TEST_F(ResumeTest, EveryTaskContinuesItsOwnShare) {
-    for (int32_t task = 0; task < 2; ++task) {
-        const std::string topic = dir.file("topic-" + std::to_string(task) + ".jsonl");
-        run_and_kill(config, topic, 300, 12, 5, task, 2);
-        Harness harness(task, 2);
-        run_to_end(harness, config, topic);
-        EXPECT_TRUE(harness.logged("continuing the stream of audit log " + config.audit_log + "." +
-                                   std::to_string(task)));
-        check_one_truth(task_share(config, task, 2), topic);
+    for (int32_t task_id = 0; task_id < 2; ++task_id) {
+        const std::string topic = dir.file("topic-" + std::to_string(task_id) + ".jsonl");
+        run_and_kill(config, topic, 300, 12, 5, task_id, 2);
+        SimulatorSource task(config, task_id, 2);
+        run_to_end(task, topic);
+        EXPECT_TRUE(task.host().logged("continuing the stream of audit log " + audit + "." + std::to_string(task_id)));
+        check_one_truth(task_share(settings_of(config), task_id, 2), topic);
     }
 }
 
