@@ -291,7 +291,12 @@ struct Task::Impl {
           host(host_state) {
         host_state->plugin = plugin.name();
         host_state->options = options;
-        if (plugin.kind() == INGEST_KIND_SOURCE) host_state->topic = plugin.impl_->validate(given).runner.topic;
+        if (plugin.kind() == INGEST_KIND_SOURCE) {
+            // The topic the runner would create for the connector, with its partition count.
+            const auto connector = plugin.impl_->validate(given);
+            host_state->topic = connector.runner.topic;
+            host_state->partition_counts[host_state->topic] = connector.created_topic_partitions();
+        }
         for (const auto& def : plugin.impl_->library->metrics())
             host_state->metric_defs.push_back(
                 {def.name, def.type == INGEST_METRIC_GAUGE ? metrics::Type::gauge : metrics::Type::counter,
@@ -322,10 +327,13 @@ Task::~Task() {
 }
 
 Status Task::start() {
-    impl_->running = true;
     const sdk::OwnedConfig owned(impl_->config);
     const auto& api = impl_->plugin.descriptor();
-    return impl_->call("start", [&](void* task, ingest_error* error) { return api.start(task, &owned.raw(), error); });
+    Status started =
+        impl_->call("start", [&](void* task, ingest_error* error) { return api.start(task, &owned.raw(), error); });
+    // As the runner: a task whose start() failed is destroyed without stop().
+    impl_->running = started.ok();
+    return started;
 }
 
 Status Task::stop() {

@@ -30,7 +30,11 @@ class HarnessSource : public ::testing::Test {
 };
 
 TEST_F(HarnessSource, EmittedRecordsAreCapturedAndDeliveriesReachThePlugin) {
-    SourceTask task(Plugin::load(COUNTING_SOURCE), {{"count", "5"}, {"tombstone.every", "2"}, {"deliveries.file", deliveries}});
+    // One partition, as the runner would create the topic (the default is topic.partitions=6).
+    SourceTask task(Plugin::load(COUNTING_SOURCE), {{"count", "5"},
+                                                    {"tombstone.every", "2"},
+                                                    {"deliveries.file", deliveries},
+                                                    {"topic.partitions", "1"}});
     ASSERT_TRUE(task.start().ok());
     ASSERT_TRUE(task.poll().end());
     ASSERT_EQ(task.emitted().size(), 5u);
@@ -50,7 +54,7 @@ TEST_F(HarnessSource, EmittedRecordsAreCapturedAndDeliveriesReachThePlugin) {
     task.deliver_all();
     for (size_t i = 0; i < 5; ++i) {
         EXPECT_EQ(task.emitted()[i].state, Emitted::State::delivered);
-        EXPECT_EQ(task.emitted()[i].partition, 0) << "one partition unless the test sets more";
+        EXPECT_EQ(task.emitted()[i].partition, 0) << "the topic has one partition";
         EXPECT_EQ(task.emitted()[i].offset, static_cast<int64_t>(i));
     }
     ASSERT_TRUE(task.commit().ok());
@@ -125,6 +129,19 @@ TEST_F(HarnessSource, ASourcePlacesItsRecordsItselfWithHeaders) {
     EXPECT_TRUE(task.host().logged("delivered 4 1 41"));
 }
 
+TEST_F(HarnessSource, TheConnectorsTopicHasThePartitionsTheRunnerWouldCreateItWith) {
+    for (const auto& [config, partitions] : std::vector<std::pair<ingest::harness::Config, int>>{
+             {{{"count", "8"}}, 6},  // topic.partitions' default
+             {{{"count", "8"}, {"topic.partitions", "2"}}, 2},
+             {{{"count", "8"}, {"topic.partitions", "2"}, {"topic.creation.default.partitions", "4"}}, 4}}) {
+        SourceTask task(Plugin::load(PLACING_SOURCE), config);
+        ASSERT_TRUE(task.start().ok());
+        ASSERT_TRUE(task.poll().end());
+        ASSERT_EQ(task.emitted().size(), 8u);
+        for (int n = 0; n < 8; ++n) EXPECT_EQ(task.emitted()[n].partition, n % partitions) << "record " << n;
+    }
+}
+
 TEST_F(HarnessSource, TheConnectorsTopicIsTheOneGivenInTheConfig) {
     SourceTask task(Plugin::load(PLACING_SOURCE), {{"count", "2"}, {"topic", "clicks"}});
     task.host().set_partition_count("clicks", 2);
@@ -143,7 +160,7 @@ TEST_F(HarnessSource, TheConnectorsTopicIsTheOneGivenInTheConfig) {
 }
 
 TEST_F(HarnessSource, SomeRecordsCanBeDeliveredFailedOrTheirReportsLost) {
-    SourceTask task(Plugin::load(PLACING_SOURCE), {{"count", "4"}});
+    SourceTask task(Plugin::load(PLACING_SOURCE), {{"count", "4"}, {"topic.partitions", "1"}});
     ASSERT_TRUE(task.start().ok());
     ASSERT_TRUE(task.poll().end());
     std::vector<uint64_t> seen;

@@ -181,7 +181,9 @@ class INGEST_HARNESS_API Host {
     // appended there: the next one delivered to it gets offset `high`, which then grows (0 when
     // never set), so a test can continue a topic that a task wrote before.
     void set_watermarks(const TopicPartition& partition, int64_t low, int64_t high);
-    void set_partition_count(const std::string& topic, int32_t count);  // default 1
+    // Default: 1; a source's own topic has the partitions the runner would create it with
+    // (topic.creation.default.partitions, else topic.partitions).
+    void set_partition_count(const std::string& topic, int32_t count);
 
     // ---- failures to inject
     // dead_letter() answers RETRIABLE ("the dead-letter topic cannot be written").

@@ -1,5 +1,6 @@
 // GoogleTest support for the harness: INGEST_CONFORMANCE_TESTS, which gives a plugin's test binary
 // the whole conformance suite (<ingest/conformance.hpp>) in one line.
+#pragma once
 
 #include <ingest/conformance.hpp>
 #include <ingest/harness.hpp>
