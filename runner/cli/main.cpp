@@ -54,6 +54,15 @@ int check_plugin(const std::string& file, const std::string& config_file, const 
                   << d.config_key_count << " config keys, plugin ABI " << d.abi_version << ")\n";
     } catch (const std::exception& error) {
         std::cerr << error.what() << "\n";
+        // The first rule of the descriptor it breaks, by name (each runs in a child process: safe
+        // even for a file that crashes whoever loads it).
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) return 1;
+        for (const char* rule : {"abi.version", "abi.struct_sizes", "describe.complete"})
+            if (const auto result = conformance::check(file, "", rule); result.outcome == conformance::Outcome::fail) {
+                std::cerr << "  " << conformance::describe(result) << "\n";
+                break;
+            }
         return 1;
     }
     std::string sample;

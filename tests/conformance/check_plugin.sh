@@ -9,7 +9,8 @@
 #   --breaks RULE       the plugin breaks RULE: it must FAIL, naming the rule, and the check exit 1.
 #                       Every other rule keeps its outcome, or SKIPs because it needs what RULE
 #                       checks (the suite's detail then points to it: "(see RULE)").
-#   --refused TEXT      the runner refuses the file before any rule runs: exit 1 and TEXT in the output.
+#   --refused TEXT      the runner refuses the file before the suite runs: exit 1 and TEXT (the
+#                       broken descriptor rule's FAIL line) in the output.
 #   --postgres FILE     the plugin needs PostgreSQL: INGEST_PG_DSN is the first line of FILE (the
 #                       ctest fixture's DSN), CONFORMANCE_PG_SCHEMA a schema of this run's own,
 #                       dropped at the end.

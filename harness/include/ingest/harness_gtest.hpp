@@ -12,8 +12,11 @@
 
 // In a GoogleTest binary: registers one test per rule, named Conformance_<plugin file stem>.<rule>.
 #define INGEST_CONFORMANCE_TESTS(plugin_path, sample_config) \
-    static const bool ingest_conformance_registered_##__LINE__ = \
+    static const bool INGEST_CONFORMANCE_NAME(ingest_conformance_registered_, __COUNTER__) = \
         ::ingest::conformance::register_tests((plugin_path), (sample_config))
+// Two levels, so that __COUNTER__ is expanded before it is pasted: several uses in one file.
+#define INGEST_CONFORMANCE_NAME(prefix, n) INGEST_CONFORMANCE_NAME_(prefix, n)
+#define INGEST_CONFORMANCE_NAME_(prefix, n) prefix##n
 
 namespace ingest::conformance {
 
