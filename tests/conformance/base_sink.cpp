@@ -7,6 +7,8 @@
 // skipped. What it cannot take goes to the dead-letter topic with a reason (a value that is not
 // UTF-8 text, a tombstone without a key), confirmed by flush_dead_letters() before the offsets move.
 // C++ on the inside; every entry point catches what it throws and returns FATAL with the message.
+#include "fixture_calls.hpp"
+
 #include <ingest/plugin_abi.h>
 
 #include <algorithm>
@@ -44,29 +46,6 @@ struct Sink {
 
 Sink* sink_of(void* task) { return static_cast<Sink*>(task); }
 
-ingest_status failed(ingest_error* error, ingest_status status, const std::string& message) {
-    std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
-    return status;
-}
-
-// Runs one entry point's body: what it throws becomes FATAL with its message, never an exception
-// in the host.
-template <class Body>
-ingest_status guarded(ingest_error* error, Body&& body) {
-    try {
-        return body();
-    } catch (const std::exception& e) {
-        return failed(error, INGEST_FATAL, e.what());
-    } catch (...) {
-        return failed(error, INGEST_FATAL, "an unknown exception");
-    }
-}
-
-std::string config_value(const ingest_config* config, const char* key) {
-    for (size_t i = 0; i < config->count; ++i)
-        if (std::strcmp(config->entries[i].key, key) == 0) return config->entries[i].value;
-    return {};
-}
 
 bool is_utf8(const ingest_bytes& bytes) {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data);

@@ -5,6 +5,8 @@
 // long, at most kBatch per poll(), then END. A record the broker refuses is never forgotten: the
 // next poll() and commit() fail with the broker's reason. C++ on the inside; every entry point
 // catches what it throws and returns FATAL with the message.
+#include "fixture_calls.hpp"
+
 #include <ingest/plugin_abi.h>
 
 #include <chrono>
@@ -42,27 +44,6 @@ struct Source {
 
 Source* source_of(void* task) { return static_cast<Source*>(task); }
 
-ingest_status failed(ingest_error* error, ingest_status status, const std::string& message) {
-    std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
-    return status;
-}
-
-template <class Body>
-ingest_status guarded(ingest_error* error, Body&& body) {
-    try {
-        return body();
-    } catch (const std::exception& e) {
-        return failed(error, INGEST_FATAL, e.what());
-    } catch (...) {
-        return failed(error, INGEST_FATAL, "an unknown exception");
-    }
-}
-
-const char* config_value(const ingest_config* config, const char* key) {
-    for (size_t i = 0; i < config->count; ++i)
-        if (std::strcmp(config->entries[i].key, key) == 0) return config->entries[i].value;
-    return "";
-}
 
 bool host_stopping(const ingest_host* host) {
     return INGEST_STRUCT_HAS(host, ingest_host, stopping) && host->stopping && host->stopping(host->context);
