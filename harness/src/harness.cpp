@@ -274,7 +274,7 @@ struct Task::Impl {
     std::shared_ptr<Host::Impl> host_state;
     Host host;
     std::unique_ptr<pipeline::PluginTask> task;
-    bool running = false;  // start() called, stop() not since
+    bool running = false;  // start() succeeded, stop() not called since
 
     // Sinks: the assignment and the next offset per partition (after the last OK put).
     std::vector<TopicPartition> assigned;
