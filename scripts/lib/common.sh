@@ -26,8 +26,9 @@ INGEST_PACKAGES=(
   clang-14 libclang-rt-14-dev llvm-14
   # services
   postgresql-15 openjdk-17-jre-headless maven
-  # tools: kcat (Kafka client checks), prometheus (promtool), python3 (independent checks in tests)
-  kcat prometheus python3
+  # tools: kcat (Kafka client checks), prometheus (promtool), python3 (independent checks in tests),
+  # jq and GNU time (scripts/bench's --out file and the runner's peak memory)
+  kcat prometheus python3 jq time
 )
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
