@@ -73,6 +73,11 @@ std::string join_first(const std::vector<std::string>& items, size_t limit) {
 }  // namespace
 
 void ValidatorTask::start(const sdk::Config& config) {
+    // One verdict compares whole topics with the whole table: a task seeing part of the partitions
+    // could only wait for the rest (and say so at its deadline). Refused here, at once.
+    if (host().task_count() > 1)
+        throw sdk::FatalError("sink_validator judges every partition of its topics in one task: run it with "
+                              "tasks.max=1 (got " + std::to_string(host().task_count()) + ")");
     settings_ = config_def().parse(config);
     report_not_judged(host());
     audit_paths_ = audit_log_paths(settings_.audit_log, settings_.audit_log_tasks);
