@@ -114,6 +114,20 @@ Status timed(const Context& ctx, const std::string& what, Clock::duration bound,
     return status;
 }
 
+// "a; b; c".
+std::string joined(const std::vector<std::string>& parts) {
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : "; ") + part;
+    return text;
+}
+
+// A task of the plugin's kind, not started.
+std::unique_ptr<harness::Task> new_task(const Context& ctx, const Plugin& plugin, const Config& config) {
+    ctx.note("create()");
+    if (plugin.kind() == INGEST_KIND_SINK) return std::make_unique<SinkTask>(plugin, config);
+    return std::make_unique<SourceTask>(plugin, config);
+}
+
 template <class T>
 std::unique_ptr<T> started_task(const Context& ctx, const Plugin& plugin) {
     const Config sample = ctx.sample();
@@ -225,29 +239,27 @@ void check_current_sizes(const ingest_plugin& raw, std::vector<std::string>& pro
         check("a config key row", raw.config_keys[0].struct_size, sizeof(ingest_config_key));
 }
 
+// What abi.struct_sizes reports of a descriptor of this runner's major: what the runner's reader
+// cannot read, and tables smaller than the minor the plugin claims.
+std::vector<std::string> struct_size_problems(const ingest_plugin& raw) {
+    std::vector<std::string> problems;
+    plugin_host::ReadDescriptor read;
+    if (auto reader = plugin_host::read_descriptor(raw, read); !reader.empty()) problems.push_back(reader);
+    check_current_sizes(raw, problems);
+    return problems;
+}
+
 std::string abi_struct_sizes(const Context& ctx) {
     const ingest_plugin* raw = raw_descriptor(ctx);
     if (raw->abi_version != INGEST_ABI_MAJOR) throw Skipped("another ABI major (see abi.version)");
-    plugin_host::ReadDescriptor read;
-    std::vector<std::string> problems;
-    if (auto reader = plugin_host::read_descriptor(*raw, read); !reader.empty()) problems.push_back(reader);
-    check_current_sizes(*raw, problems);
-    if (!problems.empty()) {
-        std::string text;
-        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
-        throw Failed(text);
-    }
+    if (auto problems = struct_size_problems(*raw); !problems.empty()) throw Failed(joined(problems));
     return "descriptor " + std::to_string(raw->struct_size) + " bytes, tables readable";
 }
 
 std::string describe_complete(const Context& ctx) {
     // What abi.* check is theirs to report.
     const ingest_plugin* raw = raw_descriptor(ctx);
-    plugin_host::ReadDescriptor read;
-    std::vector<std::string> size_problems;
-    check_current_sizes(*raw, size_problems);
-    if (raw->abi_version != INGEST_ABI_MAJOR || !plugin_host::read_descriptor(*raw, read).empty() ||
-        !size_problems.empty())
+    if (raw->abi_version != INGEST_ABI_MAJOR || !struct_size_problems(*raw).empty())
         throw Skipped("the descriptor cannot be read (see abi.version, abi.struct_sizes)");
     Plugin plugin = [&] {
         try {
@@ -272,11 +284,7 @@ std::string describe_complete(const Context& ctx) {
         if (key.allowed_values && !key.allowed_values[0])
             problems.push_back("config key '" + name + "': an empty list of allowed values accepts nothing");
     }
-    if (!problems.empty()) {
-        std::string text;
-        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
-        throw Failed(text);
-    }
+    if (!problems.empty()) throw Failed(joined(problems));
     return std::to_string(d.config_key_count) + " keys and " + std::to_string(d.metric_count) +
            " metrics, each typed and documented";
 }
@@ -285,15 +293,12 @@ std::string config_sample_accepted(const Context& ctx) {
     Plugin plugin = ctx.load();
     const Config sample = ctx.sample();
     if (auto problems = plugin.check_config(sample); !problems.empty()) {
-        std::string text;
-        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + (p.key.empty() ? "" : p.key + ": ") + p.message;
-        throw Failed("the runner refuses the sample config: " + text +
+        std::vector<std::string> lines;
+        for (const auto& p : problems) lines.push_back((p.key.empty() ? "" : p.key + ": ") + p.message);
+        throw Failed("the runner refuses the sample config: " + joined(lines) +
                      (ctx.sample_text.empty() ? " (give one with --config)" : ""));
     }
-    ctx.note("create()");
-    std::unique_ptr<harness::Task> task;
-    if (plugin.kind() == INGEST_KIND_SINK) task = std::make_unique<SinkTask>(plugin, sample);
-    else task = std::make_unique<SourceTask>(plugin, sample);
+    auto task = new_task(ctx, plugin, sample);
     Status started = timed(ctx, "start()", kStartStopBound, [&] { return task->start(); });
     if (!started.ok())
         throw Failed(std::string("start() with the sample config: ") + harness::status_name(started.code) + ": " +
@@ -405,11 +410,7 @@ std::string lifecycle_idempotent(const Context& ctx) {
     Plugin plugin = ctx.load();
     const Config sample = ctx.sample();
     if (!plugin.check_config(sample).empty()) throw Skipped("the sample config is not valid (see config.sample_accepted)");
-    auto make = [&]() -> std::unique_ptr<harness::Task> {
-        ctx.note("create()");
-        if (plugin.kind() == INGEST_KIND_SINK) return std::make_unique<SinkTask>(plugin, sample);
-        return std::make_unique<SourceTask>(plugin, sample);
-    };
+    auto make = [&] { return new_task(ctx, plugin, sample); };
     {
         auto never_started = make();
         ctx.note("destroy() without start()");

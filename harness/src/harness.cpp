@@ -97,15 +97,22 @@ Record tombstone(std::string key, int32_t partition) {
 struct Plugin::Impl {
     std::shared_ptr<plugin_host::PluginLibrary> library;
 
-    // The connector the runner would build from `config` (the harness's defaults filled in).
-    config::ConnectorConfig validate(const Config& given) const {
+    // The connector the runner would build from `config` (the harness's defaults filled in);
+    // ConfigError with every problem when the runner would refuse it.
+    config::ConnectorConfig connector(const Config& given) const {
         config::ConnectorSpec spec;
         spec.source = "harness config";
         spec.name = "test-connector";
         spec.raw = given;
         spec.raw.emplace("plugin", library->name());
         spec.raw.emplace(library->descriptor().kind == INGEST_KIND_SINK ? "topics" : "topic", kTopic);
-        return config::validate_connector(spec, library->descriptor());
+        try {
+            return config::validate_connector(spec, library->descriptor());
+        } catch (const config::ConfigError& e) {
+            std::vector<ConfigProblem> problems;
+            for (const auto& problem : e.problems()) problems.push_back({problem.key, problem.message});
+            throw ConfigError(std::move(problems));
+        }
     }
 };
 
@@ -127,20 +134,14 @@ const std::filesystem::path& Plugin::file() const { return impl_->library->file(
 
 std::vector<ConfigProblem> Plugin::check_config(const Config& config) const {
     try {
-        impl_->validate(config);
+        impl_->connector(config);
         return {};
-    } catch (const config::ConfigError& e) {
-        std::vector<ConfigProblem> problems;
-        for (const auto& problem : e.problems()) problems.push_back({problem.key, problem.message});
-        return problems;
+    } catch (const ConfigError& e) {
+        return e.problems();
     }
 }
 
-Config Plugin::resolve_config(const Config& config) const {
-    auto problems = check_config(config);
-    if (!problems.empty()) throw ConfigError(std::move(problems));
-    return impl_->validate(config).plugin;
-}
+Config Plugin::resolve_config(const Config& config) const { return impl_->connector(config).plugin; }
 
 // ---- the host -------------------------------------------------------------------------------------
 
@@ -211,14 +212,14 @@ struct Host::Impl {
             ++plugin_flushes;
             return flush(error);
         };
-        s.watermarks = [this](const std::string& topic, int32_t partition) {
-            auto it = watermarks.find({topic, partition});
+        s.watermarks = [this](const std::string& of, int32_t partition) {
+            auto it = watermarks.find({of, partition});
             if (it == watermarks.end())
-                throw std::runtime_error("no watermarks for " + topic + "/" + std::to_string(partition) +
+                throw std::runtime_error("no watermarks for " + of + "/" + std::to_string(partition) +
                                          " (set them with Host::set_watermarks)");
             return it->second;
         };
-        s.partition_count = [this](const std::string& topic) { return partition_count(topic); };
+        s.partition_count = [this](const std::string& of) { return partition_count(of); };
         s.report_verdict = [this](bool ok, const std::string& summary) { verdict = Verdict{ok, summary}; };
         s.stopping = [this] { return stop_requested; };
         s.metrics = series.get();
@@ -283,17 +284,16 @@ struct Task::Impl {
     std::vector<Emitted> emitted;
     uint64_t sequence = 0;
 
-    Impl(const Plugin& p, const Config& given, TaskOptions o)
+    Impl(const Plugin& p, const config::ConnectorConfig& connector, TaskOptions o)
         : plugin(p),
           options(std::move(o)),
-          config(p.resolve_config(given)),
+          config(connector.plugin),
           host_state(std::make_shared<Host::Impl>()),
           host(host_state) {
         host_state->plugin = plugin.name();
         host_state->options = options;
         if (plugin.kind() == INGEST_KIND_SOURCE) {
             // The topic the runner would create for the connector, with its partition count.
-            const auto connector = plugin.impl_->validate(given);
             host_state->topic = connector.runner.topic;
             host_state->partition_counts[host_state->topic] = connector.created_topic_partitions();
         }
@@ -320,7 +320,7 @@ struct Task::Impl {
 };
 
 Task::Task(const Plugin& plugin, const Config& config, TaskOptions options)
-    : impl_(std::make_unique<Impl>(plugin, config, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(plugin, plugin.impl_->connector(config), std::move(options))) {}
 // As the runner: a task that was started is stopped before it is destroyed.
 Task::~Task() {
     if (impl_->running) stop();
