@@ -24,23 +24,16 @@ grep -qF 'add_library(ingest::abi INTERFACE IMPORTED)' "$targets" || fail "the C
 pass "the installed CMake package exports ingest::abi"
 
 # ---- build out of tree: CMake, C only ----------------------------------------------------------
-cp -r "$src/examples/source_lines_c" "$work/source_lines_c"
-example_build=$work/source_lines_c-build
 # Only the prefix may provide the package; CMAKE_CXX_COMPILER is poisoned, so a build that needed
 # C++ anywhere (the package, ingest_add_plugin) would fail.
-run "$work/configure.log" "$cmake" -S "$work/source_lines_c" -B "$example_build" -G "$generator" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER=/nonexistent/c++ \
-  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
-  --graphviz="$work/targets.dot"
-found=$(sed -n 's/^IngestSDK_DIR:PATH=//p' "$example_build/CMakeCache.txt")
-[[ $found == "$prefix/$libdir/cmake/IngestSDK" ]] || fail "find_package(IngestSDK) found '$found', not the prefix's"
+build_example source_lines_c "$prefix" "$prefix/$libdir/cmake/IngestSDK" -DCMAKE_C_COMPILER="$cc" \
+  -DCMAKE_CXX_COMPILER=/nonexistent/c++ --graphviz="$work/targets.dot"
+example_build=$work/source_lines_c-build
 # ingest_add_plugin in a project without C++: the module and its core link ingest::abi, never ingest::sdk.
 if ! grep -qF '// source_lines_c -> ingest::abi' "$work/targets.dot" || grep -qF 'ingest::sdk' "$work/targets.dot"; then
   fail "ingest_add_plugin did not link ingest::abi alone: $(grep -F -- '->' "$work/targets.dot")"
 fi
-run "$work/build.log" "$cmake" --build "$example_build" -j 1
 cmake_plugin=$example_build/source_lines_c.so
-[[ -f $cmake_plugin ]] || fail "the example's build made no source_lines_c.so: $(ls "$example_build")"
 leaks=$(grep -lF "$src" "$example_build/build.ninja" "$example_build/CMakeCache.txt" 2>/dev/null || true)
 [[ -z $leaks ]] || fail "the example's build names the source tree $src in: $leaks"
 pass "examples/source_lines_c builds out of tree in a C-only project against the installed package only"
@@ -95,12 +88,9 @@ grep -qF "'max.line.bytes'" "$log" || fail "the refusal does not name max.line.b
 pass "plugins describe documents file, key.line_numbers and max.line.bytes; a config without file is refused"
 
 # ---- run it: source_lines_c -> Kafka -> sink_jsonl on the embedded broker ------------------------
-cp -r "$src/examples/sink_jsonl" "$work/sink_jsonl"
 # Only the plugin is needed here, not its tests (sdk.out_of_tree_example builds those).
-run "$work/sink-configure.log" "$cmake" -S "$work/sink_jsonl" -B "$work/sink_jsonl-build" -G "$generator" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DSINK_JSONL_BUILD_TESTS=OFF
-run "$work/sink-build.log" "$cmake" --build "$work/sink_jsonl-build" -j 1
+build_example sink_jsonl "$prefix" "$prefix/$libdir/cmake/IngestSDK" -DCMAKE_CXX_COMPILER="$cxx" \
+  -DSINK_JSONL_BUILD_TESTS=OFF
 
 # Lines a reader could get wrong: empty, blank, quotes and backslashes, UTF-8, a "\r\n" line end,
 # and a last line without "\n".

@@ -93,15 +93,8 @@ for deb in "${debs[@]}"; do dpkg -x "$deb" "$root"; done
 leaks=$(grep -rlF -e "$src" -e "$build" "$root/usr/include" "$root/usr/lib/cmake" "$root/usr/lib/pkgconfig" || true)
 [[ -z $leaks ]] || fail "packaged files name the source or build tree: $leaks"
 
-cp -r "$src/examples/source_lines_c" "$work/source_lines_c"
+build_example source_lines_c "$root/usr" "$root/usr/lib/cmake/IngestSDK" -DCMAKE_C_COMPILER="$cc"
 example_build=$work/source_lines_c-build
-run "$work/configure.log" "$cmake" -S "$work/source_lines_c" -B "$example_build" -G "$generator" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$cc" -DCMAKE_PREFIX_PATH="$root/usr" \
-  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
-found=$(sed -n 's/^IngestSDK_DIR:PATH=//p' "$example_build/CMakeCache.txt")
-[[ $found == "$root/usr/lib/cmake/IngestSDK" ]] || fail "find_package(IngestSDK) found '$found', not the unpacked package's"
-run "$work/build.log" "$cmake" --build "$example_build" -j 1
-[[ -f $example_build/source_lines_c.so ]] || fail "the example's build made no source_lines_c.so"
 cflags=$(PKG_CONFIG_PATH=$root/usr/lib/pkgconfig PKG_CONFIG_LIBDIR='' pkg-config --cflags ingest-sdk) \
   || fail "pkg-config does not find ingest-sdk in the unpacked /usr/lib/pkgconfig"
 include_dir=$(sed -n 's/^ *-I\([^ ]*\) *$/\1/p' <<<"$cflags")

@@ -61,6 +61,22 @@ conform() {
   grep -q '^  PASS memory.no_leaks' "$log" || fail "memory.no_leaks did not pass for $2"
   grep -q '^[0-9]* passed, 0 failed' "$log" || fail "a conformance rule failed for $2"
 }
+# build_example NAME PREFIX PACKAGE_DIR [CMAKE_ARG...]: copies examples/NAME out of the source tree
+# to $work/NAME and builds it in $work/NAME-build with CMake (uses $cmake and $generator) against
+# PREFIX alone: no package registries, no hint at this tree, and find_package(IngestSDK) must find
+# PACKAGE_DIR. The build must make NAME.so.
+build_example() {
+  local name=$1 prefix=$2 package_dir=$3 found
+  shift 3
+  cp -r "$src/examples/$name" "$work/$name"
+  run "$work/$name-configure.log" "$cmake" -S "$work/$name" -B "$work/$name-build" -G "$generator" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF "$@"
+  found=$(sed -n 's/^IngestSDK_DIR:PATH=//p' "$work/$name-build/CMakeCache.txt")
+  [[ $found == "$package_dir" ]] || fail "find_package(IngestSDK) found '$found', not $package_dir"
+  run "$work/$name-build.log" "$cmake" --build "$work/$name-build" -j 1
+  [[ -f $work/$name-build/$name.so ]] || fail "the build of examples/$name made no $name.so: $(ls "$work/$name-build")"
+}
 # exported_functions SO: the functions a shared object exports (a plugin: its entry point only).
 exported_functions() { nm -D --defined-only "$1" | awk '$2 == "T" { print $3 }'; }
 

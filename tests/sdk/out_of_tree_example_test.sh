@@ -29,17 +29,9 @@ leaks=$(grep -rlF "$src" "$prefix/include" "$prefix/$libdir/cmake" "$prefix/$lib
 pass "cmake --install puts the SDK headers, CMake package, pkg-config file, runner and plugins in the prefix"
 
 # ---- build out of tree: CMake ------------------------------------------------------------------
-cp -r "$src/examples/sink_jsonl" "$work/sink_jsonl"
+build_example sink_jsonl "$prefix" "$prefix/$libdir/cmake/IngestSDK" -DCMAKE_CXX_COMPILER="$cxx"
 example_build=$work/sink_jsonl-build
-# Only the prefix may provide the package: no package registries, no hint at this tree.
-run "$work/configure.log" "$cmake" -S "$work/sink_jsonl" -B "$example_build" -G "$generator" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
-found=$(sed -n 's/^IngestSDK_DIR:PATH=//p' "$example_build/CMakeCache.txt")
-[[ $found == "$prefix/$libdir/cmake/IngestSDK" ]] || fail "find_package(IngestSDK) found '$found', not the prefix's"
-run "$work/build.log" "$cmake" --build "$example_build" -j 1
 plugin=$example_build/sink_jsonl.so
-[[ -f $plugin ]] || fail "the example's build made no sink_jsonl.so: $(ls "$example_build")"
 leaks=$(grep -lF "$src" "$example_build/build.ninja" "$example_build/CMakeCache.txt" 2>/dev/null || true)
 [[ -z $leaks ]] || fail "the example's build names the source tree $src in: $leaks"
 exported=$(exported_functions "$plugin")
