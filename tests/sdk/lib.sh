@@ -69,6 +69,7 @@ build_example() {
   local name=$1 prefix=$2 package_dir=$3 found
   shift 3
   cp -r "$src/examples/$name" "$work/$name"
+  # shellcheck disable=SC2154 # cmake and generator are the sourcing test's arguments
   run "$work/$name-configure.log" "$cmake" -S "$work/$name" -B "$work/$name-build" -G "$generator" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF "$@"

@@ -53,6 +53,7 @@ pass "the example builds with pkg-config's ingest-sdk flags"
 
 ingest=$prefix/bin/ingest
 plugin_path=(--plugin-path "$prefix/$libdir/ingest/plugins" --plugin-path "$example_build")
+# shellcheck disable=SC2016 # ${env:...} is the runner's, expanded per rule
 echo '{"path": "${env:INGEST_CONFORMANCE_DIR}/records.jsonl"}' >"$work/sample.json"
 for built in "$plugin" "$work/pkg-config-build/sink_jsonl.so"; do
   conform "$ingest" "$built" "$work/sample.json" "$cxx"
