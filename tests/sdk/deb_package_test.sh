@@ -63,7 +63,7 @@ depends_names() { field "$1" Depends | sed 's/[,|]/\n/g' | sed 's/(.*//; s/ //g'
 for deb in "${debs[@]}"; do
   [[ $(field "$deb" Version) == "$version-1" ]] || fail "$(basename "$deb"): Version $(field "$deb" Version)"
   [[ $(field "$deb" Maintainer) == *'<'*@*'>' ]] || fail "$(basename "$deb"): Maintainer '$(field "$deb" Maintainer)'"
-  summary=$(field "$deb" Description | head -n 1)
+  summary=$(field "$deb" Description | sed -n 1p)  # sed reads it all: head could make dpkg-deb die of SIGPIPE
   [[ -n $summary && $(field "$deb" Description | wc -l) -gt 1 ]] || fail "$(basename "$deb"): no summary and long description"
 done
 [[ $(field "$plugins_deb" Depends) == *"ingest (= $version-1)"* ]] \

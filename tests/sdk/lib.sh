@@ -14,6 +14,8 @@ finish() {
   if ((status == 0)); then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
 }
 trap finish EXIT
+# A command that ends the test through `set -e` says which one it was.
+trap 'echo "FAIL: line $LINENO of ${BASH_SOURCE[0]##*/}: $BASH_COMMAND exited $?" >&2' ERR
 
 fail() { echo "FAIL: $*" >&2; [[ -f ${log:-} ]] && tail -n 40 "$log" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
