@@ -62,7 +62,8 @@ const Def kSink = Def()
     .key("batch.max.records", &S::batch_max_records, 20000, "Most records handed to one put() call.")
     .between(1, 1000000)
     .key("batch.max.ms", &S::batch_max_ms, 500,
-         "Longest a batch waits to fill before put() is called; also the idle tick of put() with an empty batch.")
+         "Longest a batch waits to fill before put() is called, while records keep arriving (a batch goes at once "
+         "when nothing more is fetched); also the idle tick of put() with an empty batch.")
     .between(1, 600000)
     .key("consumer.group", &S::consumer_group, "", "Consumer group id; empty means connect-<connector name>.")
     .key("errors.deadletterqueue.topic.name", &S::dead_letter_topic, "",

@@ -187,8 +187,9 @@ int SinkLoop::poll_timeout(bool paused) const {
     if (paused) return kPausedPollMs;
     auto now = Clock::now();
     if (retry_at_) return milliseconds_left(*retry_at_ - now, kPausedPollMs);
-    auto waited = batch_.empty() ? now - last_put_ : now - batch_started_;
-    return milliseconds_left(batch_max_wait_ - waited, 100);
+    // With records in hand, only take what is already fetched: an empty poll sends the batch.
+    if (!batch_.empty()) return 0;
+    return milliseconds_left(batch_max_wait_ - (now - last_put_), 100);
 }
 
 TaskLoop::Step SinkLoop::step(bool paused) {
@@ -201,7 +202,9 @@ TaskLoop::Step SinkLoop::step(bool paused) {
         else
             consumer_->resume();
     }
-    handle(consumer_->poll(poll_timeout(paused)));
+    kafka::ConsumerEvent event = consumer_->poll(poll_timeout(paused));
+    const bool nothing_ready = event.kind == kafka::ConsumerEvent::Kind::none;
+    handle(std::move(event));
     if (!failure_.empty()) throw TaskFailure(failure_);
     if (paused) return Step::more;  // a paused task makes no plugin calls
 
@@ -209,9 +212,13 @@ TaskLoop::Step SinkLoop::step(bool paused) {
     if (retry_at_) {
         if (now >= *retry_at_) deliver_batch();
     } else {
-        bool full = batch_.size() >= batch_max_records_;
-        bool due = batch_.empty() ? now - last_put_ >= batch_max_wait_ : now - batch_started_ >= batch_max_wait_;
-        // An empty put() is the idle tick (as in Kafka Connect): sinks do periodic work there.
+        // A batch goes when it is full, when the consumer has nothing more fetched (no lingering:
+        // at a low rate a record waits for no one, at a high rate the fetched backlog fills the
+        // batch), or after batch.max.ms at the latest. An empty put() is the idle tick (as in
+        // Kafka Connect): sinks do periodic work there.
+        const bool full = batch_.size() >= batch_max_records_;
+        const bool due = batch_.empty() ? now - last_put_ >= batch_max_wait_
+                                        : nothing_ready || now - batch_started_ >= batch_max_wait_;
         if (full || due) deliver_batch();
     }
     if (Clock::now() - last_commit_ >= kCommitInterval) {
