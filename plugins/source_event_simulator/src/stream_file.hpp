@@ -12,10 +12,13 @@
 // (temporary file, fsync, rename), after the audit log was emptied and before its first line: an
 // audit log with lines always has the file of the stream that wrote them. The audit log's own line
 // format is unchanged by it (schemas/audit_log.schema.json), so every reader of the log keeps
-// working.
+// working. The file's path, format, writer and reader are shared with the validator (which reads
+// the task count from it): shared/user_events/stream_file.hpp. What is the simulator's own is here:
+// which keys shape its stream, and what a change of them means.
 #pragma once
 
 #include "config.hpp"
+#include "shared/user_events/stream_file.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,18 +30,15 @@
 
 namespace ingest::plugins::source_event_simulator {
 
-inline constexpr int kStreamFileFormat = 1;
-
-struct StreamDescription {
-    int32_t task = 0;
-    int32_t tasks = 1;
-    // Key name -> value as text, in declaration order; the connector's values (before the task's
-    // share is taken), so that messages name what the operator wrote.
-    std::vector<std::pair<std::string, std::string>> keys;
-
-    std::optional<std::string_view> value(std::string_view key) const;
-    bool operator==(const StreamDescription&) const = default;
-};
+// The description's keys are the connector's values (before the task's share is taken), so that
+// messages name what the operator wrote.
+using shared::user_events::kStreamFileFormat;
+using shared::user_events::parse_stream_description;
+using shared::user_events::read_stream_file;
+using shared::user_events::render_stream_description;
+using shared::user_events::stream_file_path;
+using shared::user_events::StreamDescription;
+using shared::user_events::write_stream_file;
 
 // The config keys that shape the stream (rate included, see above), and those that do not: every
 // key of config_def() is in exactly one of the two lists (a unit test checks it).
@@ -56,16 +56,5 @@ std::vector<std::string> stream_changes(const StreamDescription& recorded,
 // The rate the stream's simulated clock was spaced with (records per second of the connector;
 // 0: unthrottled).
 double recorded_rate(const StreamDescription& recorded);
-
-std::string stream_file_path(const std::string& audit_path);
-
-std::string render_stream_description(const StreamDescription& description);
-// Throws std::runtime_error naming the problem.
-StreamDescription parse_stream_description(std::string_view text);
-
-// Atomically replaces the file. Throws std::runtime_error naming the path and the reason.
-void write_stream_file(const std::string& path, const StreamDescription& description);
-// nullopt when the file does not exist; throws std::runtime_error when it cannot be read or parsed.
-std::optional<StreamDescription> read_stream_file(const std::string& path);
 
 }  // namespace ingest::plugins::source_event_simulator
