@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +104,91 @@ TEST(AuditLine, NamesWhatIsWrong) {
     EXPECT_EQ(error_of(R"({"complete":true})"), "completion line has no \"totals\" object");
     EXPECT_EQ(error_of(R"({"complete":true,"totals":{"records":1,"confirmed":1,"failed":0}})"),
               "missing \"create\"");
+}
+
+// The direct scan of confirmed lines and the JSON parser read every line alike: same kind, same
+// fields, or the same error.
+struct Reading {
+    std::string outcome;  // "record", "completion", "blank" or the error
+    AuditRecordLine record;
+    std::optional<std::string> key;
+    std::optional<std::string> value;
+};
+
+Reading read_with(AuditLineParser& parser, std::string_view line) {
+    Reading reading;
+    try {
+        switch (parser.parse(line)) {
+            case AuditLineParser::Kind::Blank: reading.outcome = "blank"; break;
+            case AuditLineParser::Kind::Completion: reading.outcome = "completion"; break;
+            case AuditLineParser::Kind::Record:
+                reading.outcome = "record";
+                reading.record = parser.record();
+                if (reading.record.key) reading.key = std::string(*reading.record.key);
+                if (reading.record.value) reading.value = std::string(*reading.record.value);
+                break;
+        }
+    } catch (const AuditLineError& error) {
+        reading.outcome = error.what();
+    }
+    return reading;
+}
+
+TEST(AuditLine, TheDirectScanReadsEveryLineAsTheJsonParserDoes) {
+    std::vector<std::string> lines;
+    std::string every_byte;
+    for (int c = 1; c < 0x80; ++c) every_byte.push_back(static_cast<char>(c));
+    const std::vector<std::string> texts = {"", "v", "{\"a\":\"b\\\\c\"}", every_byte,
+                                            "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                                            std::string("nul\0inside", 11), "\xff\xfe not utf-8",
+                                            "\xed\xa0\x80 surrogate", "\xc0\x80 overlong"};
+    for (const std::string& text : texts) {
+        lines.push_back(confirmed(3, Intent::Correct, text, text, 4, 5));
+        lines.push_back(confirmed(0, Intent::Delete, text, std::nullopt, 0, 0));
+    }
+    lines.push_back(confirmed(std::numeric_limits<int64_t>::max(), Intent::Malformed, "k", "v", 2147483647,
+                              std::numeric_limits<int64_t>::max()));
+    lines.push_back(failed(7, Intent::Create, "k", "v", "refused"));
+    const std::vector<std::string> others = {
+        R"({"seq":1,"intent":"create","key":null,"value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"\u00e9\u20ac\/\b\f\n\r\t\u0000","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"\ud83d\ude00","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"\ud83d","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"\x","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":01,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1.0,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1e2,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":-1,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":9223372036854775808,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"update","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":-1,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":2147483648,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":0,"offset":-0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"} )",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"}x)",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed")",
+        "{\"seq\":1,\"intent\":\"create\",\"key\":\"k\",\"value\":\"tab\traw\",\"partition\":0,\"offset\":0,\"status\":\"confirmed\"}",
+        R"({"seq":1, "intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"intent":"create","seq":1,"key":"k","value":"v","partition":0,"offset":0,"status":"confirmed"})",
+        R"({"seq":1,"intent":"create","key":"k","value":"v","partition":0,"offset":0,"status":"failed"})",
+        "", "  ",
+    };
+    lines.insert(lines.end(), others.begin(), others.end());
+    AuditLineParser scan;
+    AuditLineParser json(false);
+    for (const std::string& line : lines) {
+        const Reading fast = read_with(scan, line);
+        const Reading slow = read_with(json, line);
+        EXPECT_EQ(fast.outcome, slow.outcome) << line;
+        if (fast.outcome != "record" || slow.outcome != "record") continue;
+        EXPECT_EQ(fast.record.seq, slow.record.seq) << line;
+        EXPECT_EQ(fast.record.intent, slow.record.intent) << line;
+        EXPECT_EQ(fast.record.status, slow.record.status) << line;
+        EXPECT_EQ(fast.record.partition, slow.record.partition) << line;
+        EXPECT_EQ(fast.record.offset, slow.record.offset) << line;
+        EXPECT_EQ(fast.key, slow.key) << line;
+        EXPECT_EQ(fast.value, slow.value) << line;
+    }
 }
 
 TEST(Intent, NamesRoundTrip) {

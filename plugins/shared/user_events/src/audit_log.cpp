@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <string>
 #include <limits>
 
 namespace ingest::plugins::shared::user_events {
@@ -60,7 +61,190 @@ std::optional<std::string_view> nullable_string_field(const boost::json::object&
     return std::string_view(value.get_string());
 }
 
+// A cursor over a line for the direct scan. Every method returns false when the line is not in
+// the exact form write_confirmed_line() gives; the caller then hands the line to the JSON parser.
+class Scan {
+   public:
+    explicit Scan(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+    bool at_end() const { return p_ == end_; }
+
+    bool literal(std::string_view text) {
+        if (static_cast<size_t>(end_ - p_) < text.size() || std::memcmp(p_, text.data(), text.size()) != 0)
+            return false;
+        p_ += text.size();
+        return true;
+    }
+
+    // A JSON integer as write_int() writes it (no leading zeros, no exponent), within int64.
+    bool integer(int64_t& out) {
+        const char* start = p_;
+        bool negative = false;
+        if (p_ < end_ && *p_ == '-') {
+            negative = true;
+            ++p_;
+        }
+        if (p_ == end_ || *p_ < '0' || *p_ > '9' || (*p_ == '0' && p_ + 1 < end_ && p_[1] >= '0' && p_[1] <= '9'))
+            return false;
+        uint64_t value = 0;
+        const auto [next, error] = std::from_chars(p_, end_, value);
+        if (error != std::errc()) return false;
+        const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+        if (value > limit) return false;
+        p_ = next;
+        if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) {
+            p_ = start;
+            return false;
+        }
+        out = negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
+        return true;
+    }
+
+    // A JSON string (after its opening quote has not been read yet), unescaped into `out`. Raw
+    // bytes must be valid UTF-8 and no control characters; \u escapes of surrogates are left to
+    // the JSON parser.
+    bool string(std::string& out) {
+        if (p_ == end_ || *p_ != '"') return false;
+        ++p_;
+        out.clear();
+        for (;;) {
+            const char* run = p_;
+            while (p_ < end_) {
+                const auto c = static_cast<unsigned char>(*p_);
+                if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+                ++p_;
+            }
+            out.append(run, static_cast<size_t>(p_ - run));
+            if (p_ == end_) return false;
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                ++p_;
+                return true;
+            }
+            if (c < 0x20) return false;
+            if (c >= 0x80) {
+                if (!utf8_sequence(out)) return false;
+                continue;
+            }
+            if (!escape(out)) return false;
+        }
+    }
+
+   private:
+    bool utf8_sequence(std::string& out) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(p_);
+        const size_t left = static_cast<size_t>(end_ - p_);
+        const unsigned char lead = bytes[0];
+        size_t length = 0;
+        unsigned char low = 0x80;
+        unsigned char high = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) low = 0xA0;
+            if (lead == 0xED) high = 0x9F;  // no surrogates
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) low = 0x90;
+            if (lead == 0xF4) high = 0x8F;
+        } else {
+            return false;
+        }
+        if (left < length || bytes[1] < low || bytes[1] > high) return false;
+        for (size_t i = 2; i < length; ++i)
+            if (bytes[i] < 0x80 || bytes[i] > 0xBF) return false;
+        out.append(p_, length);
+        p_ += length;
+        return true;
+    }
+
+    bool escape(std::string& out) {
+        if (end_ - p_ < 2) return false;
+        const char kind = p_[1];
+        p_ += 2;
+        switch (kind) {
+            case '"': out.push_back('"'); return true;
+            case '\\': out.push_back('\\'); return true;
+            case '/': out.push_back('/'); return true;
+            case 'b': out.push_back('\b'); return true;
+            case 'f': out.push_back('\f'); return true;
+            case 'n': out.push_back('\n'); return true;
+            case 'r': out.push_back('\r'); return true;
+            case 't': out.push_back('\t'); return true;
+            case 'u': break;
+            default: return false;
+        }
+        if (end_ - p_ < 4) return false;
+        uint32_t code = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char h = p_[i];
+            code <<= 4;
+            if (h >= '0' && h <= '9') code |= static_cast<uint32_t>(h - '0');
+            else if (h >= 'a' && h <= 'f') code |= static_cast<uint32_t>(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F') code |= static_cast<uint32_t>(h - 'A' + 10);
+            else return false;
+        }
+        if (code >= 0xD800 && code <= 0xDFFF) return false;  // surrogates: the JSON parser's rules
+        p_ += 4;
+        if (code < 0x80) {
+            out.push_back(static_cast<char>(code));
+        } else if (code < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        }
+        return true;
+    }
+
+    const char* p_;
+    const char* end_;
+};
+
 }  // namespace
+
+bool AuditLineParser::scan_confirmed(std::string_view line) {
+    Scan scan(line);
+    int64_t seq = 0;
+    if (!scan.literal("{\"seq\":") || !scan.integer(seq) || seq < 0) return false;
+    if (!scan.literal(",\"intent\":")) return false;
+    std::string& name = key_;  // reused before the key is read
+    if (!scan.string(name)) return false;
+    const auto intent = parse_intent(name);
+    if (!intent) return false;
+    bool has_key = true;
+    if (!scan.literal(",\"key\":")) return false;
+    if (scan.literal("null")) {
+        has_key = false;
+    } else if (!scan.string(key_)) {
+        return false;
+    }
+    bool has_value = true;
+    if (!scan.literal(",\"value\":")) return false;
+    if (scan.literal("null")) {
+        has_value = false;
+    } else if (!scan.string(value_)) {
+        return false;
+    }
+    int64_t partition = 0;
+    int64_t offset = 0;
+    if (!scan.literal(",\"partition\":") || !scan.integer(partition)) return false;
+    if (!scan.literal(",\"offset\":") || !scan.integer(offset)) return false;
+    if (!scan.literal(",\"status\":\"confirmed\"}") || !scan.at_end()) return false;
+    if (partition < 0 || partition > std::numeric_limits<int32_t>::max() || offset < 0) return false;
+    record_ = AuditRecordLine{};
+    record_.intent = *intent;
+    record_.status = AuditStatus::Confirmed;
+    record_.seq = static_cast<uint64_t>(seq);
+    record_.partition = static_cast<int32_t>(partition);
+    record_.offset = offset;
+    if (has_key) record_.key = std::string_view(key_);
+    if (has_value) record_.value = std::string_view(value_);
+    return true;
+}
 
 char* write_confirmed_line(char* out, uint64_t seq, Intent intent, std::string_view key,
                            std::optional<std::string_view> value, int32_t partition,
@@ -99,6 +283,7 @@ char* write_completion_line(char* out, const AuditTotals& totals) {
 }
 
 AuditLineParser::Kind AuditLineParser::parse(std::string_view line) {
+    if (direct_scan_ && scan_confirmed(line)) return Kind::Record;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return Kind::Blank;
 
     boost::system::error_code error;

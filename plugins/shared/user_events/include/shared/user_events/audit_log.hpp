@@ -76,9 +76,17 @@ struct AuditRecordLine {
     std::optional<std::string_view> value;  // nullopt: a tombstone
 };
 
+// Confirmed record lines exactly as write_confirmed_line() writes them (the fields in that order,
+// no whitespace) are read by a direct scan, several times faster than a JSON parser: readers go
+// through a million lines per million records. Any other line (failed records, the completion
+// line, other spellings) goes through the JSON parser, which also names every problem; both
+// readings agree on every line the scan accepts.
 class AuditLineParser {
    public:
     enum class Kind : uint8_t { Blank, Record, Completion };
+
+    // `direct_scan` false: every line through the JSON parser (for tests comparing the two).
+    explicit AuditLineParser(bool direct_scan = true) : direct_scan_(direct_scan) {}
 
     // One line without its newline. Throws AuditLineError naming the problem.
     Kind parse(std::string_view line);
@@ -87,9 +95,15 @@ class AuditLineParser {
     const AuditTotals& totals() const { return totals_; }       // after Kind::Completion
 
    private:
+    // The direct scan of a confirmed record line; false when the line is not in that exact form.
+    bool scan_confirmed(std::string_view line);
+
+    bool direct_scan_;
     boost::json::value document_;
     AuditRecordLine record_;
     AuditTotals totals_;
+    std::string key_;    // the direct scan's unescaped key and value
+    std::string value_;
 };
 
 }  // namespace ingest::plugins::shared::user_events
