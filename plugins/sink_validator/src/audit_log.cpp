@@ -1,7 +1,5 @@
 #include "audit_log.hpp"
 
-#include "fingerprint.hpp"
-
 namespace ingest::plugins::sink_validator {
 namespace {
 
@@ -60,25 +58,11 @@ void AuditLog::add_line(std::string_view line, uint64_t line_number) {
         ++observed_.failed;
         return;
     }
-
-    AuditRecord record;
-    record.seq = line_record.seq;
-    record.intent = line_record.intent;
-    record.partition = line_record.partition;
-    record.offset = line_record.offset;
-    record.fingerprint = record_fingerprint(line_record.key, line_record.value);
-    record.key_fingerprint = key_fingerprint(line_record.key);
-    record.record = classify_record(decoder_, line_record.key, line_record.value);
-    if (record.record.kind == RecordKind::Malformed) {
-        ++malformed_records_;
-        if (line_record.key) record.raw_key = std::string(*line_record.key);
-    }
-
     ++observed_.confirmed;
-    ++confirmed_by_intent_[static_cast<size_t>(record.intent)];
-    auto [slot, inserted] = highest_offsets_.try_emplace(record.partition, record.offset);
-    if (!inserted && slot->second < record.offset) slot->second = record.offset;
-    confirmed_.push_back(std::move(record));
+    ++confirmed_by_intent_[static_cast<size_t>(line_record.intent)];
+    auto [slot, inserted] = highest_offsets_.try_emplace(line_record.partition, line_record.offset);
+    if (!inserted && slot->second < line_record.offset) slot->second = line_record.offset;
+    if (truth_) truth_->add(line_record);
 }
 
 std::vector<std::string> AuditLog::inconsistencies() const {

@@ -1,18 +1,31 @@
 #include "audit_log_set.hpp"
 
+#include "shared/user_events/stream_file.hpp"
+
 namespace ingest::plugins::sink_validator {
 
 std::vector<std::string> audit_log_paths(const std::string& path, int64_t tasks) {
-    if (tasks <= 1) return {path};
+    const auto count = static_cast<int32_t>(tasks <= 1 ? 1 : tasks);
     std::vector<std::string> paths;
-    for (int64_t task = 0; task < tasks; ++task) paths.push_back(path + "." + std::to_string(task));
+    for (int32_t task = 0; task < count; ++task)
+        paths.push_back(shared::user_events::task_audit_log_path(path, task, count));
     return paths;
+}
+
+AuditLogSet::AuditLogSet(size_t files, ExpectedOptions options) : options_(std::move(options)) {
+    truth_ = std::make_unique<ExpectedState>(options_);
+    logs_.assign(files > 0 ? files : 1, AuditLog(truth_.get()));
+}
+
+void AuditLogSet::reset() {
+    truth_ = std::make_unique<ExpectedState>(options_);
+    logs_.assign(logs_.size(), AuditLog(truth_.get()));
 }
 
 bool AuditLogSet::complete() const {
     for (const AuditLog& log : logs_)
         if (!log.complete()) return false;
-    return true;
+    return !logs_.empty();
 }
 
 AuditTotals AuditLogSet::observed() const {
@@ -38,31 +51,18 @@ std::map<int32_t, int64_t> AuditLogSet::highest_offsets() const {
     return merged;
 }
 
-int64_t AuditLogSet::malformed_records() const {
-    int64_t sum = 0;
-    for (const AuditLog& log : logs_) sum += log.malformed_records();
-    return sum;
-}
-
-ExpectedState derive_expected(const AuditLogSet& logs, const std::vector<std::string>& names,
-                              int64_t late_threshold_us) {
-    if (logs.size() == 1) return derive_expected(logs.file(0), late_threshold_us);
-    // One copy of the records, at verdict time only: derivation needs them in one Kafka order.
-    std::vector<AuditRecord> confirmed;
-    size_t total = 0;
-    for (size_t i = 0; i < logs.size(); ++i) total += logs.file(i).confirmed().size();
-    confirmed.reserve(total);
-    for (size_t i = 0; i < logs.size(); ++i)
-        confirmed.insert(confirmed.end(), logs.file(i).confirmed().begin(),
-                         logs.file(i).confirmed().end());
-    ExpectedState state =
-        derive_expected(std::span<const AuditRecord>(confirmed), late_threshold_us);
-    state.counts.failed = logs.observed().failed;
-    for (size_t i = 0; i < logs.size(); ++i) {
+ExpectedState& AuditLogSet::finish(const std::vector<std::string>& names) {
+    ExpectedState& state = *truth_;
+    if (state.finished()) return state;
+    state.finish();
+    state.counts.failed = static_cast<int64_t>(observed().failed);
+    for (size_t i = 0; i < logs_.size(); ++i) {
         const std::string subject =
-            "completion line of " + (i < names.size() ? names[i] : "file " + std::to_string(i));
-        for (std::string& problem : logs.file(i).inconsistencies())
-            state.audit_inconsistencies.push_back({subject, std::move(problem)});
+            logs_.size() == 1
+                ? std::string("completion line")
+                : "completion line of " + (i < names.size() ? names[i] : "file " + std::to_string(i));
+        for (std::string& problem : logs_[i].inconsistencies())
+            state.add_audit_inconsistency({subject, std::move(problem)});
     }
     return state;
 }

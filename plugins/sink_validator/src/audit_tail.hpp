@@ -29,6 +29,13 @@ class AuditLogTail {
     // Throws std::runtime_error naming the file when it cannot be read.
     Status poll(size_t max_bytes, const std::function<void(std::string_view, uint64_t)>& on_line);
 
+    // Reads the file again from its start at the next poll (the same file: not a Restarted).
+    void rewind() {
+        offset_ = 0;
+        line_number_ = 0;
+        partial_.clear();
+    }
+
     // The last poll reached the end of the file.
     bool at_end() const { return at_end_; }
     const std::string& path() const { return path_; }

@@ -70,6 +70,8 @@ std::vector<std::string> missing_conditions(const ReadinessFacts& facts) {
     if (!facts.source_seen) {
         missing.push_back("no record of " + facts.source_topic +
                           " read yet (the audit log is read once the source has started)");
+    } else if (facts.audit_unresolved) {
+        missing.push_back(facts.audit_path);
     } else if (!facts.audit_found) {
         missing.push_back("audit log " + facts.audit_path + " not found");
     } else if (!facts.audit_complete) {

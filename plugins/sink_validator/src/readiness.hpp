@@ -28,6 +28,9 @@ struct ReadinessFacts {
     // reads the log only once it has seen a record, so it never mistakes an old run's log for this one.
     bool source_seen = false;
     bool audit_found = false;
+    // The audit logs are not known yet (their count comes from a stream file not written yet):
+    // audit_path then says why.
+    bool audit_unresolved = false;
     bool audit_complete = false;
     int64_t audit_records = 0;  // record lines read so far
 

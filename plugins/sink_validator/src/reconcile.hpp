@@ -1,6 +1,9 @@
 // The three-way comparison: the expected state (audit log) against what the validator saw on the
-// topics and what the table holds. Rows stream through one at a time, so a million-row table is
-// one pass with no copy of it in memory.
+// topics and what the table holds. Rows stream through one at a time, so a table is one pass with
+// no copy of it in memory: a row is matched with its id's state by hash lookup and compared by
+// fingerprint (fingerprint.hpp); the fields of the few mismatches the report shows are read back
+// from the audit log at the end. Rows of ids whose states spilled to disk (key_store.hpp) go to a
+// file per bucket and are compared when finish() loads that bucket back: a grace hash join.
 //
 // Copies. A source that restarts sends again the records whose outcome it did not know (at least
 // once), so the topic may hold a record twice: once without an audit line, once confirmed. A
@@ -31,8 +34,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -49,13 +54,17 @@ struct TableRow {
 
 class Reconciler {
    public:
-    // Both arguments must outlive the reconciler.
+    // `expected` must be finished; both arguments must outlive the reconciler.
     Reconciler(const ExpectedState& expected, const TopicIndex& topic, size_t examples_max,
                bool topic_compacted = false);
+    ~Reconciler();
+    Reconciler(const Reconciler&) = delete;
+    Reconciler& operator=(const Reconciler&) = delete;
 
     void add_row(const TableRow& row);
     void add_deletion(const Uuid& event_id);
-    // After every row and deletion: the comparison's outcome.
+    // After every row and deletion: the comparison's outcome. Throws std::runtime_error when a
+    // spill file cannot be read or written.
     Report finish();
 
    private:
@@ -64,39 +73,67 @@ class Reconciler {
         int64_t offset = 0;
         uint64_t fingerprint = 0;
     };
+    // A bucket's states with this comparison's marks.
+    struct Marks {
+        std::vector<uint8_t> seen;  // kRowSeen | kDeletionSeen, by index into the bucket's table
+    };
+    // A mismatch kept as an example whose fields differ: filled in from the audit log at the end.
+    struct PendingFields {
+        size_t example = 0;
+        Position decided;
+        EventFields actual;
+    };
 
-    void compare_row(uint32_t index, const TableRow& row);
+    void compare(const KeyTable& table, Marks& marks, const TableRow& row, uint64_t hash);
+    void compare_deletion(const KeyTable& table, Marks& marks, const Uuid& id, uint64_t hash);
+    void compare_row(const KeyState& state, const TableRow& row);
+    // Missing rows and deletions of one bucket, once every row was seen.
+    void check_missing(const KeyTable& table, const Marks& marks);
+    void finish_spilled_bucket(size_t bucket);
+    void fill_in_fields();
     void check_dead_letters();
     // Before any row: copies decide where rows must come from.
     void check_topic();
     // Topic records at positions without a confirmed line: copies, or topic_unexpected.
     void check_unconfirmed_records();
-    void accept_copy(const Copy& copy, const std::unordered_map<uint64_t, uint32_t>& winners,
-                     const std::unordered_set<uint64_t>& malformed);
-    // The offset the row of expected_.events[index] must name.
-    int64_t expected_offset(uint32_t index) const;
+    // The offset the row of an id decided at `decided` must name.
+    int64_t expected_offset(const KeyState& state) const;
+    // Compacted topics: the last record of each key, confirmed and present (built on first use).
+    void index_keys() const;
     // Compacted topics: whether a confirmed record missing from the topic went by compaction.
-    bool compaction_explains(const CarriedRecord& missing) const;
+    bool compaction_explains(const AuditPosition& missing) const;
     // Compacted topics: whether `row` names a record identical to the one that decided the
     // expected state, every earlier identical record of which is gone from the topic.
-    bool compaction_explains_provenance(const ExpectedEvent& expected, const TableRow& row) const;
+    bool compaction_explains_provenance(const KeyState& state, const TableRow& row) const;
     // Compacted topics: whether any record of the key is still in the partition.
     bool key_present(int32_t partition, uint64_t key) const;
+    void spill_row(size_t bucket, const TableRow& row);
+    void spill_deletion(size_t bucket, const Uuid& id);
+    std::string spill_file(size_t bucket, const char* kind) const;
 
     const ExpectedState& expected_;
+    const KeyStore& keys_;
     const TopicIndex& topic_;
+    size_t examples_max_;
     Report report_;
-    std::vector<bool> row_seen_;  // by index into expected_.events
-    std::vector<bool> deletion_seen_;
-    // Event index -> offset of the earliest copy of its deciding record, when before that record.
-    std::unordered_map<uint32_t, int64_t> earliest_copy_;
+    std::vector<Marks> marks_;  // by bucket, for the buckets in memory
+    // Rows and deletions of spilled buckets, waiting to be written to their files.
+    std::vector<std::vector<char>> row_buffers_;
+    std::vector<std::vector<char>> deletion_buffers_;
+    std::vector<std::string> spill_files_;
+    // Position of a confirmed record -> offset of the earliest identical copy before it.
+    std::map<Position, int64_t> earliest_copy_;
     std::vector<Copy> malformed_copies_;
+    std::vector<PendingFields> pending_fields_;
     bool compacted_ = false;
+    int64_t present_in_topic_ = 0;
     // Compacted topics: (partition, key fingerprint) -> the highest offset of the key in the topic,
     // and -> its last confirmed record (offset, is it a tombstone).
-    std::map<std::pair<int32_t, uint64_t>, int64_t> last_present_;
-    std::map<std::pair<int32_t, uint64_t>, std::pair<int64_t, bool>> last_confirmed_;
-    std::set<std::pair<int32_t, int64_t>> compacted_away_;  // positions of such records
+    mutable bool keys_indexed_ = false;
+    mutable std::map<std::pair<int32_t, uint64_t>, int64_t> last_present_;
+    mutable std::map<std::pair<int32_t, uint64_t>, std::pair<int64_t, bool>> last_confirmed_;
+    std::vector<Copy> copies_;  // accepted copies (compacted topics count them as present keys)
+    std::set<Position> compacted_away_;  // positions of such records
 };
 
 // Convenience for callers that hold the whole table.

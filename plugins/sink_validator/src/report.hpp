@@ -82,6 +82,15 @@ class Report {
     explicit Report(size_t examples_max) : examples_max_(examples_max) {}
 
     void add(Discrepancy discrepancy, Example example);
+    // Findings counted without an example (beyond what was kept of them).
+    void add_count(Discrepancy discrepancy, int64_t count) {
+        findings_[static_cast<size_t>(discrepancy)].count += count;
+    }
+    // A kept example, to complete it (nullptr when there is no such example).
+    Example* example(Discrepancy discrepancy, size_t index) {
+        auto& examples = findings_[static_cast<size_t>(discrepancy)].examples;
+        return index < examples.size() ? &examples[index] : nullptr;
+    }
     const Finding& finding(Discrepancy discrepancy) const {
         return findings_[static_cast<size_t>(discrepancy)];
     }

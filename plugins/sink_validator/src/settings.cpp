@@ -18,14 +18,17 @@ Def declare_keys() {
     return Def()
         .key("audit.log", &S::audit_log, sdk::required,
              "Path of the source's JSON Lines audit log (what was meant), as configured in the source "
-             "connector. Required. With audit.log.tasks = N > 1 the files `<audit.log>.0` .. "
+             "connector. Required. When the source runs N > 1 tasks, the files `<audit.log>.0` .. "
              "`<audit.log>.<N-1>` are read instead, as one log.")
         .not_empty()
-        .key("audit.log.tasks", &S::audit_log_tasks, 1,
-             "The source connector's tasks.max: how many audit logs its tasks write (task i writes "
-             "`<audit.log>.<i>` when above 1). Every one must exist and be complete before a verdict; "
-             "their records are judged together.")
-        .between(1, 64)
+        .key("audit.log.tasks", &S::audit_log_tasks, 0,
+             "How many audit logs the source's tasks write (its tasks.max; task i writes "
+             "`<audit.log>.<i>` when above 1). 0: read it from the stream file the source writes beside "
+             "its log when it starts (`<audit.log>.stream` for one task, `<audit.log>.0.stream` for "
+             "several); until that file exists the audit log counts as not found. N: exactly N, and a "
+             "stream file that says otherwise stops the validation with a FAIL naming both. Every log "
+             "must exist and be complete before a verdict; their records are judged together.")
+        .between(0, 64)
         .secret("connection.dsn", &S::dsn, sdk::required,
                 "libpq connection string or URI of the database the sink writes. Required.")
         .not_empty()
@@ -67,6 +70,16 @@ Def declare_keys() {
         .key("late.threshold.ms", &S::late_threshold_ms, 30'000,
              "An event whose received_time - event_time exceeds this is late.")
         .at_least(0)
+        .key("memory.budget.mb", &S::memory_budget_mb, 128,
+             "Memory for the expected state of every event id (about 64-72 bytes an id: 1M ids take "
+             "about 70 MiB). Beyond it the state of some ids spills to files in spill.dir and is "
+             "compared there at the verdict (slower, but memory stays bounded). Not counted in it: 20 "
+             "bytes per record of the source topic (28 with source.topic.compacted), see "
+             "docs/validation.md.")
+        .between(1, 1'048'576)
+        .key("spill.dir", &S::spill_dir, "",
+             "Directory for the files of spilled state (a subdirectory per task, removed when the task "
+             "stops); empty: the system's temporary directory ($TMPDIR or /tmp).")
         .rule(check_topics_differ);
 }
 

@@ -29,6 +29,8 @@ struct Settings {
     std::string report_path;  // empty: no report file
     int64_t examples_max{};
     int64_t late_threshold_ms{};
+    int64_t memory_budget_mb{};
+    std::string spill_dir;  // empty: the system's temporary directory
 };
 
 // The validator's keys: the plugin's table and validate hook; parse() gives a task its Settings.

@@ -45,6 +45,12 @@ class TopicIndex {
     // The fingerprint seen at that offset of the source topic, or nullopt.
     std::optional<uint64_t> source_at(int32_t partition, int64_t offset) const;
     int64_t source_count() const { return source_count_; }
+    // Memory held by the source fingerprints (8 bytes an offset).
+    size_t bytes() const {
+        size_t total = 0;
+        for (const auto& [partition, slots] : source_) total += slots.fingerprints.capacity() * sizeof(uint64_t);
+        return total;
+    }
 
     // Calls fn(partition, offset, fingerprint) for every source record seen, in offset order.
     template <typename Fn>

@@ -3,8 +3,10 @@
 #include "expected_state.hpp"
 #include "fingerprint.hpp"
 #include "reconcile.hpp"
+#include "spill_file.hpp"
 #include "validator_metrics.hpp"
 #include "shared/user_events/rfc3339.hpp"
+#include "shared/user_events/stream_file.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -18,15 +20,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// While records flow, the audit log gets a small slice of time so the validator's consumption keeps
-// up with the producer (the mock broker drops what a slow consumer has not read); once the topics
-// are idle it gets most of each idle tick (the runner idles in batch.max.ms steps, 500 ms by
-// default). Readiness costs broker and database round trips, so it is checked once a second.
-constexpr auto kTailInterval = 250ms;
-constexpr auto kBusyTailBudget = 25ms;
-constexpr auto kIdleTailBudget = 400ms;
-constexpr size_t kTailChunkBytes = 1u << 20;
+// Readiness costs broker and database round trips: checked once a second while the audit log is
+// still being written, and every kFinalCheckInterval once it is complete (the verdict is then
+// near: the sink's last commit is what it waits for).
 constexpr auto kCheckInterval = 1s;
+constexpr auto kFinalCheckInterval = 200ms;
 constexpr auto kProgressLogInterval = 30s;
 
 std::optional<std::string_view> key_of(const sdk::Record& record) {
@@ -60,6 +58,10 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     fs::rename(temporary, target);
 }
 
+int64_t milliseconds(std::chrono::steady_clock::duration duration) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+}
+
 std::string join_first(const std::vector<std::string>& items, size_t limit) {
     std::string joined;
     for (size_t i = 0; i < items.size() && i < limit; ++i) {
@@ -80,11 +82,14 @@ void ValidatorTask::start(const sdk::Config& config) {
                               "tasks.max=1 (got " + std::to_string(host().task_count()) + ")");
     settings_ = config_def().parse(config);
     report_not_judged(host());
-    audit_paths_ = audit_log_paths(settings_.audit_log, settings_.audit_log_tasks);
-    tails_.clear();
-    for (const std::string& path : audit_paths_) tails_.push_back(std::make_unique<AuditLogTail>(path));
-    audit_found_.assign(audit_paths_.size(), false);
-    audit_ = AuditLogSet(audit_paths_.size());
+    AuditFollower::Options follow;
+    follow.audit_log = settings_.audit_log;
+    follow.tasks = settings_.audit_log_tasks;
+    follow.expected.late_threshold_us = settings_.late_threshold_ms * 1000;
+    follow.expected.keep_keys = settings_.source_topic_compacted;  // what the compaction rule needs
+    follow.expected.memory_budget_bytes = static_cast<size_t>(settings_.memory_budget_mb) << 20;
+    follow.expected.work_directory = settings_.spill_dir;
+    audit_ = std::make_unique<AuditFollower>(std::move(follow));
     shared::pg::TableNames tables;
     tables.schema = settings_.schema;
     tables.events = settings_.table;
@@ -93,14 +98,14 @@ void ValidatorTask::start(const sdk::Config& config) {
     database_ = std::make_unique<PgReader>(settings_.dsn, std::move(tables));
     started_ = Clock::now();
     deadline_ = started_ + std::chrono::milliseconds(settings_.timeout_ms);
-    next_tail_ = next_check_ = started_;
+    next_check_ = started_;
     next_progress_log_ = started_ + kProgressLogInterval;
     host().info("validating " + settings_.source_topic + " -> " + settings_.schema + "." +
                 settings_.table + " against audit log " + settings_.audit_log +
-                (audit_paths_.size() > 1
-                     ? " (" + std::to_string(audit_paths_.size()) + " task files .0 .. ." +
-                           std::to_string(audit_paths_.size() - 1) + ")"
-                     : std::string()) +
+                (settings_.audit_log_tasks > 1
+                     ? " (" + std::to_string(settings_.audit_log_tasks) + " task files .0 .. ." +
+                           std::to_string(settings_.audit_log_tasks - 1) + ")"
+                     : settings_.audit_log_tasks == 0 ? " (task count from its stream file)" : std::string()) +
                 "; waiting for sink " + settings_.sink_connector + ", verdict due within " +
                 std::to_string(settings_.timeout_ms) + " ms");
 }
@@ -130,6 +135,7 @@ void ValidatorTask::close(sdk::TopicPartition partition) {
 
 void ValidatorTask::stop() {
     if (!judged_) host().info("stopped before a verdict");
+    audit_.reset();
     database_.reset();
 }
 
@@ -137,17 +143,26 @@ void ValidatorTask::put(std::span<const sdk::Record> records) {
     if (judged_) return;
     for (const sdk::Record& record : records) take(record);
 
-    const Clock::time_point now = Clock::now();
-    if (source_seen_ && now >= next_tail_) {
-        tail_audit_log(now + (records.empty() ? kIdleTailBudget : kBusyTailBudget));
-        next_tail_ = Clock::now() + kTailInterval;
-        if (judged_) return;
+    // The audit log is read only once the source has produced (readiness.hpp says why).
+    if (source_seen_) audit_->start();
+    for (AuditFollower::LogLine& line : audit_->take_log()) {
+        if (line.warning) {
+            host().warn(line.text);
+        } else {
+            host().info(line.text);
+        }
     }
+    const Clock::time_point now = Clock::now();
     if (now < next_check_) return;
-    next_check_ = now + kCheckInterval;
+    const AuditFollower::Progress audit = audit_->progress();
+    if (audit.failure) {
+        abort_with(*audit.failure);
+        return;
+    }
+    next_check_ = now + (audit.complete ? kFinalCheckInterval : kCheckInterval);
 
     const bool last_chance = now >= deadline_;
-    std::vector<std::string> missing = missing_conditions_now(last_chance);
+    std::vector<std::string> missing = missing_conditions_now(audit, last_chance);
     if (judged_) return;  // a condition that can never be met ended it
     if (missing.empty()) {
         judge(last_chance);  // on a database error it logs, and retries at the next check
@@ -204,55 +219,13 @@ void ValidatorTask::take_dead_letter(const sdk::Record& record) {
                            record_fingerprint(key_of(record), value_of(record)));
 }
 
-void ValidatorTask::tail_audit_log(Clock::time_point budget_end) {
-    // Each poll of a file reads only what was appended since the last, so starting from file 0
-    // every time starves none of them for long.
-    for (size_t index = 0; index < tails_.size(); ++index) {
-        audit_found_[index] = tail_one(index, budget_end) || audit_found_[index];
-        if (judged_ || Clock::now() >= budget_end) return;
-    }
-}
-
-bool ValidatorTask::tail_one(size_t index, Clock::time_point budget_end) {
-    AuditLogTail& tail = *tails_[index];
-    const std::string& path = audit_paths_[index];
-    try {
-        for (;;) {
-            const auto status =
-                tail.poll(kTailChunkBytes, [&](std::string_view line, uint64_t number) {
-                    audit_.file(index).add_line(line, number);
-                });
-            if (status == AuditLogTail::Status::Missing) return false;
-            if (status == AuditLogTail::Status::Restarted) {
-                host().warn("audit log " + path +
-                            " was replaced or truncated; reading it again from the start");
-                audit_.reset(index);
-                continue;
-            }
-            if (tail.at_end() || Clock::now() >= budget_end) return true;
-        }
-    } catch (const AuditLogError& error) {
-        abort_with("audit log " + path + " " + error.what());
-    } catch (const std::exception& error) {
-        // Unreadable for now (permissions, I/O): readiness keeps reporting it until the deadline.
-        host().warn(error.what());
-    }
-    return true;
-}
-
-std::string ValidatorTask::missing_audit_path() const {
-    for (size_t index = 0; index < audit_paths_.size(); ++index)
-        if (!audit_found_[index]) return audit_paths_[index];
-    return settings_.audit_log;
-}
-
 std::vector<PartitionProgress> ValidatorTask::progress_of(
     const std::string& topic, const std::map<int32_t, Position>& positions,
-    const std::vector<int32_t>& extra_partitions, std::vector<std::string>& problems) {
+    const std::vector<int32_t>& extra_partitions, const std::map<int32_t, int64_t>& audited,
+    std::vector<std::string>& problems) {
     std::set<int32_t> partitions(extra_partitions.begin(), extra_partitions.end());
     for (const auto& [partition, position] : positions) partitions.insert(partition);
 
-    const std::map<int32_t, int64_t> audited = audit_.highest_offsets();
     std::vector<PartitionProgress> progress;
     for (int32_t partition : partitions) {
         PartitionProgress item;
@@ -279,21 +252,25 @@ std::vector<PartitionProgress> ValidatorTask::progress_of(
     return progress;
 }
 
-std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) {
+std::vector<std::string> ValidatorTask::missing_conditions_now(const AuditFollower::Progress& audit,
+                                                                bool everything) {
     ReadinessFacts facts;
-    facts.audit_path = missing_audit_path();
     facts.source_seen = source_seen_;
-    facts.audit_found =
-        std::find(audit_found_.begin(), audit_found_.end(), false) == audit_found_.end();
-    facts.audit_complete = audit_.complete();
-    facts.audit_records = audit_.observed().records;
+    // No files known yet (the task count comes from a stream file not written yet) is not found:
+    // an empty set of files must never look complete.
+    facts.audit_unresolved = !audit.known;
+    facts.audit_path = !audit.known ? audit.not_known
+                                    : (audit.found ? settings_.audit_log : audit.missing_path);
+    facts.audit_found = audit.known && audit.found;
+    facts.audit_complete = audit.complete;
+    facts.audit_records = audit.records;
     facts.source_topic = settings_.source_topic;
     facts.dead_letter_topic = settings_.dlq_topic;
     facts.sink_connector = settings_.sink_connector;
     if (!everything && !facts.audit_complete) return missing_conditions(facts);
 
     std::vector<int32_t> partitions;
-    for (const auto& [partition, highest] : audit_.highest_offsets()) partitions.push_back(partition);
+    for (const auto& [partition, highest] : audit.highest_offsets) partitions.push_back(partition);
     try {
         facts.sink_offsets =
             database_->sink_offsets(settings_.sink_connector, settings_.source_topic);
@@ -301,7 +278,8 @@ std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) 
     } catch (const DatabaseError& error) {
         facts.problems.push_back(std::string("database: ") + error.what());
     }
-    facts.source = progress_of(settings_.source_topic, source_positions_, partitions, facts.problems);
+    facts.source = progress_of(settings_.source_topic, source_positions_, partitions,
+                               audit.highest_offsets, facts.problems);
     if (!records_lost_to_sink(facts).empty()) {
         // The sink's offsets were read before the watermarks and may be older than them: read
         // them again, after, so that a gap is only reported when it is certain.
@@ -321,38 +299,57 @@ std::vector<std::string> ValidatorTask::missing_conditions_now(bool everything) 
 
     // The sink dead-letters before it commits, so the dead-letter topic's end is final only once
     // the sink's offsets reached the source's end: read its watermarks after that check.
-    facts.dead_letters_expected = audit_.malformed_records() > 0;
-    facts.dead_letter = progress_of(settings_.dlq_topic, dlq_positions_, {}, facts.problems);
+    facts.dead_letters_expected = audit.malformed > 0;
+    facts.dead_letter = progress_of(settings_.dlq_topic, dlq_positions_, {}, {}, facts.problems);
     return missing_conditions(facts);
 }
 
 void ValidatorTask::judge(bool last_chance) {
     const Clock::time_point began = Clock::now();
-    const ExpectedState expected = derive_expected(audit_, audit_paths_, settings_.late_threshold_ms * 1000);
-    Reconciler reconciler(expected, topic_, static_cast<size_t>(settings_.examples_max),
-                          settings_.source_topic_compacted);
+    std::optional<Report> report;
     try {
-        database_->read_tables([&](const TableRow& row) { reconciler.add_row(row); },
-                               [&](const Uuid& id) { reconciler.add_deletion(id); });
-    } catch (const DatabaseError& error) {
-        if (last_chance) {
-            give_up({std::string("reading the tables: ") + error.what()});
-        } else {
-            host().warn(std::string("cannot read the tables yet, will retry: ") + error.what());
+        ExpectedState& expected = audit_->finish();
+        const Clock::time_point derived = Clock::now();
+        Reconciler reconciler(expected, topic_, static_cast<size_t>(settings_.examples_max),
+                              settings_.source_topic_compacted);
+        try {
+            database_->read_tables([&](const TableRow& row) { reconciler.add_row(row); },
+                                   [&](const Uuid& id) { reconciler.add_deletion(id); });
+        } catch (const DatabaseError& error) {
+            if (last_chance) {
+                give_up({std::string("reading the tables: ") + error.what()});
+            } else {
+                host().warn(std::string("cannot read the tables yet, will retry: ") + error.what());
+            }
+            return;
         }
+        const Clock::time_point read = Clock::now();
+        report = reconciler.finish();
+        const KeyStore& keys = expected.keys();
+        host().info("compared " + std::to_string(report->counts().table_rows) + " rows and " +
+                    std::to_string(report->counts().deletion_rows) + " deletions in " +
+                    std::to_string(milliseconds(Clock::now() - began)) + " ms (finishing the truth " +
+                    std::to_string(milliseconds(derived - began)) + " ms, reading the tables " +
+                    std::to_string(milliseconds(read - derived)) + " ms, the rest " +
+                    std::to_string(milliseconds(Clock::now() - read)) + " ms); expected state of " +
+                    std::to_string(expected.counts.events) + " event ids: peak " +
+                    std::to_string(keys.peak_memory_bytes() >> 20) + " MiB in memory (budget " +
+                    std::to_string(settings_.memory_budget_mb) + " MiB), " +
+                    std::to_string(keys.spilled_buckets()) + " of " + std::to_string(KeyStore::kBuckets) +
+                    " buckets spilled" + (keys.directory().empty() ? "" : " to " + keys.directory()) +
+                    "; records: " + std::to_string((expected.positions().bytes() + topic_.bytes()) >> 20) +
+                    " MiB");
+    } catch (const std::runtime_error& error) {
+        // A spill file that cannot be written or read back: no comparison can be trusted.
+        abort_with(std::string("comparing: ") + error.what());
         return;
     }
-    const Report report = reconciler.finish();
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
-    host().info("compared " + std::to_string(report.counts().table_rows) + " rows and " +
-                std::to_string(report.counts().deletion_rows) + " deletions in " +
-                std::to_string(took.count()) + " ms");
-    deliver(report);
+    deliver(*report);
 }
 
 void ValidatorTask::give_up(std::vector<std::string> missing) {
     Report report(static_cast<size_t>(settings_.examples_max));
-    report.counts().records = audit_.observed().confirmed;
+    report.counts().records = audit_ ? audit_->progress().confirmed : 0;
     report.set_waiting_for(std::move(missing), settings_.timeout_ms);
     deliver(report);
 }
@@ -411,7 +408,7 @@ void ValidatorTask::deliver(const Report& report) {
 
     judged_ = true;
     // Nothing more to do: release the audit records and topic fingerprints.
-    audit_ = AuditLogSet(audit_paths_.size());
+    audit_.reset();
     topic_ = TopicIndex();
     source_positions_.clear();
     dlq_positions_.clear();

@@ -6,9 +6,7 @@
 // the low watermark) and must see every partition: run it with tasks.max=1.
 #pragma once
 
-#include "audit_tail.hpp"
-#include "audit_log.hpp"
-#include "audit_log_set.hpp"
+#include "audit_follower.hpp"
 #include "readiness.hpp"
 #include "report.hpp"
 #include "topic_index.hpp"
@@ -18,11 +16,13 @@
 #include <ingest/sdk.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ingest::plugins::sink_validator {
@@ -45,17 +45,13 @@ class ValidatorTask final : public sdk::SinkTask {
 
     void take(const sdk::Record& record);
     void take_dead_letter(const sdk::Record& record);
-    void tail_audit_log(Clock::time_point budget_end);
-    // Reads file `index` until its end or `budget_end`; false when it does not exist (yet).
-    bool tail_one(size_t index, Clock::time_point budget_end);
-    // The first audit log not found yet, or the configured path when every one was.
-    std::string missing_audit_path() const;
     // What still blocks a verdict; with `everything`, every stage is examined even when an
     // earlier one is already unmet (for the deadline's message).
-    std::vector<std::string> missing_conditions_now(bool everything);
+    std::vector<std::string> missing_conditions_now(const AuditFollower::Progress& audit, bool everything);
     std::vector<PartitionProgress> progress_of(const std::string& topic,
                                                const std::map<int32_t, Position>& positions,
                                                const std::vector<int32_t>& extra_partitions,
+                                               const std::map<int32_t, int64_t>& audited,
                                                std::vector<std::string>& problems);
     // Compares and delivers the verdict. When the tables cannot be read it only warns (a later
     // check retries), unless this is the last chance before the deadline.
@@ -65,11 +61,8 @@ class ValidatorTask final : public sdk::SinkTask {
     void deliver(const Report& report);
 
     Settings settings_;
-    // One per source task (audit.log.tasks), in task order.
-    std::vector<std::string> audit_paths_;
-    std::vector<std::unique_ptr<AuditLogTail>> tails_;
-    std::vector<bool> audit_found_;
-    AuditLogSet audit_;
+    // Reads the audit log(s) on its own thread; gone after the verdict.
+    std::unique_ptr<AuditFollower> audit_;
     TopicIndex topic_;
     std::map<int32_t, Position> source_positions_;
     std::map<int32_t, Position> dlq_positions_;
@@ -79,7 +72,6 @@ class ValidatorTask final : public sdk::SinkTask {
 
     Clock::time_point started_;
     Clock::time_point deadline_;
-    Clock::time_point next_tail_;
     Clock::time_point next_check_;
     Clock::time_point next_progress_log_;
     bool judged_ = false;

@@ -29,25 +29,29 @@ TEST(AuditLog, ReadsConfirmedRefusedAndCompletionLines) {
         .record(Intent::Malformed, "k", "garbage", 1, 7)
         .refused(Intent::Create, Event{event_id(2)});
 
-    AuditLog log;
+    // The confirmed records go to the truth as they are read; the log keeps only its own facts.
+    ExpectedState truth;
+    AuditLog log(&truth);
     const std::vector<std::string> lines = scenario.audit_lines();
     for (size_t i = 0; i < lines.size(); ++i) {
         EXPECT_FALSE(log.complete());
         log.add_line(lines[i], i + 1);
     }
     EXPECT_TRUE(log.complete());
-    ASSERT_EQ(log.confirmed().size(), 3u);
-    const AuditRecord& first = log.confirmed()[0];
-    EXPECT_EQ(first.seq, 0u);
-    EXPECT_EQ(first.intent, Intent::Create);
-    EXPECT_EQ(first.partition, 3);
-    EXPECT_EQ(first.offset, 1234);
-    EXPECT_EQ(first.fingerprint, record_fingerprint(event.id, event.value()));
-    EXPECT_EQ(first.record.kind, RecordKind::Event);
-    EXPECT_EQ(log.confirmed()[1].record.kind, RecordKind::Tombstone);
-    EXPECT_EQ(log.confirmed()[1].fingerprint, record_fingerprint(event.id, std::nullopt));
-    EXPECT_EQ(log.confirmed()[2].raw_key, "k");
-    EXPECT_EQ(log.malformed_records(), 1);
+    ASSERT_EQ(truth.positions().size(), 3u);
+    const auto first = truth.positions().at(3, 1234);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->seq, 0u);
+    EXPECT_EQ(log.observed().by_intent[static_cast<size_t>(Intent::Create)], 2u);
+    EXPECT_EQ(first->fingerprint, record_fingerprint(event.id, event.value()));
+    EXPECT_FALSE(first->tombstone);
+    const auto second = truth.positions().at(3, 1240);
+    ASSERT_TRUE(second);
+    EXPECT_TRUE(second->tombstone);
+    EXPECT_EQ(second->fingerprint, record_fingerprint(event.id, std::nullopt));
+    ASSERT_EQ(truth.malformed.size(), 1u);
+    EXPECT_EQ(truth.malformed[0].key, "k");
+    EXPECT_EQ(truth.malformed_records(), 1);
     EXPECT_EQ(log.observed().records, 4);
     EXPECT_EQ(log.observed().failed, 1);
     EXPECT_EQ(log.highest_offsets().at(3), 1240);

@@ -120,7 +120,7 @@ TEST_F(CompactionTest, ARowFromALaterCopyWhileAnEarlierIdenticalRecordIsStillThe
 
 TEST_F(CompactionTest, ARowForAnEventWhoseDeletionTheSinkMissedIsStillAResurrection) {
     // The sink read b's create before the cleaner ran and came to the tombstone after it was gone.
-    rows.push_back({*parse_uuid(b.id), expected.find(*parse_uuid(b.id))->fields, 0, 2});
+    rows.push_back({*parse_uuid(b.id), testing::expected_fields(expected, b.id), 0, 2});
     expect_only(run(), Discrepancy::Resurrected);
 }
 
@@ -132,7 +132,7 @@ TEST_F(CompactionTest, AStaleRecordThatOutlivesTheCorrectionLeavesAWrongRowThatI
     expected = stale.expected();
     topic = TopicIndex();
     topic.add_source(0, 2, record_fingerprint(a.id, a.value()));
-    rows = {{*parse_uuid(a.id), expected.find(*parse_uuid(a.id))->fields, 0, 2}};
+    rows = {{*parse_uuid(a.id), testing::expected_fields(expected, a.id), 0, 2}};
     rows[0].fields.revision = 0;
     const Report report = run();
     EXPECT_EQ(report.counts().compacted, 2);

@@ -109,7 +109,7 @@ TEST_F(ReconcileTest, DetectsAFlippedIsValid) {
 }
 
 TEST_F(ReconcileTest, DetectsAResurrectedDeletedEvent) {
-    rows.push_back({*parse_uuid(c.id), expected.find(*parse_uuid(a.id))->fields, 0, 4});
+    rows.push_back({*parse_uuid(c.id), testing::expected_fields(expected, a.id), 0, 4});
     const Report report = run();
     expect_only(report, Discrepancy::Resurrected);
     EXPECT_EQ(report.finding(Discrepancy::Resurrected).examples[0].subject, c.id);
@@ -217,9 +217,7 @@ TEST(Reconcile, ReportsAuditLogContradictions) {
     std::vector<std::string> lines = scenario.audit_lines();
     lines.back() = R"({"complete":true,"totals":{"records":2,"confirmed":2,"failed":0,"create":2,)"
                    R"("duplicate":0,"correct":0,"invalidate":0,"delete":0,"malformed":0}})";
-    AuditLog log;
-    for (size_t i = 0; i < lines.size(); ++i) log.add_line(lines[i], i + 1);
-    const ExpectedState expected = derive_expected(log, 30'000'000);
+    const ExpectedState expected = testing::expected_of(lines);
     const Report report = reconcile(expected, scenario.topic(), testing::correct_rows(expected), {}, 10);
     EXPECT_FALSE(report.passed());
     EXPECT_EQ(report.finding(Discrepancy::AuditInconsistencies).count, 3);  // records, confirmed, create

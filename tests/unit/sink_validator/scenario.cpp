@@ -6,6 +6,10 @@
 #include <boost/json/value.hpp>
 
 #include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+#include <stdexcept>
 
 namespace ingest::plugins::sink_validator::testing {
 
@@ -72,15 +76,20 @@ std::vector<std::string> Scenario::audit_lines(bool complete) const {
     return lines;
 }
 
-AuditLog Scenario::audit_log() const {
-    AuditLog log;
+ExpectedState expected_of(const std::vector<std::string>& lines, ExpectedOptions options) {
+    AuditLogSet logs(1, std::move(options));
     uint64_t number = 0;
-    for (const std::string& line : audit_lines()) log.add_line(line, ++number);
-    return log;
+    for (const std::string& line : lines) logs.file(0).add_line(line, ++number);
+    logs.expected().set_replay([lines](const std::function<void(std::string_view)>& on_line) {
+        for (const std::string& line : lines) on_line(line);
+    });
+    logs.finish({});
+    return std::move(logs.expected());
 }
 
-ExpectedState Scenario::expected(int64_t late_threshold_us) const {
-    return derive_expected(audit_log(), late_threshold_us);
+ExpectedState Scenario::expected(int64_t late_threshold_us, ExpectedOptions options) const {
+    options.late_threshold_us = late_threshold_us;
+    return expected_of(audit_lines(), std::move(options));
 }
 
 TopicIndex Scenario::topic() const {
@@ -98,18 +107,53 @@ TopicIndex Scenario::topic() const {
     return topic;
 }
 
+std::vector<ExpectedEvent> expected_events(const ExpectedState& expected) {
+    std::vector<ExpectedEvent> events;
+    const KeyStore& keys = expected.keys();
+    for (size_t bucket = 0; bucket < KeyStore::kBuckets; ++bucket) {
+        const KeyTable table = keys.spilled(bucket) ? keys.load(bucket) : keys.table(bucket);
+        for (const KeyState& state : table.states()) events.push_back(ExpectedState::event_of(state));
+    }
+    return events;
+}
+
 std::vector<TableRow> correct_rows(const ExpectedState& expected) {
+    const std::vector<ExpectedEvent> events = expected_events(expected);
+    std::set<Position> positions;
+    for (const ExpectedEvent& event : events)
+        if (!event.deleted) positions.insert({event.partition, event.offset});
+    const std::map<Position, EventFields> fields = expected.fields_at(positions);
     std::vector<TableRow> rows;
-    for (const ExpectedEvent& event : expected.events)
-        if (!event.deleted) rows.push_back({event.event_id, event.fields, event.partition, event.offset});
+    for (const ExpectedEvent& event : events)
+        if (!event.deleted)
+            rows.push_back({event.event_id, fields.at({event.partition, event.offset}), event.partition,
+                            event.offset});
     return rows;
 }
 
 std::vector<Uuid> correct_deletions(const ExpectedState& expected) {
     std::vector<Uuid> ids;
-    for (const ExpectedEvent& event : expected.events)
+    for (const ExpectedEvent& event : expected_events(expected))
         if (event.deleted) ids.push_back(event.event_id);
     return ids;
+}
+
+EventFields expected_fields(const ExpectedState& expected, const std::string& id) {
+    const auto event = expected.find(*shared::user_events::parse_uuid(id));
+    if (!event) throw std::runtime_error("no expectation for " + id);
+    if (event->deleted) return {};
+    return expected.fields_at({{event->partition, event->offset}}).at({event->partition, event->offset});
+}
+
+EventFields fields_of(const Event& event) {
+    EventDecoder decoder;
+    return classify_record(decoder, event.id, event.value()).fields;
+}
+
+uint64_t fingerprint_of(const Event& event) {
+    const EventFields fields = fields_of(event);
+    return fields_fingerprint(fields.user_id, fields.event_type, fields.event_time_us,
+                              fields.received_time_us, fields.is_valid, fields.revision);
 }
 
 }  // namespace ingest::plugins::sink_validator::testing

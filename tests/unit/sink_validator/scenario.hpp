@@ -4,6 +4,7 @@
 #pragma once
 
 #include "audit_log.hpp"
+#include "audit_log_set.hpp"
 #include "expected_state.hpp"
 #include "reconcile.hpp"
 #include "topic_index.hpp"
@@ -57,8 +58,8 @@ class Scenario {
 
     // Audit-log lines in the order the records were scripted, plus the completion line.
     std::vector<std::string> audit_lines(bool complete = true) const;
-    AuditLog audit_log() const;
-    ExpectedState expected(int64_t late_threshold_us = 30'000'000) const;
+    // The truth of audit_lines(), finished (through an AuditLog, as the task reads a file).
+    ExpectedState expected(int64_t late_threshold_us = 30'000'000, ExpectedOptions options = {}) const;
     // Every confirmed record at its offset, and a dead letter for every malformed one.
     TopicIndex topic() const;
     const std::vector<ScriptedRecord>& records() const { return records_; }
@@ -67,8 +68,18 @@ class Scenario {
     std::vector<ScriptedRecord> records_;
 };
 
+// The finished truth of audit lines (one file, read in the order given).
+ExpectedState expected_of(const std::vector<std::string>& lines, ExpectedOptions options = {});
+
 // The table a correct sink leaves: one row per expected present event, one deletion per deleted.
 std::vector<TableRow> correct_rows(const ExpectedState& expected);
 std::vector<Uuid> correct_deletions(const ExpectedState& expected);
+// The fields of the row the truth expects for `id` (read back from the audit lines).
+EventFields expected_fields(const ExpectedState& expected, const std::string& id);
+// What the truth keeps of an event's row.
+EventFields fields_of(const Event& event);
+uint64_t fingerprint_of(const Event& event);
+// Every id the truth knows, with its state (in memory or spilled).
+std::vector<ExpectedEvent> expected_events(const ExpectedState& expected);
 
 }  // namespace ingest::plugins::sink_validator::testing

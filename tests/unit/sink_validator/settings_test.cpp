@@ -36,7 +36,7 @@ TEST(ValidatorSettings, TableDeclaresEveryKeyOnceWithDocs) {
         const std::string_view name = key.name;
         EXPECT_EQ(key.default_value == nullptr, name == "audit.log" || name == "connection.dsn") << name;
     }
-    EXPECT_EQ(names.size(), 15u);
+    EXPECT_EQ(names.size(), 17u);
     for (const ingest_config_key& key : config_def().table())
         EXPECT_EQ(key.type == INGEST_CONFIG_PASSWORD, std::string_view(key.name) == "connection.dsn") << key.name;
 }
@@ -45,7 +45,7 @@ TEST(ValidatorSettings, DefaultsFillEverythingButTheRequiredKeys) {
     const sdk::OwnedConfig raw(minimal());
     const Settings settings = config_def().parse(raw.config());
     EXPECT_EQ(settings.audit_log, "/var/lib/ingest/audit.jsonl");
-    EXPECT_EQ(settings.audit_log_tasks, 1);
+    EXPECT_EQ(settings.audit_log_tasks, 0) << "0: read from the source's stream file";
     EXPECT_EQ(settings.dsn, "postgresql://validator@db/events");
     EXPECT_EQ(settings.schema, "public");
     EXPECT_EQ(settings.table, "events");
@@ -58,6 +58,8 @@ TEST(ValidatorSettings, DefaultsFillEverythingButTheRequiredKeys) {
     EXPECT_EQ(settings.report_path, "");
     EXPECT_EQ(settings.examples_max, 10);
     EXPECT_EQ(settings.late_threshold_ms, 30'000);
+    EXPECT_EQ(settings.memory_budget_mb, 128);
+    EXPECT_EQ(settings.spill_dir, "");
 }
 
 TEST(ValidatorSettings, MissingRequiredKeysAreNamed) {
