@@ -94,8 +94,8 @@ std::optional<int64_t> BatchWriter::read_offset(const std::string& topic, int32_
     return std::stoll(PQgetvalue(result.get(), 0, 0));
 }
 
-BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena& arena,
-                               std::span<const PartitionBatch> partitions, const BeforeCommit& before_commit) {
+BatchCounts BatchWriter::prepare(std::span<const Event> events, const StringArena& arena,
+                                 std::span<const PartitionBatch> partitions) {
     if (names_.partitioning == Partitioning::Daily) {
         days_.clear();
         for (const Event& event : events)
@@ -135,10 +135,13 @@ BatchCounts BatchWriter::write(std::span<const Event> events, const StringArena&
             conn_->execute(kSaveOffset,
                            {{connector_}, {partitions[i].topic}, {partition_text}, {next_text}});
         }
-        if (!refused_.empty()) before_commit(refused_);
-        conn_->run("COMMIT");
         return counts;
     }
+}
+
+void BatchWriter::commit() {
+    step_ = WriteStep::Committing;
+    conn_->run("COMMIT");
 }
 
 BatchCounts BatchWriter::select_active(std::span<const Event> events) {

@@ -22,8 +22,8 @@
 // starts again and the batch is bisected: each half is applied in a savepoint, a half that fails
 // is rolled back to its savepoint and split again, until every refused record is alone. Halves
 // are applied in Kafka order, each looking up what the earlier ones wrote, so the outcome is that
-// of applying the records one by one, less the refused ones. The refused records are handed to
-// `before_commit` (which dead-letters them) before the rows and the batch's offsets commit, all in
+// of applying the records one by one, less the refused ones. The refused records are listed for
+// the caller, which dead-letters them before it commits the rows and the batch's offsets, all in
 // one transaction. Cost: nothing while no record is refused; with k refused records among n,
 // about 2·k·log2(n) savepoint attempts that together rewrite about 2·k·n rows at most.
 #pragma once
@@ -86,11 +86,6 @@ struct RefusedRecord {
     std::string message;  // PostgreSQL's, with the SQLSTATE
 };
 
-// Called once the batch's records are written, before the transaction that stores its offsets
-// commits, with the records PostgreSQL refused (when there are any): it must make their dead
-// letters durable, or throw, and then nothing of the batch commits.
-using BeforeCommit = std::function<void(std::span<const RefusedRecord>)>;
-
 class BatchWriter {
    public:
     BatchWriter(TableNames names, std::string connector);
@@ -106,12 +101,16 @@ class BatchWriter {
     std::vector<sdk::PartitionOffset> list_offsets();
     void alter_offsets(std::span<const sdk::PartitionOffset> changes);
 
-    // `events`: the batch's well-formed records in Kafka order; `partitions`: every
-    // topic-partition of the batch (malformed records included in next_offset). Records
-    // PostgreSQL refuses are left out and handed to `before_commit` (see above). Throws PgError
-    // (a data error only when no single record explains it, e.g. a deferred constraint at COMMIT).
-    BatchCounts write(std::span<const Event> events, const StringArena& arena,
-                      std::span<const PartitionBatch> partitions, const BeforeCommit& before_commit);
+    // Writes a batch and its offsets in a transaction that it leaves open: commit() ends it (once
+    // the refused records' dead letters are confirmed), a rollback forgets it. `events`: the
+    // batch's well-formed records in Kafka order; `partitions`: every topic-partition of the batch
+    // (malformed records included in next_offset). Records PostgreSQL refuses are left out and
+    // listed by refused(). Throws PgError (a data error only when no single record explains it).
+    BatchCounts prepare(std::span<const Event> events, const StringArena& arena,
+                        std::span<const PartitionBatch> partitions);
+    std::span<const RefusedRecord> refused() const { return refused_; }
+    // Throws PgError (a data error when a deferred constraint fails: no single record explains it).
+    void commit();
 
     // How retry_policy classifies `error`, knowing whose key a unique violation names. A 23505 on
     // a constraint not known as the sink's own reloads its own keys first (a daily partition may

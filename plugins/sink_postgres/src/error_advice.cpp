@@ -35,6 +35,7 @@ StepNeeds needs(WriteStep step, const QuotedTables& t) {
         case WriteStep::DeletingKeys: return {"deleting keys from", &t.keys, "DELETE"};
         case WriteStep::InsertingKeys: return {"inserting keys into", &t.keys, "INSERT"};
         case WriteStep::SavingOffsets: return {"storing offsets in", &t.offsets, "INSERT and UPDATE"};
+        case WriteStep::Committing: return {"committing the batch's transaction", nullptr, nullptr};
         case WriteStep::AlteringOffsets: return {"altering stored offsets in", &t.offsets, "INSERT, UPDATE and DELETE"};
     }
     return {"writing", nullptr, nullptr};

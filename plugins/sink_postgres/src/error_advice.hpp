@@ -30,6 +30,7 @@ enum class WriteStep : uint8_t {
     DeletingKeys,
     InsertingKeys,
     SavingOffsets,
+    Committing,
     AlteringOffsets,   // the operator's offsets changes (KIP-875)
 };
 

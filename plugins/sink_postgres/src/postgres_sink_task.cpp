@@ -1,6 +1,7 @@
 #include "postgres_sink_task.hpp"
 
 #include "error_advice.hpp"
+#include "partition_groups.hpp"
 #include "retry_policy.hpp"
 #include "schema_setup.hpp"
 #include "shared/pg/identifier.hpp"
@@ -9,7 +10,6 @@
 
 namespace ingest::plugins::sink_postgres {
 namespace {
-
 constexpr auto kCountersLogInterval = std::chrono::seconds(60);
 // A refused record's dead letter: its reason is "refused_by_database: SQLSTATE <code>: <message>",
 // and this header holds the bare SQLSTATE (after Kafka Connect's __connect.errors.* headers).
@@ -40,95 +40,103 @@ std::optional<std::string_view> optional_view(bool present, std::string_view byt
 void PostgresSinkTask::start(const sdk::Config& config) {
     settings_ = read_settings(config, host().connector_name());
     display_dsn_ = shared::pg::masked_dsn(settings_.connection.dsn);
-    writer_ = std::make_unique<BatchWriter>(settings_.tables, std::string(host().connector_name()));
+    lanes_.clear();
+    for (int i = 0; i < settings_.writers; ++i)
+        lanes_.push_back(std::make_unique<WriterLane>(
+            [this] { return make_connection(); },
+            // On the lane's thread, right after its COMMIT: the metrics show what is committed.
+            [this](const BatchCounts& committed) { count([&](SinkCounters& counters) { counters.add(committed); }); },
+            settings_.tables, std::string(host().connector_name()), signal_));
+    WriterLane& first = *lanes_.front();
     try {
-        connect();
+        first.writer().note_step(WriteStep::Connecting);
+        std::unique_ptr<PgConnection> conn = make_connection();
+        quoted_ = std::make_unique<QuotedTables>(conn->raw(), settings_.tables);
+        if (const char* user = PQuser(conn->raw()); user && *user)
+            role_ = shared::pg::quote_identifier(conn->raw(), user);
+        if (const char* database = PQdb(conn->raw()); database && *database)
+            database_ = shared::pg::quote_identifier(conn->raw(), database);
+        first.writer().note_step(WriteStep::CreatingTables);
+        for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create))
+            host().info("sink_postgres created " + created);
+        first.adopt(std::move(conn));
+        // Every writer connects now, so that a database refusing more connections fails the start.
+        for (auto& lane : lanes_) lane->connection();
     } catch (const PgError& error) {
         // An unreachable or misconfigured database at start is an operator's problem to fix,
         // not something to wait out.
-        throw sdk::FatalError("sink_postgres cannot start: " + explain(error, writer_->classify(error, conn_.get())));
+        throw sdk::FatalError("sink_postgres cannot start: " +
+                              explain(error, first.writer().classify(error, nullptr), first.writer().step()));
     }
-    host().info("sink_postgres connected to " + display_dsn_ + ", writing to " +
-                settings_.tables.schema + "." + settings_.tables.events);
+    host().info("sink_postgres connected to " + display_dsn_ + " with " + std::to_string(lanes_.size()) +
+                " writer(s), writing to " + settings_.tables.schema + "." + settings_.tables.events);
 }
 
-void PostgresSinkTask::connect() {
-    conn_.reset();
+std::unique_ptr<PgConnection> PostgresSinkTask::make_connection() const {
     std::string storage;
     const shared::pg::ConnectParams params = shared::pg::connect_params(settings_.connection, storage);
-    auto conn = std::make_unique<PgConnection>(params.keywords, params.values, display_dsn_);
-    if (!quoted_) quoted_ = std::make_unique<QuotedTables>(conn->raw(), settings_.tables);
-    if (const char* user = PQuser(conn->raw()); user && *user)
-        role_ = shared::pg::quote_identifier(conn->raw(), user);
-    if (const char* database = PQdb(conn->raw()); database && *database)
-        database_ = shared::pg::quote_identifier(conn->raw(), database);
-    if (!schema_ready_) {
-        writer_->note_step(WriteStep::CreatingTables);
-        for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create))
-            host().info("sink_postgres created " + created);
-        schema_ready_ = true;
-    }
-    writer_->attach(*conn);
-    conn_ = std::move(conn);
+    return std::make_unique<PgConnection>(params.keywords, params.values, display_dsn_);
 }
 
 template <typename Action>
 void PostgresSinkTask::with_retries(const std::string& what, Action&& action,
                                     std::chrono::milliseconds wait_budget, int& retries) {
+    WriterLane& lane = *lanes_.front();
     std::chrono::milliseconds waited{0};
     for (;; ++retries) {
         const int attempt = retries;
+        std::optional<WriterLane::Failure> failure;
         try {
-            if (!conn_) connect();
-            action();
+            lane.connection();
+            action(lane.writer());
             retries = 0;
             return;
         } catch (const PgError& error) {
-            if (conn_) {
-                conn_->rollback_quietly();
-                if (!conn_->healthy()) conn_.reset();
-            }
-            // Configuration errors, permanent ones, and data errors no single record explains (the
-            // writer isolates those that one does; e.g. a user's deferred unique constraint failing
-            // at COMMIT) fail the task at once.
-            const ErrorKind kind = writer_->classify(error, conn_.get());
-            if (kind != ErrorKind::Transient) throw sdk::FatalError(what + " failed: " + explain(error, kind));
-            // Past its retries the task fails: the runner shows it FAILED with this message and
-            // restarts it with its errors.restart.* backoff.
-            if (attempt >= settings_.retry_max) {
-                std::string message = what + " still failing after " + std::to_string(attempt) +
-                                      " retries (retry.max): " + error.what();
-                if (std::string advice = retries_exhausted_advice(error.sqlstate(), advice_role(), database_);
-                    !advice.empty())
-                    message += ". " + advice;
-                throw sdk::FatalError(message);
-            }
-            const auto delay =
-                backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
-                              std::uniform_real_distribution<double>(0.0, 1.0)(random_));
-            if (delay > wait_budget - waited)
-                throw sdk::RetriableError(what + " failed; handing it back to the runner after " +
-                                          std::to_string(waited.count()) + " ms of retries: " + error.what());
-            ++counters_.retries;
-            host().warn(what + " failed, retry " + std::to_string(attempt + 1) + "/" +
-                        std::to_string(settings_.retry_max) + " in " +
-                        std::to_string(delay.count()) + " ms: " + error.what());
-            if (!host().wait_unless_stopping(delay))
-                throw sdk::RetriableError(what + " failed and the task is stopping: " + error.what());
-            waited += delay;
+            failure = lane.recover(error);
         } catch (...) {
             // Never leave a transaction open behind an error: the next BEGIN would only warn
             // and the next batch would run inside it.
-            if (conn_) conn_->rollback_quietly();
+            lane.rollback_quietly();
             throw;
         }
+        back_off_or_throw(what, *failure, wait_budget, waited, attempt);
     }
 }
 
-std::string PostgresSinkTask::explain(const PgError& error, ErrorKind kind) const {
+void PostgresSinkTask::back_off_or_throw(const std::string& what, const WriterLane::Failure& failure,
+                                         std::chrono::milliseconds wait_budget, std::chrono::milliseconds& waited,
+                                         int attempt) {
+    const PgError& error = failure.error;
+    // Configuration errors, permanent ones, and data errors no single record explains (the
+    // writer isolates those that one does; e.g. a user's deferred unique constraint failing
+    // at COMMIT) fail the task at once.
+    if (failure.kind != ErrorKind::Transient)
+        throw sdk::FatalError(what + " failed: " + explain(error, failure.kind, failure.step));
+    // Past its retries the task fails: the runner shows it FAILED with this message and
+    // restarts it with its errors.restart.* backoff.
+    if (attempt >= settings_.retry_max) {
+        std::string message = what + " still failing after " + std::to_string(attempt) +
+                              " retries (retry.max): " + error.what();
+        if (std::string advice = retries_exhausted_advice(error.sqlstate(), advice_role(), database_); !advice.empty())
+            message += ". " + advice;
+        throw sdk::FatalError(message);
+    }
+    const auto delay = backoff_delay(attempt, settings_.retry_backoff, settings_.retry_backoff_max,
+                                     std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+    if (delay > wait_budget - waited)
+        throw sdk::RetriableError(what + " failed; handing it back to the runner after " +
+                                  std::to_string(waited.count()) + " ms of retries: " + error.what());
+    count([](SinkCounters& counters) { ++counters.retries; });
+    host().warn(what + " failed, retry " + std::to_string(attempt + 1) + "/" + std::to_string(settings_.retry_max) +
+                " in " + std::to_string(delay.count()) + " ms: " + error.what());
+    if (!host().wait_unless_stopping(delay))
+        throw sdk::RetriableError(what + " failed and the task is stopping: " + error.what());
+    waited += delay;
+}
+
+std::string PostgresSinkTask::explain(const PgError& error, ErrorKind kind, WriteStep step) const {
     std::string text = error.what();
     if (kind != ErrorKind::Configuration || !quoted_) return text;
-    const WriteStep step = writer_ ? writer_->step() : WriteStep::Connecting;
     return text + ", while " + describe_step(step, *quoted_) + ". " +
            configuration_advice(error.sqlstate(), step, *quoted_, advice_role());
 }
@@ -136,86 +144,140 @@ std::string PostgresSinkTask::explain(const PgError& error, ErrorKind kind) cons
 std::string PostgresSinkTask::advice_role() const { return role_.empty() ? "<the connector's role>" : role_; }
 
 std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
+    settle_or_give_up(kNoWaitBudget);  // the first lane's connection is the task thread's again
     std::optional<int64_t> stored;
     const std::string topic(partition.topic);
     int retries = 0;
     with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
-                 [&] { stored = writer_->read_offset(topic, partition.partition); }, kNoWaitBudget, retries);
+                 [&](BatchWriter& writer) { stored = writer.read_offset(topic, partition.partition); }, kNoWaitBudget,
+                 retries);
     partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1, {}};
     return stored;
 }
 
+std::optional<int64_t> PostgresSinkTask::pre_commit(sdk::TopicPartition, int64_t) {
+    if (failed_) throw sdk::FatalError(*failed_);
+    // Everything put() accepted is committed when this returns: the runner's proposal holds.
+    settle(kLongestWaitInPut);
+    return std::nullopt;
+}
+
 void PostgresSinkTask::close(sdk::TopicPartition partition) {
+    // Inside the consumer's rebalance: waits no longer than a put() would.
+    settle_or_give_up(kLongestWaitInPut);
     partitions_.erase({std::string(partition.topic), partition.partition});
 }
 
 std::vector<sdk::PartitionOffset> PostgresSinkTask::list_offsets() {
+    settle_or_give_up(kNoWaitBudget);
     std::vector<sdk::PartitionOffset> stored;
     int retries = 0;
-    with_retries("reading the stored offsets", [&] { stored = writer_->list_offsets(); }, kNoWaitBudget, retries);
+    with_retries("reading the stored offsets", [&](BatchWriter& writer) { stored = writer.list_offsets(); },
+                 kNoWaitBudget, retries);
     return stored;
 }
 
 void PostgresSinkTask::alter_offsets(std::span<const sdk::PartitionOffset> offsets) {
+    settle_or_give_up(kNoWaitBudget);
     int retries = 0;
-    with_retries("altering the stored offsets", [&] { writer_->alter_offsets(offsets); }, kNoWaitBudget, retries);
+    with_retries("altering the stored offsets", [&](BatchWriter& writer) { writer.alter_offsets(offsets); },
+                 kNoWaitBudget, retries);
     host().info("sink_postgres altered " + std::to_string(offsets.size()) + " stored offset(s)");
 }
 
 void PostgresSinkTask::stop() {
-    metrics_.report(counters_, host());
-    host().info("sink_postgres stopping: " + counters_.summary());
-    conn_.reset();
+    if (!lanes_.empty()) settle_or_give_up(kNoWaitBudget);
+    in_flight_ = nullptr;
+    std::string summary;
+    count([&](SinkCounters& counters) { summary = counters.summary(); });
+    host().info("sink_postgres stopping: " + summary);
+    lanes_.clear();
 }
 
-uint32_t PostgresSinkTask::slot_for(const sdk::Record& record) {
-    for (uint32_t slot = 0; slot < batch_partitions_.size(); ++slot)
-        if (batch_partitions_[slot].partition == record.partition() &&
-            batch_partitions_[slot].topic == record.topic())
+uint32_t PostgresSinkTask::slot_for(const sdk::Record& record, Batch& batch) {
+    for (uint32_t slot = 0; slot < batch.partitions.size(); ++slot)
+        if (batch.partitions[slot].partition == record.partition() && batch.partitions[slot].topic == record.topic())
             return slot;
-    batch_partitions_.push_back({std::string(record.topic()), record.partition(), -1});
+    batch.partitions.push_back({std::string(record.topic()), record.partition(), -1});
     // Records of a partition the runner never opened (should not happen) start from scratch.
-    batch_states_.push_back(&partitions_[{std::string(record.topic()), record.partition()}]);
-    return static_cast<uint32_t>(batch_partitions_.size() - 1);
+    batch.states.push_back(&partitions_[{std::string(record.topic()), record.partition()}]);
+    slot_records_.push_back(0);
+    return static_cast<uint32_t>(batch.partitions.size() - 1);
 }
 
-void PostgresSinkTask::decode(std::span<const sdk::Record> records) {
-    events_.clear();
-    arena_.clear();
-    batch_partitions_.clear();
-    batch_states_.clear();
+void PostgresSinkTask::plan(std::span<const sdk::Record> records, Batch& batch) {
+    batch.partitions.clear();
+    batch.states.clear();
+    batch.size = records.size();
+    batch.started = std::chrono::steady_clock::now();
+    slot_records_.clear();
     malformed_.clear();
-    events_.reserve(records.size());
-    for (uint32_t i = 0; i < records.size(); ++i) {
+    record_slots_.resize(records.size());
+    uint32_t slot = 0;
+    for (size_t i = 0; i < records.size(); ++i) {
         const sdk::Record& record = records[i];
-        const uint32_t slot = slot_for(record);
-        PartitionBatch& partition = batch_partitions_[slot];
+        // Batches come in runs of one partition: the last one is checked first.
+        if (slot >= batch.partitions.size() || batch.partitions[slot].partition != record.partition() ||
+            batch.partitions[slot].topic != record.topic())
+            slot = slot_for(record, batch);
+        record_slots_[i] = slot;
+        ++slot_records_[slot];
+        PartitionBatch& partition = batch.partitions[slot];
         partition.next_offset = std::max(partition.next_offset, record.offset() + 1);
-        if (record.offset() < batch_states_[slot]->committed_next) {
-            ++counters_.already_applied;  // redelivered after it was committed
+    }
+    slot_lane_ = assign_partition_groups(slot_records_, static_cast<uint32_t>(lanes_.size()));
+    slot_local_.assign(batch.partitions.size(), 0);
+    batch.groups.resize(lanes_.size());
+    for (auto& group : batch.groups) group.clear();
+    for (uint32_t s = 0; s < batch.partitions.size(); ++s) {
+        WriterLane::Group& group = batch.groups[slot_lane_[s]];
+        slot_local_[s] = static_cast<uint32_t>(group.partitions.size());
+        group.partitions.push_back(batch.partitions[s]);
+        group.slots.push_back(s);
+    }
+    for (uint32_t lane = 0; lane < lanes_.size(); ++lane) decode_group(records, batch, lane);
+}
+
+void PostgresSinkTask::decode_group(std::span<const sdk::Record> records, Batch& batch, uint32_t lane) {
+    WriterLane::Group& group = batch.groups[lane];
+    uint64_t already_applied = 0;
+    for (uint32_t i = 0; i < records.size(); ++i) {
+        const uint32_t slot = record_slots_[i];
+        if (slot_lane_[slot] != lane) continue;
+        const sdk::Record& record = records[i];
+        if (record.offset() < batch.states[slot]->committed_next) {
+            ++already_applied;  // redelivered after it was committed
             continue;
         }
         Event event;
         std::string reason;
         if (decode_record(decoder_, optional_view(record.has_key(), record.key()),
-                          optional_view(!record.is_tombstone(), record.value()),
-                          settings_.late_threshold_us, event, arena_,
-                          reason) == shared::user_events::RecordKind::Malformed) {
+                          optional_view(!record.is_tombstone(), record.value()), settings_.late_threshold_us, event,
+                          group.arena, reason) == shared::user_events::RecordKind::Malformed) {
             malformed_.emplace_back(i, std::move(reason));
             continue;
         }
-        event.source = slot;
+        event.source = slot_local_[slot];
         event.offset = record.offset();
         event.record = i;
-        events_.push_back(event);
+        group.events.push_back(event);
     }
+    if (already_applied > 0) count([&](SinkCounters& counters) { counters.already_applied += already_applied; });
 }
 
-void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> records) {
+bool PostgresSinkTask::has_work(const Batch& batch, uint32_t lane) const {
+    const WriterLane::Group& group = batch.groups[lane];
+    if (!group.events.empty()) return true;
+    for (size_t i = 0; i < group.partitions.size(); ++i)
+        if (group.partitions[i].next_offset > batch.states[group.slots[i]]->committed_next) return true;
+    return false;
+}
+
+void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> records, const Batch& batch) {
     std::vector<std::pair<PartitionState*, int64_t>> queued;
     for (const auto& [index, reason] : malformed_) {
         const sdk::Record& record = records[index];
-        PartitionState& state = *batch_states_[slot_for(record)];
+        PartitionState& state = *batch.states[record_slots_[index]];
         // Sent by an earlier attempt at this batch that then failed to write.
         if (record.offset() <= state.dead_lettered_through) continue;
         host().dead_letter(record, reason);
@@ -225,20 +287,19 @@ void PostgresSinkTask::dead_letter_malformed(std::span<const sdk::Record> record
     // Confirmed before the transaction that stores offsets past them commits, so that a crash
     // can never lose a dead letter.
     host().flush_dead_letters();
-    for (const auto& [state, offset] : queued) {
+    for (const auto& [state, offset] : queued)
         state->dead_lettered_through = std::max(state->dead_lettered_through, offset);
-        ++counters_.dead_letters;
-    }
+    count([&](SinkCounters& counters) { counters.dead_letters += queued.size(); });
 }
 
-void PostgresSinkTask::dead_letter_refused(std::span<const sdk::Record> records,
-                                           std::span<const RefusedRecord> refused) {
+void PostgresSinkTask::dead_letter_refused(const Batch& batch, uint32_t lane) {
+    const WriterLane::Group& group = batch.groups[lane];
     std::vector<std::pair<PartitionState*, int64_t>> queued;
     std::string examples;
-    for (const RefusedRecord& refusal : refused) {
-        const Event& event = events_[refusal.event];
-        const sdk::Record& record = records[event.record];
-        PartitionState& state = *batch_states_[event.source];
+    for (const RefusedRecord& refusal : lanes_[lane]->refused()) {
+        const Event& event = group.events[refusal.event];
+        const sdk::Record record = batch.records[event.record];
+        PartitionState& state = *batch.states[group.slots[event.source]];
         if (queued.size() < 3)
             examples += (examples.empty() ? "" : "; ") + std::string(record.topic()) + "-" +
                         std::to_string(record.partition()) + "@" + std::to_string(record.offset()) + " (" +
@@ -253,58 +314,174 @@ void PostgresSinkTask::dead_letter_refused(std::span<const sdk::Record> records,
     // Confirmed before the transaction that stores offsets past them commits, as for malformed
     // records: a crash can never lose a dead letter.
     host().flush_dead_letters();
-    for (const auto& [state, offset] : queued) {
-        state->refused_sent.insert(offset);
-        ++counters_.dead_letters;
-        ++counters_.refused;
-    }
+    for (const auto& [state, offset] : queued) state->refused_sent.insert(offset);
+    count([&](SinkCounters& counters) {
+        counters.dead_letters += queued.size();
+        counters.refused += queued.size();
+    });
     host().warn("sink_postgres: PostgreSQL refused " + std::to_string(queued.size()) + " record(s) of a batch of " +
-                std::to_string(records.size()) + "; sent to the dead-letter topic with their SQLSTATE, the rest " +
+                std::to_string(batch.size) + "; sent to the dead-letter topic with their SQLSTATE, the rest " +
                 "of the batch commits: " + examples);
 }
 
 void PostgresSinkTask::put(std::span<const sdk::Record> records) {
+    if (failed_) throw sdk::FatalError(*failed_);
     if (records.empty()) {
+        // The idle tick: the batch in flight commits (and its refused records are dead-lettered).
+        settle(kLongestWaitInPut);
         report_counters();
         return;
     }
-    const auto started = std::chrono::steady_clock::now();
-    counters_.records += records.size();
-    decode(records);
-    dead_letter_malformed(records);
-
-    bool progress = !events_.empty();
-    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot)
-        progress = progress || batch_partitions_[slot].next_offset > batch_states_[slot]->committed_next;
-    if (!progress) return;
-
-    BatchCounts counts;
-    const BeforeCommit dead_letter_them = [&](std::span<const RefusedRecord> refused) {
-        dead_letter_refused(records, refused);
-    };
-    with_retries("writing a batch of " + std::to_string(records.size()) + " records",
-                 [&] { counts = writer_->write(events_, arena_, batch_partitions_, dead_letter_them); },
-                 kLongestWaitInPut, batch_retries_);
-    for (size_t slot = 0; slot < batch_partitions_.size(); ++slot) {
-        PartitionState& state = *batch_states_[slot];
-        state.committed_next = std::max(state.committed_next, batch_partitions_[slot].next_offset);
-        std::erase_if(state.refused_sent, [&](int64_t offset) { return offset < state.committed_next; });
+    Batch& batch = in_flight_ == &batches_[0] ? batches_[1] : batches_[0];
+    count([&](SinkCounters& counters) { counters.records += records.size(); });
+    // Decoding and the malformed records' dead letters overlap the previous batch's writes.
+    plan(records, batch);
+    dead_letter_malformed(records, batch);
+    try {
+        settle(kLongestWaitInPut);
+    } catch (const sdk::FatalError& error) {
+        failed_ = error.what();
+        throw;
     }
-    counters_.add(counts);
-    if (counts.already_applied > 0)
-        host().warn("sink_postgres skipped " + std::to_string(counts.already_applied) +
-                    " records already applied by an earlier transaction");
-    counters_.add_latency(std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started));
+    launch(records, batch);
     report_counters();
 }
 
+void PostgresSinkTask::launch(std::span<const sdk::Record> records, Batch& batch) {
+    batch.pending.clear();
+    for (uint32_t lane = 0; lane < lanes_.size(); ++lane)
+        if (has_work(batch, lane)) batch.pending.push_back(lane);
+    if (batch.pending.empty()) return;
+    batch.records.assign(records);
+    batch.already_applied = 0;
+    for (uint32_t lane : batch.pending) lanes_[lane]->start(batch.groups[lane]);
+    batch.running = true;
+    in_flight_ = &batch;
+}
+
+void PostgresSinkTask::settle(std::chrono::milliseconds wait_budget) {
+    if (!in_flight_) return;
+    Batch& batch = *in_flight_;
+    const std::string what = "writing a batch of " + std::to_string(batch.size) + " records";
+    std::chrono::milliseconds waited{0};
+    for (;;) {
+        if (!batch.running) {
+            for (uint32_t lane : batch.pending) lanes_[lane]->start(batch.groups[lane]);
+            batch.running = true;
+        }
+        try {
+            drive(batch);
+        } catch (...) {
+            abort_lanes(batch);
+            collect(batch);
+            batch.running = false;
+            throw;
+        }
+        const WriterLane::Failure* decisive = collect(batch);
+        if (batch.pending.empty()) break;
+        batch.running = false;
+        for (uint32_t lane : batch.pending) lanes_[lane]->rethrow_unexpected();
+        if (!decisive) continue;  // rolled back when an earlier call gave up: they start again
+        // Only the failed groups go again; the committed ones are done (their offsets are stored).
+        back_off_or_throw(what, *decisive, wait_budget, waited, batch_retries_);
+        ++batch_retries_;
+    }
+    batch_retries_ = 0;
+    in_flight_ = nullptr;
+    if (batch.already_applied > 0)
+        host().warn("sink_postgres skipped " + std::to_string(batch.already_applied) +
+                    " records already applied by an earlier transaction");
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - batch.started);
+    count([&](SinkCounters& counters) { counters.add_latency(latency); });
+}
+
+void PostgresSinkTask::settle_or_give_up(std::chrono::milliseconds wait_budget) noexcept {
+    try {
+        settle(wait_budget);
+    } catch (const std::exception& error) {
+        failed_ = std::string("a batch of ") + std::to_string(in_flight_ ? in_flight_->size : 0) +
+                  " records that put() accepted could not be written (" + error.what() +
+                  "); the task restarts from its stored offsets";
+        host().error("sink_postgres: " + *failed_);
+        in_flight_ = nullptr;
+        batch_retries_ = 0;
+    }
+}
+
+void PostgresSinkTask::drive(Batch& batch) {
+    std::unique_lock lock(signal_.mutex);
+    for (;;) {
+        bool busy = false;
+        std::optional<uint32_t> waiting;
+        for (uint32_t lane : batch.pending) {
+            const WriterLane::Stage stage = lanes_[lane]->stage();
+            busy = busy || stage == WriterLane::Stage::Writing || stage == WriterLane::Stage::Prepared;
+            if (stage == WriterLane::Stage::Prepared && !lanes_[lane]->decided() && !waiting) waiting = lane;
+        }
+        if (waiting) {
+            lock.unlock();
+            dead_letter_refused(batch, *waiting);
+            lock.lock();
+            lanes_[*waiting]->decide(true);
+            continue;
+        }
+        if (!busy) return;
+        signal_.changed.wait(lock);
+    }
+}
+
+void PostgresSinkTask::abort_lanes(const Batch& batch) noexcept {
+    std::unique_lock lock(signal_.mutex);
+    for (;;) {
+        bool busy = false;
+        for (uint32_t lane : batch.pending) {
+            const WriterLane::Stage stage = lanes_[lane]->stage();
+            if (stage == WriterLane::Stage::Prepared && !lanes_[lane]->decided()) lanes_[lane]->decide(false);
+            busy = busy || stage == WriterLane::Stage::Writing || stage == WriterLane::Stage::Prepared;
+        }
+        if (!busy) return;
+        signal_.changed.wait(lock);
+    }
+}
+
+const WriterLane::Failure* PostgresSinkTask::collect(Batch& batch) {
+    const WriterLane::Failure* decisive = nullptr;
+    std::erase_if(batch.pending, [&](uint32_t index) {
+        WriterLane& lane = *lanes_[index];
+        if (lane.stage() != WriterLane::Stage::Committed) {
+            const auto& failure = lane.failure();
+            // A failure that ends the task (configuration, permanent) decides over a transient one.
+            if (failure && (!decisive || (decisive->kind == ErrorKind::Transient && failure->kind != ErrorKind::Transient)))
+                decisive = &*failure;
+            return false;
+        }
+        batch.already_applied += lane.counts().already_applied;
+        const WriterLane::Group& group = batch.groups[index];
+        for (size_t i = 0; i < group.partitions.size(); ++i) {
+            PartitionState& state = *batch.states[group.slots[i]];
+            state.committed_next = std::max(state.committed_next, group.partitions[i].next_offset);
+            std::erase_if(state.refused_sent, [&](int64_t offset) { return offset < state.committed_next; });
+        }
+        return true;
+    });
+    return decisive;
+}
+
 void PostgresSinkTask::report_counters() {
-    metrics_.report(counters_, host());
+    std::string summary;
+    count([&](SinkCounters& counters) { summary = counters.summary(); });
     const auto now = std::chrono::steady_clock::now();
     if (now - last_counters_log_ < kCountersLogInterval) return;
     last_counters_log_ = now;
-    host().debug("sink_postgres counters: " + counters_.summary());
+    host().debug("sink_postgres counters: " + summary);
+}
+
+template <typename Change>
+void PostgresSinkTask::count(Change&& change) {
+    std::lock_guard lock(counters_mutex_);
+    change(counters_);
+    metrics_.report(counters_, host());
 }
 
 }  // namespace ingest::plugins::sink_postgres

@@ -91,9 +91,10 @@ const sdk::ConfigDef<Keys> kConfig =
         .key("retry.max", &Keys::retry_max, 10,
              ("Retries of a batch on transient database errors (connection loss, deadlock, serialization "
               "failure, ...) before the task fails (FAILED, then restarted by the runner's errors.restart.* "
-              "keys). One put() waits at most " +
+              "keys). A batch is written while the runner gathers the next one: put() first waits for the "
+              "batch before it, at most " +
               std::to_string(kLongestWaitInPut.count() / 1000) +
-              " s in all and then hands the batch back to the runner for redelivery, its retries still "
+              " s in all, and then hands its own batch back to the runner for redelivery, the retries still "
               "counted; it returns at once when the connector is stopping.")
                  .c_str())
         .between(0, 1000)
@@ -101,6 +102,12 @@ const sdk::ConfigDef<Keys> kConfig =
         .at_least(1)
         .key("retry.backoff.max.ms", &Keys::retry_backoff_max_ms, 10000, "Cap of the retry delay.")
         .at_least(1)
+        .key("writers", &Keys::writers, 2,
+             "Connections (and threads) one task writes with. A batch's partitions are split into this many "
+             "groups of about equal record counts (a partition is never split), each written with its "
+             "partitions' offsets in a transaction of its own, all at once. 1 writes each batch in one "
+             "transaction.")
+        .between(1, 16)
         .rule(dsn_parses)
         .rule(tables_distinct)
         .rule(identifiers_fit)
@@ -118,6 +125,7 @@ Settings read_settings(const sdk::Config& config, std::string_view connector_nam
     settings.retry_max = keys.retry_max;
     settings.retry_backoff = std::chrono::milliseconds(keys.retry_backoff_ms);
     settings.retry_backoff_max = std::chrono::milliseconds(keys.retry_backoff_max_ms);
+    settings.writers = keys.writers;
     return settings;
 }
 

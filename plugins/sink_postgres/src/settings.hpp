@@ -26,13 +26,15 @@ struct Keys {
     int retry_max = 0;
     long long retry_backoff_ms = 0;
     long long retry_backoff_max_ms = 0;
+    int writers = 0;
 };
 
 extern const sdk::ConfigDef<Keys> kConfig;
 
-// The longest one put() waits out database errors before it hands the batch back to the runner,
-// which retries it later with its own backoff and keeps the task's consumer polled meanwhile: no
-// put() holds the task long enough to be evicted from its consumer group (max.poll.interval.ms).
+// The longest one put() (or pre_commit(), or close()) waits out database errors of the batch in
+// flight before it hands its own batch back to the runner, which retries it later with its own
+// backoff and keeps the task's consumer polled meanwhile: no call holds the task long enough to be
+// evicted from its consumer group (max.poll.interval.ms).
 inline constexpr std::chrono::milliseconds kLongestWaitInPut{10000};
 
 // What a task works with.
@@ -44,6 +46,7 @@ struct Settings {
     int retry_max = 0;
     std::chrono::milliseconds retry_backoff{0};
     std::chrono::milliseconds retry_backoff_max{0};
+    int writers = 1;  // connections writing a batch's partition groups at once
 };
 
 // Parses a validated config (throws sdk::FatalError naming every problem, as kConfig's rules do).
