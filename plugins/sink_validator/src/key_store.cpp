@@ -4,6 +4,10 @@
 
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -13,7 +17,8 @@
 namespace ingest::plugins::sink_validator {
 namespace {
 
-constexpr size_t kJournalBufferBytes = 32 * 1024;
+// Small: a spilled bucket keeps its buffer, and the budget counts it.
+constexpr size_t kJournalBufferBytes = 8 * 1024;
 
 std::string bucket_file(const std::string& directory, size_t bucket, const char* kind) {
     return directory + "/bucket-" + std::to_string(bucket) + "." + kind;
@@ -185,6 +190,11 @@ void KeyStore::spill(size_t index) {
     bucket.table.clear();
     bucket.spilled = true;
     note_memory(before, 0);
+#ifdef __GLIBC__
+    // The freed table sits in the middle of a heap that malloc would otherwise keep: give its
+    // pages back, or the process's resident memory keeps what the budget let go.
+    malloc_trim(0);
+#endif
 }
 
 void KeyStore::flush_journal(size_t index) {

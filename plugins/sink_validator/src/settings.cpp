@@ -71,8 +71,8 @@ Def declare_keys() {
              "An event whose received_time - event_time exceeds this is late.")
         .at_least(0)
         .key("memory.budget.mb", &S::memory_budget_mb, 128,
-             "Memory for the expected state of every event id (about 64-72 bytes an id: 1M ids take "
-             "about 70 MiB). Beyond it the state of some ids spills to files in spill.dir and is "
+             "Memory for the expected state of every event id (about 64-80 bytes an id: 900k ids took "
+             "65 MiB). Beyond it the state of some ids spills to files in spill.dir and is "
              "compared there at the verdict (slower, but memory stays bounded). Not counted in it: 20 "
              "bytes per record of the source topic (28 with source.topic.compacted), see "
              "docs/validation.md.")

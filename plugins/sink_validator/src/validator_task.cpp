@@ -160,14 +160,24 @@ void ValidatorTask::put(std::span<const sdk::Record> records) {
         return;
     }
     next_check_ = now + (audit.complete ? kFinalCheckInterval : kCheckInterval);
+    if (audit.complete && !audit_complete_at_) audit_complete_at_ = now;
 
     const bool last_chance = now >= deadline_;
     std::vector<std::string> missing = missing_conditions_now(audit, last_chance);
     if (judged_) return;  // a condition that can never be met ended it
     if (missing.empty()) {
+        // Where the time went before the verdict: what was waited for last, and since when the
+        // truth was ready.
+        if (!last_missing_.empty() || audit_complete_at_)
+            host().info("ready to judge" +
+                        (audit_complete_at_
+                             ? "; audit log complete " + std::to_string(milliseconds(now - *audit_complete_at_)) + " ms ago"
+                             : std::string()) +
+                        (last_missing_.empty() ? std::string() : "; last waited for: " + last_missing_));
         judge(last_chance);  // on a database error it logs, and retries at the next check
         return;
     }
+    last_missing_ = join_first(missing, 2);
     if (last_chance) {
         give_up(std::move(missing));
         return;

@@ -75,6 +75,8 @@ class ValidatorTask final : public sdk::SinkTask {
     Clock::time_point next_check_;
     Clock::time_point next_progress_log_;
     bool judged_ = false;
+    std::optional<Clock::time_point> audit_complete_at_;  // first check that found it complete
+    std::string last_missing_;  // what the last check still waited for
 };
 
 }  // namespace ingest::plugins::sink_validator

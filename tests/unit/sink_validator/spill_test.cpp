@@ -162,7 +162,7 @@ TEST(Spill, MemoryStaysWithinTheBudget) {
         record.id = *parse_uuid(event_id(i));
         record.offset = i;
         store.add(record);
-        ASSERT_LE(store.memory_bytes(), (2u << 20) + 32u * 1024 * KeyStore::kBuckets);
+        ASSERT_LE(store.memory_bytes(), (2u << 20) + 16u * 1024 * KeyStore::kBuckets);
     }
     EXPECT_GT(store.spilled_buckets(), 0u);
     EXPECT_LT(store.spilled_buckets(), KeyStore::kBuckets);
