@@ -382,6 +382,11 @@ void PostgresSinkTask::settle(std::chrono::milliseconds wait_budget) {
         batch.running = false;
         for (uint32_t lane : batch.pending) lanes_[lane]->rethrow_unexpected();
         if (!decisive) continue;  // rolled back when an earlier call gave up: they start again
+        // The decisive failure is reported below; the other groups' own ones are worth a line too.
+        for (uint32_t lane : batch.pending)
+            if (const auto& failure = lanes_[lane]->failure();
+                failure && &*failure != decisive && std::string_view(failure->error.what()) != decisive->error.what())
+                host().warn(what + ": another group failed too: " + failure->error.what());
         // Only the failed groups go again; the committed ones are done (their offsets are stored).
         back_off_or_throw(what, *decisive, wait_budget, waited, batch_retries_);
         ++batch_retries_;
