@@ -117,6 +117,12 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
         try {
             self->listener_.on_assigned(assigned);
             assigned = self->committed_or_beginning(std::move(assigned));
+            // "From the beginning" is assigned as the log start offset itself. Left logical,
+            // librdkafka queries it when fetching starts, and a partition whose leader it has not
+            // attached yet (a topic just created) retries that query only after 500 ms: its
+            // first records waited half a second longer than the others' (docs/benchmarks.md).
+            for (auto& p : assigned)
+                if (p.offset == RD_KAFKA_OFFSET_BEGINNING) p.offset = self->watermarks(p.topic, p.partition).first;
         } catch (const std::exception& error) {
             // Consuming from a guessed position would break the sink's guarantee: assign nothing,
             // and let the listener's failure stop the task.
