@@ -56,7 +56,14 @@ void Consumer::subscribe(const std::vector<std::string>& topics) {
 }
 
 ConsumerEvent Consumer::poll(int timeout_ms) {
-    return ConsumerEvent::from(rd_kafka_consumer_poll(handle_.get(), timeout_ms));
+    ConsumerEvent event = ConsumerEvent::from(rd_kafka_consumer_poll(handle_.get(), timeout_ms));
+    if (assignment_failure_.empty()) return event;
+    // The rebalance callback ran inside that poll and left its partitions unassigned: without
+    // this the task would sit there consuming nothing, with one error line in the log.
+    ConsumerEvent failure;
+    failure.kind = ConsumerEvent::Kind::fatal_error;
+    failure.text = assignment_failure_;
+    return failure;
 }
 
 void Consumer::apply_pause(bool pause, const std::vector<PartitionOffset>& partitions) {
@@ -114,8 +121,14 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         auto assigned = from_list(partitions);
         for (auto& p : assigned) p.offset = RD_KAFKA_OFFSET_INVALID;
+        self->assignment_failure_.clear();
+        // Consuming from a guessed position would break the sink's guarantee: on any failure
+        // nothing is assigned, and the next poll() reports it as fatal (the listener's own
+        // message as it is, the consumer's lookups named as such).
+        bool listener_done = false;
         try {
             self->listener_.on_assigned(assigned);
+            listener_done = true;
             assigned = self->committed_or_beginning(std::move(assigned));
             // "From the beginning" is assigned as the log start offset itself. Left logical,
             // librdkafka queries it when fetching starts, and a partition whose leader it has not
@@ -124,9 +137,9 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
             for (auto& p : assigned)
                 if (p.offset == RD_KAFKA_OFFSET_BEGINNING) p.offset = self->watermarks(p.topic, p.partition).first;
         } catch (const std::exception& error) {
-            // Consuming from a guessed position would break the sink's guarantee: assign nothing,
-            // and let the listener's failure stop the task.
             log::error("kafka") << "partition assignment failed: " << error.what();
+            self->assignment_failure_ =
+                listener_done ? std::string("partition assignment failed: ") + error.what() : error.what();
             rd_kafka_assign(rk, nullptr);
             return;
         }

@@ -20,7 +20,8 @@ inline constexpr int64_t kResumeAtBeginning = RD_KAFKA_OFFSET_BEGINNING;
 class RebalanceListener {
    public:
     virtual ~RebalanceListener() = default;
-    // Fill in where each partition resumes (each comes in as kResumeAtCommitted).
+    // Fill in where each partition resumes (each comes in as kResumeAtCommitted). Throwing
+    // leaves the partitions unassigned, and the next poll() is a fatal error with its message.
     virtual void on_assigned(std::vector<PartitionOffset>& partitions) = 0;
     virtual void on_revoked(const std::vector<PartitionOffset>& partitions) = 0;
 };
@@ -35,7 +36,8 @@ class Consumer {
 
     void subscribe(const std::vector<std::string>& topics);
     // One message or error event, or Kind::none after `timeout_ms`. Keeps the group membership
-    // alive: call it at least every max.poll.interval.ms, paused or not.
+    // alive: call it at least every max.poll.interval.ms, paused or not. A fatal error when an
+    // assignment could not be positioned (its partitions were left unassigned).
     ConsumerEvent poll(int timeout_ms);
     // Synchronous commit of the given next offsets to the group; throws KafkaError.
     void commit(const std::vector<PartitionOffset>& offsets);
@@ -68,6 +70,8 @@ class Consumer {
     Handle handle_;
     bool closed_ = false;
     bool paused_ = false;
+    // Why the last assignment could not be positioned; poll() reports it as a fatal error.
+    std::string assignment_failure_;
 };
 
 }  // namespace ingest::kafka

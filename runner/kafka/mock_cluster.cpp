@@ -1,5 +1,7 @@
 #include "kafka/mock_cluster.hpp"
 
+#include <vector>
+
 namespace ingest::kafka {
 
 MockCluster::MockCluster(int brokers) {
@@ -18,6 +20,11 @@ void MockCluster::create_topic(const std::string& name, int partitions) {
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
         throw KafkaError("embedded broker cannot create topic '" + name + "': " + error_text(err));
+}
+
+void MockCluster::fail_requests(int16_t api_key, rd_kafka_resp_err_t error, size_t count) {
+    std::vector<rd_kafka_resp_err_t> errors(count, error);
+    rd_kafka_mock_push_request_errors_array(cluster_, api_key, errors.size(), errors.data());
 }
 
 }  // namespace ingest::kafka

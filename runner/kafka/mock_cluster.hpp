@@ -20,6 +20,9 @@ class MockCluster {
 
     const std::string& bootstrap() const { return bootstrap_; }
     void create_topic(const std::string& name, int partitions);
+    // The next `count` requests of this Kafka API (by its protocol key) fail with `error`; for
+    // tests of what a worker does when the cluster refuses it.
+    void fail_requests(int16_t api_key, rd_kafka_resp_err_t error, size_t count);
 
    private:
     Handle host_;  // the mock cluster lives inside a client handle

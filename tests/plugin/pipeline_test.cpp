@@ -13,6 +13,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -189,6 +190,31 @@ TEST_F(PipelineTest, ASinkThatOwnsItsOffsetsResumesExactlyThere) {
     ASSERT_EQ(run_worker(options_, stop_), 0);
     EXPECT_EQ(lines("records.txt").front(), "0 0");
     EXPECT_EQ(lines("records.txt").size(), 1000u);
+}
+
+// Where a partition starts must be known before anything is consumed; when the broker will not
+// say (here: the log start of a sink that starts from the beginning), the task fails, loudly,
+// instead of sitting in its group with nothing assigned.
+TEST_F(PipelineTest, ASinkWhoseStartingOffsetCannotBeLookedUpFails) {
+    ingest::kafka::MockCluster cluster;
+    cluster.create_topic("numbers", 1);
+    options_.bootstrap = cluster.bootstrap();
+    write_connector("owner.json", R"({"name": "owner", "config": {
+        "plugin": "fixture_offset_owning_sink", "topics": "numbers", "errors.restart.max": 0,
+        "offsets.file": ")" + (dir_ / "offsets.txt").string() + R"(", "records.file": ")" +
+                                      (dir_ / "records.txt").string() + R"("}})");
+    const int16_t kListOffsets = 2;  // the Kafka protocol's API key
+    cluster.fail_requests(kListOffsets, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, 10);
+    // Before the fix the run never ended: bound it, so that a regression fails instead of hanging.
+    std::thread watchdog([this] {
+        for (int i = 0; i < 600 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        stop_ = true;
+    });
+    const int status = run_worker(options_, stop_);
+    const bool stopped_by_watchdog = stop_.exchange(true);
+    watchdog.join();
+    EXPECT_FALSE(stopped_by_watchdog) << "the task idled with nothing assigned until the watchdog stopped the run";
+    EXPECT_EQ(status, ingest::worker::kFailed);
 }
 
 TEST_F(PipelineTest, RefusesUnknownKeysAndReportsEveryProblemBeforeStarting) {
