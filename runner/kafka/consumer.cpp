@@ -145,8 +145,14 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
         }
         PartitionList list = to_list(assigned);
         rd_kafka_assign(rk, list.get());
-        // A paused consumer stays paused across rebalances: new partitions start paused too.
-        if (self->paused_) rd_kafka_pause_partitions(rk, list.get());
+        // A paused consumer stays paused across rebalances: new partitions start paused too. And
+        // the other way round: librdkafka keeps a partition's pause through a revocation and a
+        // new assignment, so one paused before a rebalance (a batch waiting for its retry) and
+        // resumed while nothing was assigned would never be fetched again.
+        if (self->paused_)
+            rd_kafka_pause_partitions(rk, list.get());
+        else
+            rd_kafka_resume_partitions(rk, list.get());
     } else {
         self->listener_.on_revoked(from_list(partitions));
         rd_kafka_assign(rk, nullptr);
