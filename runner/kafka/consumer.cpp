@@ -14,8 +14,9 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
         // Prefetch is bounded by bytes (16 MiB: about half a second of a 100k records/s stream),
         // not by count: with librdkafka's per-partition count (100,000) reached first, a partition's
         // fetching stopped until its broker thread next woke up, and a sink saw a short batch and
-        // then nothing for 200-450 ms, several times per million records. 64 MiB kept 50 MiB more
-        // of the runner's memory per consumer for no speed (docs/benchmarks.md).
+        // then nothing for 200-450 ms, several times per million records. 64 MiB cost the runner
+        // of the benchmark (two consumers) some 50 MiB more at its peak, for no speed
+        // (docs/benchmarks.md).
         {"queued.min.messages", "1000000"},
         {"queued.max.messages.kbytes", "16384"},
         // A subscribed topic the broker does not list yet (just created, its metadata not yet
