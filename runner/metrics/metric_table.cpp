@@ -48,7 +48,9 @@ std::vector<FamilyDef> build() {
          "position falls off the log start; 0 when none. Above 0 the task is FAILED until its offsets "
          "are moved past the gap (docs/guarantees.md)."},
         {sink_end_to_end_latency, "ingest_sink_end_to_end_latency_seconds", Type::histogram,
-         {kConnector, kTask}, "From a record's Kafka timestamp to the end of the put() that accepted it.",
+         {kConnector, kTask},
+         "From a record's Kafka timestamp to the end of the put() that accepted it (a sink that writes behind, as "
+         "sink_postgres does, commits it up to one batch later).",
          kEndToEndBuckets},
         {task_state, "ingest_task_state", Type::gauge, {kConnector, kTask, "state"},
          "1 for the task's current state (UNASSIGNED, RUNNING, PAUSED, FAILED, STOPPED, FINISHED), 0 "
