@@ -73,6 +73,16 @@ SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE connector = :'con
 SQL
 }
 
+# True once no other client is connected to the test's database. A COMMIT the killed runner had
+# already sent still completes on the server after the runner is gone; what it committed counts
+# only once its connections are closed.
+no_other_clients() {
+  local n
+  n=$(psql -X -q -tA -d "$dsn" -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'") \
+    && ((n == 0))
+}
+
 # --- 1. the whole stream, produced once
 run_to_completion produce simulator
 complete_line=$(grep '"complete":true' "$audit") || fail "the audit log $audit has no completion line"
@@ -105,6 +115,8 @@ kill_sink_at() {
   kill -KILL "$runner"
   wait "$runner" || status=$?
   ((status == 137)) || { show_log "$log"; fail "$name: the runner exited $status, not by SIGKILL"; }
+  wait_until 30 "the killed runner's database connections to close" no_other_clients \
+    || fail "$name: the killed runner's connections to $dsn are still open after 30 s"
   after=$(committed)
   ((after >= before)) || fail "$name: committed offsets went back from $before to $after"
   ((after < confirmed)) || fail "$name: the sink had drained the whole topic before the kill; raise KILL_RESTART_EVENTS"
