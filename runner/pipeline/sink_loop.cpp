@@ -229,6 +229,10 @@ TaskLoop::Step SinkLoop::step(bool paused) {
     return Step::more;
 }
 
+// pre_commit is the call in which a sink finishes what put() handed it (sink_postgres waits for
+// its writers there): after it nothing of this task reaches the destination until it resumes.
+void SinkLoop::quiesce() { commit_progress(); }
+
 void SinkLoop::deliver_batch() {
     auto records = batch_.records();
     const auto put_started = Clock::now();

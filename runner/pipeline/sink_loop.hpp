@@ -30,6 +30,7 @@ class SinkLoop : public TaskLoop, private kafka::RebalanceListener {
 
     void start() override;
     Step step(bool paused) override;
+    void quiesce() override;
     void finish(bool ended) override;
     void abandon() noexcept override;
 

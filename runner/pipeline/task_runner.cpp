@@ -66,6 +66,7 @@ void TaskRunner::run() noexcept {
         while (!control_.stop_requested()) {
             if (bool wanted = control_.pause_requested(); wanted != paused) {
                 paused = wanted;
+                if (paused) loop->quiesce();
                 log::info(label) << (paused ? "task paused" : "task resumed");
                 if (paused)
                     listener_.on_paused();

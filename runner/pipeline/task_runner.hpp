@@ -51,6 +51,9 @@ class TaskLoop {
     // One bounded piece of work (at most about 100 ms), paused or not. A paused task makes no
     // plugin calls of its own (no poll(), no put()) but keeps its Kafka clients served.
     virtual Step step(bool paused) = 0;
+    // Called once when the task is paused, before it is reported PAUSED: work already handed to
+    // the plugin settles (a write-behind sink commits its last batch). Throws on failure.
+    virtual void quiesce() {}
     // The orderly end after a stop request (ended == false) or the end of the stream: deliver,
     // commit, close, stop the plugin task. Throws on failure.
     virtual void finish(bool ended) = 0;
