@@ -209,6 +209,7 @@ TEST_F(PipelineTest, ASinkWhoseStartingOffsetCannotBeLookedUpFails) {
     std::thread watchdog([this] {
         for (int i = 0; i < 600 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         stop_ = true;
+        ingest::worker::notify_worker();
     });
     const int status = run_worker(options_, stop_);
     const bool stopped_by_watchdog = stop_.exchange(true);
