@@ -19,6 +19,15 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
         // (docs/benchmarks.md).
         {"queued.min.messages", "1000000"},
         {"queued.max.messages.kbytes", "16384"},
+        // That bound is checked before a fetch is sent, and a response may add up to
+        // fetch.max.bytes more (compressed: several times that once decompressed, and each queued
+        // record costs librdkafka about three times its value). librdkafka's 50 MiB default let
+        // one response add tens of MiB over the bound; 1 MiB per response (256 KiB a partition)
+        // keeps the overshoot small at no cost in speed on the benchmark's broker (40 MiB less
+        // peak memory for its two consumers, docs/benchmarks.md). A record larger than either is
+        // still fetched: librdkafka then returns it whole.
+        {"fetch.max.bytes", "1048576"},
+        {"fetch.message.max.bytes", "262144"},
         // A subscribed topic the broker does not list yet (just created, its metadata not yet
         // everywhere) is only looked up again at the next metadata refresh: librdkafka's 5-minute
         // default left a validator unassigned from its dead-letter topic for minutes.

@@ -108,7 +108,7 @@ TEST(SimulatorConfig, TableDefaultsParseAsTheDefaultConfig) {
     EXPECT_EQ(config.late_threshold_ms, 30'000);
     EXPECT_EQ(lateness_distribution_of(config), LatenessDistribution::LogUniform);
     EXPECT_EQ(config.audit_log, "");
-    EXPECT_EQ(config.max_in_flight, 50'000u);
+    EXPECT_EQ(config.max_in_flight, 10'000u);
 
     const SimulatorConfig defaults = default_config();
     EXPECT_EQ(defaults.events, config.events);
