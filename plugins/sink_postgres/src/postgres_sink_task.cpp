@@ -298,7 +298,8 @@ void PostgresSinkTask::dead_letter_refused(const Batch& batch, uint32_t lane) {
     std::string examples;
     for (const RefusedRecord& refusal : lanes_[lane]->refused()) {
         const Event& event = group.events[refusal.event];
-        const sdk::Record record = batch.records[event.record];
+        const RecordCopies::Copy copy = batch.records[event.record];
+        const sdk::Record record = copy.record();
         PartitionState& state = *batch.states[group.slots[event.source]];
         if (queued.size() < 3)
             examples += (examples.empty() ? "" : "; ") + std::string(record.topic()) + "-" +

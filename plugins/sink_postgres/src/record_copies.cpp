@@ -1,5 +1,9 @@
 #include "record_copies.hpp"
 
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
 namespace ingest::plugins::sink_postgres {
 namespace {
 
@@ -12,41 +16,90 @@ size_t append(std::string& bytes, const char* data, size_t size) {
     return at;
 }
 
-// NUL-terminated, as the ABI's topic and header keys are.
+// NUL-terminated, as the ABI's header keys are.
 size_t append_text(std::string& bytes, const char* text) {
-    const size_t at = append(bytes, text, std::char_traits<char>::length(text));
+    const size_t at = append(bytes, text, std::strlen(text));
     bytes.push_back('\0');
     return at;
+}
+
+uint32_t narrow(size_t size) {
+    if (size > std::numeric_limits<uint32_t>::max()) throw std::length_error("record larger than 4 GiB");
+    return static_cast<uint32_t>(size);
 }
 
 }  // namespace
 
 void RecordCopies::assign(std::span<const sdk::Record> records) {
-    bytes_.clear();
-    placed_.clear();
-    placed_headers_.clear();
+    // Reserved once at its exact size: grown by appending, the bytes' capacity would reach up to
+    // twice what the largest batch needs.
+    size_t total = 0;
     for (const sdk::Record& record : records) {
         const ingest_record& raw = record.raw();
-        placed_.push_back({append_text(bytes_, raw.topic), append(bytes_, raw.key.data, raw.key.size),
-                           append(bytes_, raw.value.data, raw.value.size), placed_headers_.size()});
+        total += raw.key.size + raw.value.size;
         for (size_t h = 0; h < raw.header_count; ++h)
-            placed_headers_.push_back({append_text(bytes_, raw.headers[h].key),
-                                       append(bytes_, raw.headers[h].value.data, raw.headers[h].value.size)});
+            total += std::strlen(raw.headers[h].key) + 1 + raw.headers[h].value.size;
     }
-    const auto pointer = [&](size_t at) { return at == kAbsent ? nullptr : bytes_.data() + at; };
-    headers_.assign(placed_headers_.size(), ingest_header{});
-    records_.clear();
-    for (size_t i = 0; i < records.size(); ++i) {
-        const ingest_record& raw = records[i].raw();
-        const Placed& at = placed_[i];
-        for (size_t h = 0; h < raw.header_count; ++h) {
-            const PlacedHeader& header = placed_headers_[at.first_header + h];
-            headers_[at.first_header + h] = {pointer(header.key), {pointer(header.value), raw.headers[h].value.size}};
+    bytes_.clear();
+    bytes_.reserve(total);
+    placed_.clear();
+    placed_.reserve(records.size());
+    headers_.clear();
+    topics_.clear();
+    for (const sdk::Record& record : records) {
+        const ingest_record& raw = record.raw();
+        Placed placed;
+        if (topics_.empty() || topics_.back() != raw.topic) {
+            size_t t = 0;
+            while (t < topics_.size() && topics_[t] != raw.topic) ++t;
+            if (t == topics_.size()) {
+                if (t > std::numeric_limits<uint8_t>::max()) throw std::length_error("more than 256 topics in a batch");
+                topics_.emplace_back(raw.topic);
+            }
+            placed.topic = static_cast<uint8_t>(t);
+        } else {
+            placed.topic = static_cast<uint8_t>(topics_.size() - 1);
         }
-        records_.push_back({pointer(at.topic), raw.partition, raw.offset, raw.timestamp_ms,
-                            {pointer(at.key), raw.key.size}, {pointer(at.value), raw.value.size},
-                            raw.header_count ? headers_.data() + at.first_header : nullptr, raw.header_count});
+        placed.at = bytes_.size();
+        placed.offset = raw.offset;
+        placed.timestamp_ms = raw.timestamp_ms;
+        placed.partition = raw.partition;
+        placed.has_key = raw.key.data != nullptr;
+        placed.has_value = raw.value.data != nullptr;
+        placed.key_size = narrow(raw.key.size);
+        placed.value_size = narrow(raw.value.size);
+        append(bytes_, raw.key.data, raw.key.size);
+        append(bytes_, raw.value.data, raw.value.size);
+        if (raw.header_count > std::numeric_limits<uint16_t>::max()) throw std::length_error("more than 65535 headers");
+        placed.first_header = narrow(headers_.size());
+        placed.header_count = static_cast<uint16_t>(raw.header_count);
+        for (size_t h = 0; h < raw.header_count; ++h)
+            headers_.push_back({append_text(bytes_, raw.headers[h].key),
+                                append(bytes_, raw.headers[h].value.data,
+                                       raw.headers[h].value.size),
+                                raw.headers[h].value.size});
+        placed_.push_back(placed);
     }
+}
+
+RecordCopies::Copy RecordCopies::operator[](size_t index) const {
+    const Placed& placed = placed_.at(index);
+    const char* base = bytes_.data();
+    Copy copy;
+    for (uint32_t h = 0; h < placed.header_count; ++h) {
+        const PlacedHeader& header = headers_[placed.first_header + h];
+        copy.headers_.push_back({base + header.key,
+                                 {header.value == kAbsent ? nullptr : base + header.value, header.value_size}});
+    }
+    copy.raw_ = {topics_[placed.topic].c_str(),
+                 placed.partition,
+                 placed.offset,
+                 placed.timestamp_ms,
+                 {placed.has_key ? base + placed.at : nullptr, placed.key_size},
+                 {placed.has_value ? base + placed.at + placed.key_size : nullptr, placed.value_size},
+                 copy.headers_.empty() ? nullptr : copy.headers_.data(),
+                 copy.headers_.size()};
+    return copy;
 }
 
 }  // namespace ingest::plugins::sink_postgres

@@ -58,7 +58,7 @@ TEST(ValidatorSettings, DefaultsFillEverythingButTheRequiredKeys) {
     EXPECT_EQ(settings.report_path, "");
     EXPECT_EQ(settings.examples_max, 10);
     EXPECT_EQ(settings.late_threshold_ms, 30'000);
-    EXPECT_EQ(settings.memory_budget_mb, 128);
+    EXPECT_EQ(settings.memory_budget_mb, 32);
     EXPECT_EQ(settings.spill_dir, "");
 }
 
