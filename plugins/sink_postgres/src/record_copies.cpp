@@ -49,17 +49,13 @@ void RecordCopies::assign(std::span<const sdk::Record> records) {
     for (const sdk::Record& record : records) {
         const ingest_record& raw = record.raw();
         Placed placed;
-        if (topics_.empty() || topics_.back() != raw.topic) {
-            size_t t = 0;
-            while (t < topics_.size() && topics_[t] != raw.topic) ++t;
-            if (t == topics_.size()) {
-                if (t > std::numeric_limits<uint8_t>::max()) throw std::length_error("more than 256 topics in a batch");
-                topics_.emplace_back(raw.topic);
-            }
-            placed.topic = static_cast<uint8_t>(t);
-        } else {
-            placed.topic = static_cast<uint8_t>(topics_.size() - 1);
+        size_t topic = 0;
+        while (topic < topics_.size() && topics_[topic] != raw.topic) ++topic;
+        if (topic == topics_.size()) {
+            if (topic > std::numeric_limits<uint8_t>::max()) throw std::length_error("more than 256 topics in a batch");
+            topics_.emplace_back(raw.topic);
         }
+        placed.topic = static_cast<uint8_t>(topic);
         placed.at = bytes_.size();
         placed.offset = raw.offset;
         placed.timestamp_ms = raw.timestamp_ms;
@@ -75,8 +71,7 @@ void RecordCopies::assign(std::span<const sdk::Record> records) {
         placed.header_count = static_cast<uint16_t>(raw.header_count);
         for (size_t h = 0; h < raw.header_count; ++h)
             headers_.push_back({append_text(bytes_, raw.headers[h].key),
-                                append(bytes_, raw.headers[h].value.data,
-                                       raw.headers[h].value.size),
+                                append(bytes_, raw.headers[h].value.data, raw.headers[h].value.size),
                                 raw.headers[h].value.size});
         placed_.push_back(placed);
     }
