@@ -69,8 +69,9 @@ void KeyTable::assign(std::vector<KeyState> states) {
 }
 
 void KeyTable::clear() {
-    states_ = {};
-    slots_ = {};
+    // Not `states_ = {}`: that is the initializer-list assignment, which keeps the capacity.
+    states_ = std::vector<KeyState>();
+    slots_ = std::vector<uint32_t>();
 }
 
 // ---- KeyCounts
@@ -189,7 +190,7 @@ void KeyStore::spill(size_t index) {
     const size_t before = bucket.table.bytes();
     bucket.table.clear();
     bucket.spilled = true;
-    note_memory(before, 0);
+    note_memory(before, bucket.table.bytes());
 #ifdef __GLIBC__
     // The freed table sits in the middle of a heap that malloc would otherwise keep: give its
     // pages back, or the process's resident memory keeps what the budget let go.
@@ -223,7 +224,7 @@ void KeyStore::finish() {
         }
         flush_journal(index);
         const size_t journal_bytes = bucket.journal.capacity();
-        bucket.journal = {};
+        bucket.journal = std::vector<char>();
         note_memory(journal_bytes, 0);
         const std::string journal_path = bucket_file(directory_, index, "journal");
         const std::string keys_path = bucket_file(directory_, index, "keys");

@@ -250,12 +250,12 @@ void Reconciler::finish_spilled_bucket(size_t bucket) {
     const std::string deletions_path = spill_file(bucket, "deletions");
     if (!row_buffers_[bucket].empty()) {
         write_all(rows_path, row_buffers_[bucket].data(), row_buffers_[bucket].size(), true);
-        row_buffers_[bucket] = {};
+        row_buffers_[bucket] = std::vector<char>();  // frees it (`= {}` would not)
         spill_files_.push_back(rows_path);
     }
     if (!deletion_buffers_[bucket].empty()) {
         write_all(deletions_path, deletion_buffers_[bucket].data(), deletion_buffers_[bucket].size(), true);
-        deletion_buffers_[bucket] = {};
+        deletion_buffers_[bucket] = std::vector<char>();
         spill_files_.push_back(deletions_path);
     }
     {

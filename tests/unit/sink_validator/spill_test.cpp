@@ -166,6 +166,8 @@ TEST(Spill, MemoryStaysWithinTheBudget) {
     }
     EXPECT_GT(store.spilled_buckets(), 0u);
     EXPECT_LT(store.spilled_buckets(), KeyStore::kBuckets);
+    for (size_t bucket = 0; bucket < KeyStore::kBuckets; ++bucket)
+        if (store.spilled(bucket)) EXPECT_EQ(store.table(bucket).bytes(), 0u) << "a spilled table gives its memory back";
     store.finish();
     EXPECT_EQ(store.counts().events, 50'000);
     EXPECT_TRUE(store.find(*parse_uuid(event_id(49'999))));
