@@ -29,6 +29,11 @@ struct ConfDeleter {
 };
 using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
+struct QueueDeleter {
+    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+};
+using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
+
 struct PartitionOffset {
     std::string topic;
     int32_t partition;

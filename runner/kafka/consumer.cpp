@@ -11,14 +11,16 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
         {"heartbeat.interval.ms", "1000"},
         {"max.poll.interval.ms", "300000"},
         {"fetch.wait.max.ms", "100"},
-        // Prefetch is bounded by bytes (16 MiB: about half a second of a 100k records/s stream),
-        // not by count: with librdkafka's per-partition count (100,000) reached first, a partition's
-        // fetching stopped until its broker thread next woke up, and a sink saw a short batch and
-        // then nothing for 200-450 ms, several times per million records. 64 MiB cost the runner
-        // of the benchmark (two consumers) some 50 MiB more at its peak, for no speed
+        // Prefetch is bounded by bytes (8 MiB: about a quarter of a second of a 100k records/s
+        // stream), not by count: with librdkafka's per-partition count (100,000) reached first, a
+        // partition's fetching stopped until its broker thread next woke up, and a sink saw a
+        // short batch and then nothing for 200-450 ms, several times per million records. Once the
+        // bound is reached, poll() wakes the broker threads when the queue is drained
+        // (fetch_wake.hpp): without that, 8 MiB drained a backlog at half the speed, and 16 MiB
+        // cost the benchmark's runner (two consumers) some 25 MiB more at its peak for no speed
         // (docs/benchmarks.md).
         {"queued.min.messages", "1000000"},
-        {"queued.max.messages.kbytes", "16384"},
+        {"queued.max.messages.kbytes", "8192"},
         // That bound is checked before a fetch is sent, and a response may add up to
         // fetch.max.bytes more (compressed: several times that once decompressed, and each queued
         // record costs librdkafka about three times its value). librdkafka's 50 MiB default let
@@ -45,8 +47,14 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
     Conf conf = client_conf(defaults, overrides, guarantees);
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
+    char bound_kib[32];
+    size_t size = sizeof bound_kib;
+    if (rd_kafka_conf_get(conf.get(), "queued.max.messages.kbytes", bound_kib, &size) == RD_KAFKA_CONF_OK)
+        wake_ = FetchWake(std::stoull(bound_kib) * 1024);
     handle_ = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
     rd_kafka_poll_set_consumer(handle_.get());
+    consumer_queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));
+    wake_answers_.reset(rd_kafka_queue_new(handle_.get()));
 }
 
 Consumer::~Consumer() {
@@ -66,7 +74,9 @@ void Consumer::subscribe(const std::vector<std::string>& topics) {
 }
 
 ConsumerEvent Consumer::poll(int timeout_ms) {
-    ConsumerEvent event = ConsumerEvent::from(rd_kafka_consumer_poll(handle_.get(), timeout_ms));
+    rd_kafka_message_t* polled = rd_kafka_consumer_poll(handle_.get(), timeout_ms);
+    if (polled && !polled->err) wake_fetchers_if_due(polled->len + polled->key_len);
+    ConsumerEvent event = ConsumerEvent::from(polled);
     if (assignment_failure_.empty()) return event;
     // The rebalance callback ran inside that poll and left its partitions unassigned: without
     // this the task would sit there consuming nothing, with one error line in the log.
@@ -74,6 +84,17 @@ ConsumerEvent Consumer::poll(int timeout_ms) {
     failure.kind = ConsumerEvent::Kind::fatal_error;
     failure.text = assignment_failure_;
     return failure;
+}
+
+void Consumer::wake_fetchers_if_due(size_t message_bytes) {
+    if (!wake_.after_message(message_bytes, static_cast<size_t>(rd_kafka_queue_length(consumer_queue_.get())),
+                             FetchWake::Clock::now()))
+        return;
+    // The answers of earlier wake-ups: nothing in them matters.
+    while (rd_kafka_event_t* answer = rd_kafka_queue_poll(wake_answers_.get(), 0)) rd_kafka_event_destroy(answer);
+    // Any request wakes its broker's thread (fetch_wake.hpp); listing the groups is a small one,
+    // and it goes to every broker.
+    rd_kafka_ListConsumerGroups(handle_.get(), nullptr, wake_answers_.get());
 }
 
 void Consumer::apply_pause(bool pause, const std::vector<PartitionOffset>& partitions) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kafka/client.hpp"
+#include "kafka/fetch_wake.hpp"
 #include "kafka/record_adapter.hpp"
 
 #include <functional>
@@ -65,9 +66,13 @@ class Consumer {
                              rd_kafka_topic_partition_list_t* partitions, void* opaque);
 
     void apply_pause(bool pause, const std::vector<PartitionOffset>& partitions);
+    void wake_fetchers_if_due(size_t message_bytes);
 
     RebalanceListener& listener_;
     Handle handle_;
+    Queue consumer_queue_;
+    FetchWake wake_{0};
+    Queue wake_answers_;
     bool closed_ = false;
     bool paused_ = false;
     // Why the last assignment could not be positioned; poll() reports it as a fatal error.

@@ -1,0 +1,38 @@
+// When a consumer should wake librdkafka's broker threads so that they fetch again.
+//
+// librdkafka (2.0.2, Debian 12's) stops fetching once the consumer's queue holds
+// queued.max.messages.kbytes, and looks at the queue again only when its broker thread next
+// wakes up: up to a second later, however much the application consumed meanwhile. A consumer
+// draining a backlog filled its queue, emptied it, and waited, over and over: a sink drained a
+// million records 1.5 times slower with an 8 MiB bound than with the wake-up (docs/benchmarks.md).
+// Any request to a broker wakes its thread, which then sees room and fetches at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace ingest::kafka {
+
+class FetchWake {
+   public:
+    using Clock = std::chrono::steady_clock;
+    // At most one wake-up per kMinInterval: each is a request to every broker.
+    static constexpr std::chrono::milliseconds kMinInterval{10};
+
+    // `bound_bytes`: the consumer's queued.max.messages.kbytes, in bytes.
+    explicit FetchWake(size_t bound_bytes) : bound_bytes_(static_cast<double>(bound_bytes)) {}
+
+    // After a message of `bytes` (key and value) was polled, with `queued` messages still in the
+    // consumer's queue: true when the queue had filled to at least half the bound (librdkafka
+    // may have stopped fetching) and is now drained to a quarter of it. The queue's bytes are
+    // estimated from the messages' average size.
+    bool after_message(size_t bytes, size_t queued, Clock::time_point now);
+
+   private:
+    double bound_bytes_;
+    double average_bytes_ = 0;
+    bool filled_ = false;
+    Clock::time_point last_wake_{};
+};
+
+}  // namespace ingest::kafka
