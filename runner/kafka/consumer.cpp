@@ -87,8 +87,7 @@ ConsumerEvent Consumer::poll(int timeout_ms) {
 }
 
 void Consumer::wake_fetchers_if_due(size_t message_bytes) {
-    if (!wake_.after_message(message_bytes, static_cast<size_t>(rd_kafka_queue_length(consumer_queue_.get())),
-                             FetchWake::Clock::now()))
+    if (!wake_.after_message(message_bytes, static_cast<size_t>(rd_kafka_queue_length(consumer_queue_.get()))))
         return;
     // The answers of earlier wake-ups: nothing in them matters.
     while (rd_kafka_event_t* answer = rd_kafka_queue_poll(wake_answers_.get(), 0)) rd_kafka_event_destroy(answer);

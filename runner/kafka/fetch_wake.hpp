@@ -16,20 +16,24 @@ namespace ingest::kafka {
 class FetchWake {
    public:
     using Clock = std::chrono::steady_clock;
+    using Now = Clock::time_point (*)();
     // At most one wake-up per kMinInterval: each is a request to every broker.
     static constexpr std::chrono::milliseconds kMinInterval{10};
 
-    // `bound_bytes`: the consumer's queued.max.messages.kbytes, in bytes.
-    explicit FetchWake(size_t bound_bytes) : bound_bytes_(static_cast<double>(bound_bytes)) {}
+    // `bound_bytes`: the consumer's queued.max.messages.kbytes, in bytes. `now` is read only
+    // when a wake-up is otherwise due (it is called once per message).
+    explicit FetchWake(size_t bound_bytes, Now now = &Clock::now)
+        : bound_bytes_(static_cast<double>(bound_bytes)), now_(now) {}
 
     // After a message of `bytes` (key and value) was polled, with `queued` messages still in the
     // consumer's queue: true when the queue had filled to at least half the bound (librdkafka
     // may have stopped fetching) and is now drained to a quarter of it. The queue's bytes are
     // estimated from the messages' average size.
-    bool after_message(size_t bytes, size_t queued, Clock::time_point now);
+    bool after_message(size_t bytes, size_t queued);
 
    private:
     double bound_bytes_;
+    Now now_;
     double average_bytes_ = 0;
     bool filled_ = false;
     Clock::time_point last_wake_{};

@@ -10,13 +10,22 @@ using namespace std::chrono_literals;
 
 constexpr size_t kBound = 1000 * 100;  // a bound of 1000 messages of 100 bytes
 
+// The time the rule reads, set by the tests.
+const FetchWake::Clock::time_point start = FetchWake::Clock::now();
+FetchWake::Clock::time_point now = start;
+FetchWake::Clock::time_point read_now() { return now; }
+
+// The rule's answer for a message polled `at` after the start.
+bool polled(FetchWake& wake, std::chrono::milliseconds at, size_t bytes, size_t queued) {
+    now = start + at;
+    return wake.after_message(bytes, queued);
+}
+
 TEST(FetchWake, WakesOnceWhenAFilledQueueIsDrainedToAQuarter) {
-    FetchWake wake(kBound);
-    auto now = FetchWake::Clock::now();
+    FetchWake wake(kBound, &read_now);
     int wakes = 0;
     for (size_t queued = 900; queued > 0; --queued) {
-        now += 1ms;
-        if (wake.after_message(100, queued, now)) {
+        if (polled(wake, std::chrono::milliseconds(1000 - queued), 100, queued)) {
             ++wakes;
             EXPECT_EQ(queued, 250u) << "at a quarter of the bound";
         }
@@ -26,31 +35,26 @@ TEST(FetchWake, WakesOnceWhenAFilledQueueIsDrainedToAQuarter) {
 
 TEST(FetchWake, NeverWakesWhileTheQueueStaysShort) {
     // A consumer that keeps up: librdkafka never stopped fetching, nothing to wake.
-    FetchWake wake(kBound);
-    auto now = FetchWake::Clock::now();
-    for (int i = 0; i < 10'000; ++i) {
-        now += 1ms;
-        EXPECT_FALSE(wake.after_message(100, static_cast<size_t>(i % 400), now)) << i;
-    }
+    FetchWake wake(kBound, &read_now);
+    for (int i = 0; i < 10'000; ++i)
+        EXPECT_FALSE(polled(wake, std::chrono::milliseconds(i), 100, static_cast<size_t>(i % 400))) << i;
 }
 
 TEST(FetchWake, EveryRefillArmsItAgainAtMostOncePerInterval) {
-    FetchWake wake(kBound);
-    auto now = FetchWake::Clock::now();
-    EXPECT_FALSE(wake.after_message(100, 600, now));
-    EXPECT_TRUE(wake.after_message(100, 200, now + 20ms));
-    EXPECT_FALSE(wake.after_message(100, 100, now + 21ms)) << "not armed: no refill since";
-    EXPECT_FALSE(wake.after_message(100, 700, now + 22ms));
-    EXPECT_FALSE(wake.after_message(100, 100, now + 25ms)) << "within kMinInterval of the last";
-    EXPECT_TRUE(wake.after_message(100, 100, now + 20ms + FetchWake::kMinInterval));
+    FetchWake wake(kBound, &read_now);
+    EXPECT_FALSE(polled(wake, 0ms, 100, 600));
+    EXPECT_TRUE(polled(wake, 20ms, 100, 200));
+    EXPECT_FALSE(polled(wake, 21ms, 100, 100)) << "not armed: no refill since";
+    EXPECT_FALSE(polled(wake, 22ms, 100, 700));
+    EXPECT_FALSE(polled(wake, 25ms, 100, 100)) << "within kMinInterval of the last";
+    EXPECT_TRUE(polled(wake, 20ms + FetchWake::kMinInterval, 100, 100));
 }
 
 TEST(FetchWake, EstimatesTheQueuedBytesFromTheMessagesSizes) {
     // 200 messages of 500 bytes fill the bound of 100,000 bytes.
-    FetchWake wake(kBound);
-    auto now = FetchWake::Clock::now();
-    EXPECT_FALSE(wake.after_message(500, 150, now));
-    EXPECT_TRUE(wake.after_message(500, 40, now + 20ms));
+    FetchWake wake(kBound, &read_now);
+    EXPECT_FALSE(polled(wake, 20ms, 500, 150));
+    EXPECT_TRUE(polled(wake, 40ms, 500, 40));
 }
 
 }  // namespace
