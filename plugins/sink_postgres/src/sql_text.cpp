@@ -13,11 +13,14 @@ SqlText::SqlText(const QuotedTables& t) {
     lock_partition = "SELECT pg_advisory_xact_lock($1::int8)";
     read_offset = "SELECT next_offset FROM " + t.offsets +
                   " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
+    // The offsets are saved last in a batch's transaction, so clock_timestamp() there is the
+    // commit's time to within its flush; now() would be the transaction's start, a whole batch's
+    // write earlier (scripts/bench measures the last commit by it).
     save_offset = "INSERT INTO " + t.offsets +
-                  " AS o (connector, topic, kafka_partition, next_offset)"
-                  " VALUES ($1, $2, $3::int4, $4::int8)"
+                  " AS o (connector, topic, kafka_partition, next_offset, updated_at)"
+                  " VALUES ($1, $2, $3::int4, $4::int8, clock_timestamp())"
                   " ON CONFLICT (connector, topic, kafka_partition)"
-                  " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+                  " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at";
     list_offsets = "SELECT topic, kafka_partition, next_offset FROM " + t.offsets +
                    " WHERE connector = $1 ORDER BY topic, kafka_partition";
     forget_offset = "DELETE FROM " + t.offsets + " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
