@@ -26,17 +26,16 @@ Handle admin_client(const std::string& bootstrap, const Properties& overrides) {
 Event run_admin(rd_kafka_t* admin, const std::string& bootstrap, rd_kafka_admin_op_t op, int timeout_ms,
                 const std::string& what,
                 const std::function<void(rd_kafka_t*, rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin);
+    Queue queue(rd_kafka_queue_new(admin));
     rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, op);
     char error[512];
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof error);
     // Only some requests (CreateTopics among them) have an operation timeout; for the others
     // librdkafka refuses the setting and leaves the options as they were.
     rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error, sizeof error);
-    start(admin, options, queue);
-    Event event(rd_kafka_queue_poll(queue, timeout_ms + 5000));
+    start(admin, options, queue.get());
+    Event event(rd_kafka_queue_poll(queue.get(), timeout_ms + 5000));
     rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_queue_destroy(queue);
     if (!event)
         throw KafkaError(what + ": no answer from " + bootstrap + " within " + std::to_string(timeout_ms) + " ms" +
                          last_error_note(admin));

@@ -47,10 +47,12 @@ Consumer::Consumer(const std::string& bootstrap, const std::string& group, const
     Conf conf = client_conf(defaults, overrides, guarantees);
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
+    // The bound as the client will use it (a connector may override the default above).
     char bound_kib[32];
     size_t size = sizeof bound_kib;
-    if (rd_kafka_conf_get(conf.get(), "queued.max.messages.kbytes", bound_kib, &size) == RD_KAFKA_CONF_OK)
-        wake_ = FetchWake(std::stoull(bound_kib) * 1024);
+    if (rd_kafka_conf_get(conf.get(), "queued.max.messages.kbytes", bound_kib, &size) != RD_KAFKA_CONF_OK)
+        throw KafkaError("cannot read the consumer's queued.max.messages.kbytes");
+    wake_ = FetchWake(std::stoull(bound_kib) * 1024);
     handle_ = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
     rd_kafka_poll_set_consumer(handle_.get());
     consumer_queue_.reset(rd_kafka_queue_get_consumer(handle_.get()));
