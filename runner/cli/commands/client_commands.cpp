@@ -1,5 +1,6 @@
 #include "cli/commands/client_commands.hpp"
 
+#include "cli/commands/apply_command.hpp"
 #include "cli/commands/status_watch.hpp"
 #include "cli/commands/table.hpp"
 #include "cli/rest_client.hpp"
@@ -121,12 +122,15 @@ std::string task_summary(const json::object& status) {
 }  // namespace
 
 ClientCommands::ClientCommands(CLI::App& app, CLI::App& connectors) {
-    auto add_common = [this](CLI::App* command) {
+    auto add_worker_options = [this](CLI::App* command) {
         command->add_option("--state-dir", state_dir_, "The worker's state directory (its address and token)")
             ->capture_default_str();
         command->add_option("--url", url_, "The worker's REST address (http://HOST:PORT); overrides --state-dir");
         command->add_option("--token-file", token_file_, "File holding the worker's token (default <state-dir>/token)");
-        command->add_flag("--json", json_, "Print the worker's JSON answer, for scripts");
+        return command;
+    };
+    auto add_common = [&](CLI::App* command) {
+        add_worker_options(command)->add_flag("--json", json_, "Print the worker's JSON answer, for scripts");
         return command;
     };
     auto with_name = [&](CLI::App* command) {
@@ -167,11 +171,25 @@ ClientCommands::ClientCommands(CLI::App& app, CLI::App& connectors) {
     offsets_->add_flag("--reset", reset_offsets_, "Forget every offset of the connector")
         ->excludes(offsets_->get_option("--set"))
         ->excludes(offsets_->get_option("--forget"));
+    apply_ = add_worker_options(connectors.add_subcommand(
+        "apply", "Make the worker's connectors equal a directory's: create, update and delete, printing the plan first"));
+    apply_->add_option("DIR", apply_dir_, "Directory of connector files (*.json), as a worker's connectors.d/")
+        ->required();
+    apply_->add_flag("--dry-run", dry_run_, "Print the plan only; change nothing");
+    apply_->add_flag("--no-delete", no_delete_, "Create and update only; keep connectors that are not in DIR");
+    apply_->footer(
+        "Declarative, like `kubectl apply --prune`: connectors on the worker that are not in DIR are deleted "
+        "(unless --no-delete); a DIR without connector files is refused. Every file is read as the worker reads "
+        "connectors.d/ (${env:...} expanded from this environment to compare; the worker is sent the references "
+        "as written) and checked by the worker before anything changes: one bad file, and nothing is applied. "
+        "Configs are compared as GET /connectors shows them; a password the worker shows as **** cannot be "
+        "compared, so a change of a password alone is no difference (`connectors update` sends it). The first "
+        "refused call stops it, naming what was applied. Exit: 0 done, 2 refused files, else as other commands.");
 }
 
 std::optional<int> ClientCommands::run() const {
     for (const CLI::App* command : {status_, list_, connector_status_, describe_, create_, update_, pause_, resume_,
-                                    stop_, start_, restart_, delete_, offsets_})
+                                    stop_, start_, restart_, delete_, offsets_, apply_})
         if (command->parsed()) {
             try {
                 return run_chosen();
@@ -188,6 +206,7 @@ int ClientCommands::run_chosen() const {
     const std::string connector = "/connectors/" + path_segment(name_);
     auto print_json = [](const json::value& value) { std::cout << json::serialize(value) << "\n"; };
 
+    if (apply_->parsed()) return apply_connectors(client, {apply_dir_, dry_run_, !no_delete_});
     if (status_->parsed() && watch_)
         return watch_status(client, {std::chrono::milliseconds(static_cast<int64_t>(watch_interval_seconds_ * 1000)),
                                      watch_count_, json_});

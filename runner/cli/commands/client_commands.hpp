@@ -1,5 +1,6 @@
 // The operator's client commands, each a call of a running worker's REST API:
 //   ingest connectors list|status|describe|create|update|pause|resume|stop|start|restart|delete|offsets
+//   ingest connectors apply [--dry-run] [--no-delete] DIR   (apply_command.hpp)
 //   ingest status [--watch [--interval SECONDS] [--count N]]
 // Human-readable tables by default, --json for scripts; distinct exit codes (cli/rest_client.hpp)
 // when the worker is down, the token is wrong or the connector is unknown.
@@ -36,6 +37,9 @@ class ClientCommands {
     bool reset_offsets_ = false;
     std::vector<std::string> set_offsets_;     // TOPIC:PARTITION=OFFSET
     std::vector<std::string> forget_offsets_;  // TOPIC:PARTITION
+    std::string apply_dir_;
+    bool dry_run_ = false;
+    bool no_delete_ = false;
 
     CLI::App* status_ = nullptr;  // ingest status
     CLI::App* list_ = nullptr;
@@ -50,6 +54,7 @@ class ClientCommands {
     CLI::App* restart_ = nullptr;
     CLI::App* delete_ = nullptr;
     CLI::App* offsets_ = nullptr;
+    CLI::App* apply_ = nullptr;
 };
 
 }  // namespace ingest::cli
