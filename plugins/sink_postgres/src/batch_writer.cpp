@@ -22,6 +22,7 @@ namespace {
 // Statement names, prepared once per connection.
 constexpr const char* kLockPartition = "sink_lock_partition";
 constexpr const char* kReadOffset = "sink_read_offset";
+constexpr const char* kClaimPartition = "sink_claim_partition";
 constexpr const char* kSaveOffset = "sink_save_offset";
 constexpr const char* kForgetOffset = "sink_forget_offset";
 constexpr const char* kLookup = "sink_lookup";
@@ -36,7 +37,36 @@ std::string lock_text(const std::string& events_table, const PartitionBatch& par
            std::to_string(partition.partition);
 }
 
+std::string fenced_text(const std::string& topic, int32_t partition, int64_t stored_epoch, int64_t own_epoch) {
+    const std::string where = topic + "-" + std::to_string(partition);
+    const std::string epochs = stored_epoch > own_epoch
+                                   ? "claimed by a newer task (epoch " + std::to_string(stored_epoch) + " > mine " +
+                                         std::to_string(own_epoch) + ")"
+                                   : "no longer claimed by this task (stored epoch " + std::to_string(stored_epoch) +
+                                         (stored_epoch == 0 ? ": its offsets row was deleted" : "") + ", mine " +
+                                         std::to_string(own_epoch) + ")";
+    return "fenced: partition " + where + " was " + epochs +
+           ": this task lost its assignment (a zombie) and wrote nothing of its batch; the partition's owner "
+           "writes those records";
+}
+
+// The (next_offset, epoch) row of read_offset and claim_partition.
+StoredPartition stored_partition(const PgResult& result) {
+    StoredPartition stored;
+    if (PQntuples(result.get()) == 0) return stored;
+    if (!PQgetisnull(result.get(), 0, 0)) stored.next_offset = std::stoll(PQgetvalue(result.get(), 0, 0));
+    stored.epoch = std::stoll(PQgetvalue(result.get(), 0, 1));
+    return stored;
+}
+
 }  // namespace
+
+Fenced::Fenced(std::string topic, int32_t partition, int64_t stored_epoch, int64_t own_epoch)
+    : sdk::FatalError(fenced_text(topic, partition, stored_epoch, own_epoch)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      stored_epoch_(stored_epoch),
+      own_epoch_(own_epoch) {}
 
 BatchWriter::BatchWriter(TableNames names, std::string connector)
     : names_(std::move(names)), connector_(std::move(connector)) {}
@@ -56,6 +86,7 @@ void BatchWriter::attach(PgConnection& conn) {
     sql_ = std::make_unique<SqlText>(*tables_);
     conn.prepare(kLockPartition, sql_->lock_partition);
     conn.prepare(kReadOffset, sql_->read_offset);
+    conn.prepare(kClaimPartition, sql_->claim_partition);
     conn.prepare(kSaveOffset, sql_->save_offset);
     conn.prepare(kForgetOffset, sql_->forget_offset);
     conn.prepare(kLookup, sql_->lookup);
@@ -91,12 +122,23 @@ UniqueKey BatchWriter::whose_key(const PgError& error, PgConnection* conn) {
     return own_keys_.contains(violated) ? UniqueKey::Sinks : UniqueKey::Others;
 }
 
-std::optional<int64_t> BatchWriter::read_offset(const std::string& topic, int32_t partition) {
+StoredPartition BatchWriter::read_offset(const std::string& topic, int32_t partition) {
     step_ = WriteStep::ReadingOffsets;
     const std::string partition_text = std::to_string(partition);
-    PgResult result = conn_->execute(kReadOffset, {{connector_}, {topic}, {partition_text}});
-    if (PQntuples(result.get()) == 0) return std::nullopt;
-    return std::stoll(PQgetvalue(result.get(), 0, 0));
+    return stored_partition(conn_->execute(kReadOffset, {{connector_}, {topic}, {partition_text}}));
+}
+
+StoredPartition BatchWriter::claim(const std::string& topic, int32_t partition) {
+    const PartitionBatch claimed[] = {{topic, partition, 0, 0}};
+    conn_->run("BEGIN");
+    // Under the lock a batch holds to its COMMIT: a predecessor's batch in flight either committed
+    // before the claim (its offset is what the claim returns) or reads the new epoch and is refused.
+    lock_partitions(claimed);
+    step_ = WriteStep::ClaimingPartitions;
+    const std::string partition_text = std::to_string(partition);
+    StoredPartition stored = stored_partition(conn_->execute(kClaimPartition, {{connector_}, {topic}, {partition_text}}));
+    conn_->run("COMMIT");
+    return stored;
 }
 
 BatchCounts BatchWriter::prepare(std::span<const Event> events, const StringArena& arena,
@@ -281,9 +323,15 @@ void BatchWriter::lock_partitions(std::span<const PartitionBatch> partitions) {
 void BatchWriter::lock_and_read_offsets(std::span<const PartitionBatch> partitions) {
     lock_partitions(partitions);
     // Read after locking: under READ COMMITTED each statement sees what committed before it.
+    // The epoch comes with the offset: fencing costs no statement of its own.
     stored_offsets_.assign(partitions.size(), -1);
-    for (size_t i = 0; i < partitions.size(); ++i)
-        stored_offsets_[i] = read_offset(partitions[i].topic, partitions[i].partition).value_or(-1);
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        const PartitionBatch& partition = partitions[i];
+        const StoredPartition stored = read_offset(partition.topic, partition.partition);
+        if (partition.epoch != 0 && stored.epoch != partition.epoch)
+            throw Fenced(partition.topic, partition.partition, stored.epoch, partition.epoch);
+        stored_offsets_[i] = stored.next_offset.value_or(-1);
+    }
 }
 
 void BatchWriter::look_up_prior_states(std::span<const BatchCollapse::Group> groups) {

@@ -1,9 +1,10 @@
 // Writes one batch and its offsets in one PostgreSQL transaction.
 //
-// Per batch: lock the batch's partitions, read their stored offsets (records below them were
-// already applied by an earlier transaction whose acknowledgement was lost, or by a zombie
-// task: skipped), collapse the rest per event_id, look up every event_id's prior state in one
-// query, and then write only what changes:
+// Per batch: lock the batch's partitions, read their stored offsets and epochs (a partition whose
+// stored epoch is no longer the one this task claimed belongs to a newer task: the batch is
+// refused, see Fenced; records below the offsets were already applied by an earlier transaction
+// whose acknowledgement was lost: skipped), collapse the rest per event_id, look up every
+// event_id's prior state in one query, and then write only what changes:
 //   new events      → COPY (binary) straight into the events table,
 //   newer revisions → one UPDATE ... FROM unnest(column arrays),
 //   tombstones      → one INSERT into the deletions table and one DELETE,
@@ -53,6 +54,32 @@ struct PartitionBatch {
     std::string topic;
     int32_t partition = 0;
     int64_t next_offset = 0;  // last offset of the batch in this partition + 1
+    int64_t epoch = 0;        // the task's claim of the partition (BatchWriter::claim); 0: none, unchecked
+};
+
+// A partition's row in the offsets table.
+struct StoredPartition {
+    std::optional<int64_t> next_offset;  // none: no row, or a claim that stored no offset yet
+    int64_t epoch = 0;                   // 0: no row (claims count from 1)
+};
+
+// A batch refused because another task claimed one of its partitions since this task did: this
+// task lost its assignment (a zombie: paused past its session, partitioned away) and its
+// successor owns the partition. Nothing of the batch was written. Fatal, never retried: the
+// successor writes these records.
+class Fenced : public sdk::FatalError {
+   public:
+    Fenced(std::string topic, int32_t partition, int64_t stored_epoch, int64_t own_epoch);
+    const std::string& topic() const { return topic_; }
+    int32_t partition() const { return partition_; }
+    int64_t stored_epoch() const { return stored_epoch_; }
+    int64_t own_epoch() const { return own_epoch_; }
+
+   private:
+    std::string topic_;
+    int32_t partition_;
+    int64_t stored_epoch_;
+    int64_t own_epoch_;
 };
 
 // What a committed batch amounted to, per record (see Outcome in batch_collapse.hpp).
@@ -93,7 +120,11 @@ class BatchWriter {
     // Prepares the statements on a (new) connection; the writer then uses that connection.
     void attach(PgConnection& conn);
 
-    std::optional<int64_t> read_offset(const std::string& topic, int32_t partition);
+    // Claims a partition for this writer's task (open()): in one transaction under the partition's
+    // advisory lock, increments the epoch of its offsets row (inserting the row, with no offset,
+    // when it has none). Returns the stored offset and the new epoch, which the task's batches of
+    // that partition carry (PartitionBatch::epoch). Throws PgError.
+    StoredPartition claim(const std::string& topic, int32_t partition);
 
     // The operator's view of the stored offsets (Kafka Connect's KIP-875): every stored next
     // offset of this connector, and changes to them in one transaction (nullopt forgets one),
@@ -105,7 +136,9 @@ class BatchWriter {
     // the refused records' dead letters are confirmed), a rollback forgets it. `events`: the
     // batch's well-formed records in Kafka order; `partitions`: every topic-partition of the batch
     // (malformed records included in next_offset). Records PostgreSQL refuses are left out and
-    // listed by refused(). Throws PgError (a data error only when no single record explains it).
+    // listed by refused(). Throws PgError (a data error only when no single record explains it),
+    // or Fenced (the transaction rolled back by the caller) when a partition's stored epoch is not
+    // its PartitionBatch::epoch.
     BatchCounts prepare(std::span<const Event> events, const StringArena& arena,
                         std::span<const PartitionBatch> partitions);
     std::span<const RefusedRecord> refused() const { return refused_; }
@@ -144,6 +177,9 @@ class BatchWriter {
                size_t lo, size_t hi, const PgError& error, BatchCounts& counts);
     // Takes the partitions' advisory locks (in key order) for the current transaction.
     void lock_partitions(std::span<const PartitionBatch> partitions);
+    StoredPartition read_offset(const std::string& topic, int32_t partition);
+    // Locks the partitions, reads their stored offsets (stored_offsets_) and throws Fenced when one
+    // was claimed by another task since this one claimed it.
     void lock_and_read_offsets(std::span<const PartitionBatch> partitions);
     void look_up_prior_states(std::span<const BatchCollapse::Group> groups);
     void apply_deletions(std::span<const Event> events, std::span<const PartitionBatch> partitions);

@@ -1,5 +1,7 @@
 #include "error_advice.hpp"
 
+#include "sql_text.hpp"
+
 #include <span>
 
 namespace ingest::plugins::sink_postgres {
@@ -25,6 +27,8 @@ StepNeeds needs(WriteStep step, const QuotedTables& t) {
         case WriteStep::CreatingPartitions: return {"creating a daily partition of", &t.events, nullptr};
         case WriteStep::LockingPartitions: return {"locking the batch's partitions", nullptr, nullptr};
         case WriteStep::ReadingOffsets: return {"reading stored offsets from", &t.offsets, "SELECT"};
+        case WriteStep::ClaimingPartitions: return {"claiming the partition in", &t.offsets, "INSERT and UPDATE"};
+        case WriteStep::UpgradingOffsets: return {"adding the epoch column to", &t.offsets, "ownership"};
         case WriteStep::LookingUp:
             return {"looking up prior versions in", daily ? &t.keys : &t.events, "SELECT"};
         case WriteStep::RecordingDeletions: return {"recording deletions in", &t.deletions, "INSERT"};
@@ -53,7 +57,12 @@ std::string layout(std::span<const Column> columns) {
 // The declared layout of one of the sink's tables.
 std::string layout_of(const std::string& table, const QuotedTables& t) {
     if (&table == &t.deletions) return layout(shared::pg::kDeletionsColumns);
-    if (&table == &t.offsets) return layout(shared::pg::kOffsetsColumns);
+    if (&table == &t.offsets) {
+        // With the sink's own column (sql_text.hpp).
+        std::string text = layout(shared::pg::kOffsetsColumns);
+        text.pop_back();
+        return text + ", " + kEpochColumn + " " + kEpochColumnType + ")";
+    }
     if (&table == &t.keys) return layout(shared::pg::kKeysColumns);
     return layout(shared::pg::kEventsColumns);
 }

@@ -21,6 +21,8 @@ enum class WriteStep : uint8_t {
     CreatingPartitions,  // partitioning=daily: creating a day's partition
     LockingPartitions,
     ReadingOffsets,
+    ClaimingPartitions,  // open(): incrementing a partition's epoch (fencing)
+    UpgradingOffsets,  // auto.create: adding the epoch column to an older offsets table
     LookingUp,         // prior versions of the batch's events, and their deletions
     RecordingDeletions,
     DeletingRows,

@@ -56,9 +56,14 @@ void PostgresSinkTask::start(const sdk::Config& config) {
             role_ = shared::pg::quote_identifier(conn->raw(), user);
         if (const char* database = PQdb(conn->raw()); database && *database)
             database_ = shared::pg::quote_identifier(conn->raw(), database);
-        first.writer().note_step(WriteStep::CreatingTables);
-        for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create))
-            host().info("sink_postgres created " + created);
+        WriteStep schema_step = WriteStep::CreatingTables;
+        try {
+            for (const std::string& created : ensure_schema(*conn, *quoted_, settings_.auto_create, schema_step))
+                host().info("sink_postgres created " + created);
+        } catch (const PgError&) {
+            first.writer().note_step(schema_step);
+            throw;
+        }
         first.adopt(std::move(conn));
         // Every writer connects now, so that a database refusing more connections fails the start.
         for (auto& lane : lanes_) lane->connection();
@@ -145,14 +150,17 @@ std::string PostgresSinkTask::advice_role() const { return role_.empty() ? "<the
 
 std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     settle_or_give_up(kNoWaitBudget);  // the first lane's connection is the task thread's again
-    std::optional<int64_t> stored;
+    StoredPartition stored;
     const std::string topic(partition.topic);
     int retries = 0;
-    with_retries("reading the stored offset of " + topic + "-" + std::to_string(partition.partition),
-                 [&](BatchWriter& writer) { stored = writer.read_offset(topic, partition.partition); }, kNoWaitBudget,
+    // A retry after a COMMIT whose acknowledgement was lost claims once more: epochs only grow.
+    with_retries("claiming " + topic + "-" + std::to_string(partition.partition) + " and reading its stored offset",
+                 [&](BatchWriter& writer) { stored = writer.claim(topic, partition.partition); }, kNoWaitBudget,
                  retries);
-    partitions_[{topic, partition.partition}] = PartitionState{stored.value_or(-1), -1, {}};
-    return stored;
+    partitions_[{topic, partition.partition}] = PartitionState{stored.next_offset.value_or(-1), -1, {}, stored.epoch};
+    host().debug("sink_postgres claimed " + topic + "-" + std::to_string(partition.partition) + " with epoch " +
+                 std::to_string(stored.epoch));
+    return stored.next_offset;
 }
 
 std::optional<int64_t> PostgresSinkTask::pre_commit(sdk::TopicPartition, int64_t) {
@@ -198,9 +206,11 @@ uint32_t PostgresSinkTask::slot_for(const sdk::Record& record, Batch& batch) {
     for (uint32_t slot = 0; slot < batch.partitions.size(); ++slot)
         if (batch.partitions[slot].partition == record.partition() && batch.partitions[slot].topic == record.topic())
             return slot;
-    batch.partitions.push_back({std::string(record.topic()), record.partition(), -1});
-    // Records of a partition the runner never opened (should not happen) start from scratch.
-    batch.states.push_back(&partitions_[{std::string(record.topic()), record.partition()}]);
+    // Records of a partition the runner never opened (should not happen) start from scratch,
+    // unclaimed (epoch 0: not fenced).
+    PartitionState& state = partitions_[{std::string(record.topic()), record.partition()}];
+    batch.partitions.push_back({std::string(record.topic()), record.partition(), -1, state.epoch});
+    batch.states.push_back(&state);
     slot_records_.push_back(0);
     return static_cast<uint32_t>(batch.partitions.size() - 1);
 }
@@ -381,7 +391,16 @@ void PostgresSinkTask::settle(std::chrono::milliseconds wait_budget) {
         const WriterLane::Failure* decisive = collect(batch);
         if (batch.pending.empty()) break;
         batch.running = false;
-        for (uint32_t lane : batch.pending) lanes_[lane]->rethrow_unexpected();
+        try {
+            for (uint32_t lane : batch.pending) lanes_[lane]->rethrow_unexpected();
+        } catch (const Fenced& fenced) {
+            // Not retried: another task owns the partition now, and only a restart (which claims
+            // afresh, or finds the partition assigned elsewhere) may write again.
+            host().error("sink_postgres task " + std::string(host().connector_name()) + "-" +
+                         std::to_string(host().task_id()) + " " + fenced.what());
+            failed_ = fenced.what();
+            throw;
+        }
         if (!decisive) continue;  // rolled back when an earlier call gave up: they start again
         // The decisive failure is reported below; the other groups' own ones are worth a line too.
         for (uint32_t lane : batch.pending)

@@ -17,6 +17,12 @@
 // close(), open() and stop() wait for the batch in flight too; a batch that cannot be written
 // after put() accepted it makes the next put() fail the task (FatalError): it restarts from the
 // stored offsets, where nothing is lost.
+//
+// Fencing: open() claims its partition (BatchWriter::claim: the epoch in its offsets row grows by
+// one) and every batch transaction checks that the epoch is still the task's own. A task that lost
+// its partition to another one (a zombie: paused past its session, partitioned away) finds a newer
+// epoch, writes nothing and fails (Fenced, a FatalError: never retried), logging "fenced" with the
+// partition and both epochs; its successor writes the records.
 #pragma once
 
 #include "batch_writer.hpp"
@@ -59,6 +65,7 @@ class PostgresSinkTask final : public sdk::SinkTask {
         // Offsets of refused records whose dead letters are confirmed but whose batch has not
         // committed yet (a COMMIT that then failed): a retry finds them again and must not resend.
         std::set<int64_t> refused_sent;
+        int64_t epoch = 0;  // this task's claim of the partition (open()), which its batches check
     };
     using PartitionKey = std::pair<std::string, int32_t>;
 

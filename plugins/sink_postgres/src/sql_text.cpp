@@ -5,14 +5,30 @@ namespace ingest::plugins::sink_postgres {
 
 using shared::pg::column_list;
 
+std::string offsets_upgrade_ddl(const QuotedTables& t, bool add_epoch, bool drop_not_null) {
+    std::string ddl = "ALTER TABLE " + t.offsets;
+    if (add_epoch)
+        ddl += std::string(" ADD COLUMN IF NOT EXISTS ") + kEpochColumn + " " + kEpochColumnType + " NOT NULL DEFAULT 0";
+    if (add_epoch && drop_not_null) ddl += ",";
+    if (drop_not_null) ddl += " ALTER COLUMN next_offset DROP NOT NULL";
+    return ddl;
+}
+
 SqlText::SqlText(const QuotedTables& t) {
     const bool daily = t.names.partitioning == Partitioning::Daily;
     // Where a prior revision lives: the events row itself, or the keys table when partitioned.
     const std::string& current = daily ? t.keys : t.events;
 
     lock_partition = "SELECT pg_advisory_xact_lock($1::int8)";
-    read_offset = "SELECT next_offset FROM " + t.offsets +
+    read_offset = "SELECT next_offset, epoch FROM " + t.offsets +
                   " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
+    // A new row's updated_at is when it was claimed; a claim leaves an existing row's alone
+    // (it says when its offset was saved).
+    claim_partition = "INSERT INTO " + t.offsets +
+                      " AS o (connector, topic, kafka_partition, next_offset, epoch, updated_at)"
+                      " VALUES ($1, $2, $3::int4, NULL, 1, clock_timestamp())"
+                      " ON CONFLICT (connector, topic, kafka_partition)"
+                      " DO UPDATE SET epoch = o.epoch + 1 RETURNING next_offset, epoch";
     // The offsets are saved last in a batch's transaction, so clock_timestamp() there is the
     // commit's time to within its flush; now() would be the transaction's start, a whole batch's
     // write earlier (scripts/bench measures the last commit by it).
@@ -22,7 +38,9 @@ SqlText::SqlText(const QuotedTables& t) {
                   " ON CONFLICT (connector, topic, kafka_partition)"
                   " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at";
     list_offsets = "SELECT topic, kafka_partition, next_offset FROM " + t.offsets +
-                   " WHERE connector = $1 ORDER BY topic, kafka_partition";
+                   " WHERE connector = $1 AND next_offset IS NOT NULL ORDER BY topic, kafka_partition";
+    // The row goes, epoch and all: a reset happens while the connector is stopped (no task holds a
+    // claim), and the next open() claims the partition afresh.
     forget_offset = "DELETE FROM " + t.offsets + " WHERE connector = $1 AND topic = $2 AND kafka_partition = $3::int4";
     // Two index scans with an array of keys each; a join against unnest() was planned as a hash
     // join over the whole table, or as a per-row nested loop several times slower than this.

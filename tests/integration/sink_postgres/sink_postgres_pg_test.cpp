@@ -24,6 +24,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -344,10 +345,17 @@ class SinkPostgres : public ::testing::Test {
                          " WHERE event_id = '" + uuid_for(n) + "'");
     }
     std::string count(const std::string& table) { return db->value("SELECT count(*) FROM " + schema + "." + table); }
+    // The stored next offset, "<no rows>" when none (a partition's row without an offset is only
+    // its claim: see epoch()).
     std::string stored_offset(int partition, const std::string& connector = "test-connector") {
         return db->value("SELECT next_offset FROM " + schema + ".ingest_offsets WHERE connector = '" +
                          connector + "' AND topic = 'user-events' AND kafka_partition = " +
-                         std::to_string(partition));
+                         std::to_string(partition) + " AND next_offset IS NOT NULL");
+    }
+    // The partition's epoch: how many times a task claimed it (open()).
+    std::string epoch(int partition, const std::string& connector = "test-connector") {
+        return db->value("SELECT epoch FROM " + schema + ".ingest_offsets WHERE connector = '" + connector +
+                         "' AND topic = 'user-events' AND kafka_partition = " + std::to_string(partition));
     }
 
     // Creates the sink's tables (as a first start does) and a CHECK constraint of the user's own
@@ -937,6 +945,198 @@ TEST_F(SinkPostgres, ConnectorsKeepSeparateOffsets) {
     EXPECT_EQ(stored_offset(0, "connector-b"), "2");
 }
 
+// Fencing (issue 14): a task that lost its partition to another one (paused past its session,
+// partitioned away) and comes back finds a newer epoch in the partition's offsets row: its batch
+// is refused whole, nothing of it written, and the task fails without retrying; the new owner's
+// batches go through.
+TEST_F(SinkPostgres, AZombieIsFencedAndWritesNothingWhileItsSuccessorWrites) {
+    SinkTask zombie(sink_postgres(), config({{"writers", "2"}}));
+    ASSERT_TRUE(ok(zombie.start()));
+    EXPECT_EQ(assign(zombie, {0, 1}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE}));
+    EXPECT_EQ(epoch(0), "1");
+    ASSERT_TRUE(ok(applied(zombie, {rec(0, 0, 1, event(1)), rec(0, 1, 2, event(2)), rec(1, 0, 3, event(3))})));
+
+    // The successor is assigned partition 0 while the zombie still believes it owns it.
+    SinkTask successor(sink_postgres(), config());
+    ASSERT_TRUE(ok(successor.start()));
+    EXPECT_EQ(assign(successor, {0}), (std::vector<int64_t>{2}));
+    EXPECT_EQ(epoch(0), "2");
+    EXPECT_EQ(epoch(1), "1");
+
+    // The zombie resumes with new records of partition 0: a new event, a correction and a
+    // deletion; and of partition 1, which no one took from it (written by its other writer, so
+    // the fenced group and the other commit or fail apart).
+    const Status status =
+        applied(zombie, {rec(0, 2, 4, event(4)), rec(0, 3, 1, event(1, 1)), rec(0, 4, 2, std::nullopt),
+                         rec(1, 1, 5, event(5))});
+    EXPECT_TRUE(status.fatal()) << status;
+    EXPECT_NE(status.message.find("fenced: partition user-events-0 was claimed by a newer task (epoch 2 > mine 1)"),
+              std::string::npos)
+        << status.message;
+    EXPECT_TRUE(zombie.host().logged("sink_postgres task test-connector-0 fenced: partition user-events-0"));
+    EXPECT_EQ(db->value("SELECT string_agg(event_id || ':' || revision, ',' ORDER BY event_id) FROM " + events_table() +
+                        " WHERE kafka_partition = 0"),
+              uuid_for(1) + ":0," + uuid_for(2) + ":0");
+    EXPECT_NE(row_of(5), "<no rows>") << "partition 1 is still the zombie's: its group commits";
+    EXPECT_EQ(stored_offset(1), "2");
+    EXPECT_EQ(row_of(4), "<no rows>");
+    EXPECT_EQ(db->value("SELECT revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "0");
+    EXPECT_EQ(count("events_deletions"), "0");
+    EXPECT_EQ(stored_offset(0), "2");
+    EXPECT_EQ(epoch(0), "2") << "the zombie claims nothing back";
+    // Not retried, and the task stays failed: the next put() fails at once.
+    EXPECT_EQ(zombie.host().logs().end(),
+              std::find_if(zombie.host().logs().begin(), zombie.host().logs().end(),
+                           [](const auto& line) { return line.message.find("retry") != std::string::npos; }));
+    const Status again = zombie.put({rec(1, 2, 6, event(6))});
+    EXPECT_TRUE(again.fatal()) << again;
+    EXPECT_NE(again.message.find("fenced"), std::string::npos) << again.message;
+
+    // The successor writes the same records.
+    ASSERT_TRUE(ok(applied(successor, {rec(0, 2, 4, event(4)), rec(0, 3, 1, event(1, 1)), rec(0, 4, 2, std::nullopt)})));
+    EXPECT_EQ(db->value("SELECT revision FROM " + events_table() + " WHERE event_id = '" + uuid_for(1) + "'"), "1");
+    EXPECT_NE(row_of(4), "<no rows>");
+    EXPECT_EQ(row_of(2), "<no rows>");
+    EXPECT_EQ(count("events_deletions"), "1");
+    EXPECT_EQ(stored_offset(0), "5");
+    auto counters = stop_summary(successor);
+    EXPECT_EQ(counters["inserted"], "1");
+    EXPECT_EQ(counters["updated"], "1");
+    EXPECT_EQ(counters["deleted"], "1");
+}
+
+// A claim takes the partition's advisory lock, which a batch holds until its COMMIT: a successor's
+// claim waits for the predecessor's batch in flight, and then returns the offset that batch
+// stored (nothing lost between the two); the predecessor's next batch is fenced.
+TEST_F(SinkPostgres, AClaimWaitsForTheBatchInFlightAndResumesAfterIt) {
+    const std::string connector = "claim-waits";  // its sessions' application_name: ingest/claim-waits
+    SinkTask predecessor(sink_postgres(), config(), as(connector));
+    ASSERT_TRUE(ok(predecessor.start()));
+    assign(predecessor, {0});
+    ASSERT_TRUE(ok(applied(predecessor, {rec(0, 0, 1, event(1))})));
+    // Started before the table is locked: preparing its statements takes the table's locks too.
+    SinkTask successor(sink_postgres(), config(), as(connector));
+    ASSERT_TRUE(ok(successor.start()));
+    // Holds the predecessor's next batch inside its transaction (after its epoch check, at the
+    // COPY into events) by locking the table from another session.
+    Db blocker(test_dsn());
+    blocker.run("BEGIN");
+    blocker.run("LOCK TABLE " + events_table() + " IN SHARE MODE");
+    ASSERT_TRUE(ok(predecessor.put({rec(0, 1, 2, event(2)), rec(0, 2, 3, event(3))})));
+    // Until one of the connector's sessions waits for a lock of that kind (polled, deadline 30 s).
+    auto waiting = [&](const std::string& lock_kind) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (db->value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = '" +
+                          lock_kind + "' AND application_name = 'ingest/" + connector + "'") != "0")
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    };
+    ASSERT_TRUE(waiting("relation")) << "the predecessor's batch never reached the locked table";
+
+    std::vector<int64_t> resumed;
+    std::string claim_error;
+    std::thread claimer([&] {
+        try {
+            resumed = assign(successor, {0});
+        } catch (const std::exception& error) {
+            claim_error = error.what();
+        }
+    });
+    const bool claim_waited = waiting("advisory");
+    blocker.run("COMMIT");
+    claimer.join();
+    EXPECT_TRUE(claim_waited) << "the claim did not wait for the partition's lock";
+    EXPECT_EQ(claim_error, "");
+    EXPECT_EQ(resumed, (std::vector<int64_t>{3})) << "the claim returns what the batch in flight stored";
+    EXPECT_TRUE(ok(predecessor.pre_commit())) << "its batch in flight committed before the claim";
+    EXPECT_EQ(count("events"), "3");
+    const Status fenced = applied(predecessor, {rec(0, 3, 4, event(4))});
+    EXPECT_TRUE(fenced.fatal()) << fenced;
+    EXPECT_EQ(count("events"), "3");
+    ASSERT_TRUE(ok(applied(successor, {rec(0, 3, 4, event(4))})));
+    EXPECT_EQ(count("events"), "4");
+    EXPECT_EQ(stored_offset(0, connector), "4");
+}
+
+// A claim of a partition that has no stored offset stores none (the row holds only its epoch): it
+// is neither listed nor returned as an offset, and a reset forgets the row with its epoch.
+TEST_F(SinkPostgres, AClaimStoresNoOffsetAndOffsetsOperationsIgnoreIt) {
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    EXPECT_EQ(assign(task, {0, 1}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE}));
+    EXPECT_EQ(db->value("SELECT next_offset, epoch FROM " + schema + ".ingest_offsets WHERE kafka_partition = 1"),
+              "<null>|1");
+    ASSERT_TRUE(ok(applied(task, {rec(0, 0, 1, event(1))})));
+    Offsets listed;
+    ASSERT_TRUE(ok(task.list_offsets(listed)));
+    EXPECT_EQ(listed, (Offsets{{{kTopic, 0}, 1}}));
+    ASSERT_TRUE(ok(task.close()));
+    ASSERT_TRUE(ok(task.alter_offsets({{{kTopic, 0}, INGEST_OFFSET_NONE}, {{kTopic, 2}, 7}})));
+    Offsets after_reset;
+    ASSERT_TRUE(ok(task.list_offsets(after_reset)));
+    EXPECT_EQ(after_reset, (Offsets{{{kTopic, 2}, 7}}));
+    EXPECT_EQ(epoch(0), "<no rows>");
+    EXPECT_EQ(epoch(2), "0") << "setting an offset claims nothing";
+    EXPECT_EQ(assign(task, {0, 1, 2}), (std::vector<int64_t>{INGEST_OFFSET_NONE, INGEST_OFFSET_NONE, 7}));
+    EXPECT_EQ(epoch(0), "1");
+    EXPECT_EQ(epoch(1), "2");
+    EXPECT_EQ(epoch(2), "1");
+}
+
+// The offsets table of a version before fencing (no epoch, next_offset NOT NULL) is upgraded at
+// start with auto.create, its stored offsets kept; without auto.create the task says what to run.
+TEST_F(SinkPostgres, AnOffsetsTableWithoutEpochsIsUpgradedAtStart) {
+    db->run("CREATE SCHEMA " + schema);
+    db->run("CREATE TABLE " + schema + ".ingest_offsets (connector text NOT NULL, topic text NOT NULL,"
+            " kafka_partition integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL"
+            " DEFAULT now(), PRIMARY KEY (connector, topic, kafka_partition))");
+    db->run("INSERT INTO " + schema + ".ingest_offsets (connector, topic, kafka_partition, next_offset)"
+            " VALUES ('test-connector', 'user-events', 0, 5)");
+    {
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
+        EXPECT_TRUE(creator.host().logged("sink_postgres created column epoch of \"" + schema + "\".\"ingest_offsets\""));
+    }
+    EXPECT_EQ(db->value("SELECT attname || ':' || attnotnull || ':' || pg_get_expr(adbin, adrelid) FROM pg_attribute"
+                        " JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum WHERE attrelid = '" + schema +
+                        ".ingest_offsets'::regclass AND attname = 'epoch'"),
+              "epoch:true:0");
+    EXPECT_EQ(db->value("SELECT attnotnull FROM pg_attribute WHERE attrelid = '" + schema +
+                        ".ingest_offsets'::regclass AND attname = 'next_offset'"),
+              "f");
+    EXPECT_EQ(epoch(0), "0");
+    SinkTask task(sink_postgres(), config());
+    ASSERT_TRUE(ok(task.start()));
+    EXPECT_FALSE(task.host().logged("created column epoch")) << "upgraded once";
+    EXPECT_EQ(assign(task, {0, 1}), (std::vector<int64_t>{5, INGEST_OFFSET_NONE}));
+    EXPECT_EQ(epoch(0), "1");
+    ASSERT_TRUE(ok(applied(task, {rec(0, 5, 1, event(1)), rec(1, 0, 2, event(2))})));
+    EXPECT_EQ(stored_offset(0), "6");
+    EXPECT_EQ(stored_offset(1), "1");
+}
+
+TEST_F(SinkPostgres, AnOffsetsTableWithoutEpochsIsNotAlteredWithoutAutoCreate) {
+    {
+        SinkTask creator(sink_postgres(), config());
+        ASSERT_TRUE(ok(creator.start()));
+    }
+    db->run("ALTER TABLE " + schema + ".ingest_offsets DROP COLUMN epoch");
+    SinkTask task(sink_postgres(), config({{"auto.create", "false"}}));
+    const Status status = task.start();
+    EXPECT_TRUE(status.fatal()) << status;
+    EXPECT_NE(status.message.find("ALTER TABLE \"" + schema + "\".\"ingest_offsets\" ADD COLUMN IF NOT EXISTS epoch "
+                                  "bigint NOT NULL DEFAULT 0"),
+              std::string::npos)
+        << status.message;
+    EXPECT_EQ(status.message.find("DROP NOT NULL"), std::string::npos) << status.message;
+    EXPECT_EQ(db->value("SELECT count(*) FROM pg_attribute WHERE attrelid = '" + schema +
+                        ".ingest_offsets'::regclass AND attname = 'epoch' AND NOT attisdropped"),
+              "0");
+}
+
 TEST_F(SinkPostgres, MissingTableWithoutAutoCreateIsFatalAndNamesIt) {
     db->run("CREATE SCHEMA " + schema);
     SinkTask task(sink_postgres(), config({{"auto.create", "false"}}));
@@ -950,7 +1150,7 @@ TEST_F(SinkPostgres, MissingColumnWithoutAutoCreateIsFatalWithSqlstate) {
     db->run("CREATE SCHEMA " + schema);
     db->run("CREATE TABLE " + schema + ".events (event_id uuid PRIMARY KEY, user_id text)");
     db->run("CREATE TABLE " + schema + ".events_deletions (event_id uuid PRIMARY KEY, kafka_partition int, kafka_offset bigint)");
-    db->run("CREATE TABLE " + schema + ".ingest_offsets (connector text, topic text, kafka_partition int, next_offset bigint, updated_at timestamptz default now(), PRIMARY KEY (connector, topic, kafka_partition))");
+    db->run("CREATE TABLE " + schema + ".ingest_offsets (connector text, topic text, kafka_partition int, next_offset bigint, updated_at timestamptz default now(), epoch bigint NOT NULL DEFAULT 0, PRIMARY KEY (connector, topic, kafka_partition))");
     SinkTask task(sink_postgres(), config({{"auto.create", "false"}}));
     const Status status = task.start();
     const std::string& error = status.message;
@@ -983,11 +1183,15 @@ TEST_F(SinkPostgres, PermissionDeniedIsFatalWithSqlstate) {
     {
         SinkTask task(sink_postgres(), config({{"connection.dsn", dsn}}));
         ASSERT_TRUE(ok(task.start()));
-        assign(task, {0});
-        const Status status = applied(task, {rec(0, 0, 1, event(1))});
+        // Claiming a partition (open()) already writes its offsets row.
+        Offsets stored;
+        const Status status = task.open({{kTopic, 0}}, &stored);
         const std::string& error = status.message;
         EXPECT_TRUE(status.fatal()) << status;
         EXPECT_NE(error.find("42501"), std::string::npos) << error;
+        EXPECT_NE(error.find("claiming the partition in \"" + schema + "\".\"ingest_offsets\" (needs INSERT and UPDATE)"),
+                  std::string::npos)
+            << error;
     }
     db->run("DROP OWNED BY sinktest_reader");
     db->run("DROP ROLE sinktest_reader");
@@ -1020,9 +1224,11 @@ class FailingCommit : public SinkPostgres {
                 "'; END IF; RETURN NULL; END $$");
         SinkTask creator(sink_postgres(), config());
         ASSERT_TRUE(ok(creator.start()));
-        db->run("CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT OR UPDATE ON " + schema +
-                ".ingest_offsets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " +
-                schema + ".fail_commit()");
+        // Fires at a batch's COMMIT (it stores an offset), not at a claim's (open(): no offset
+        // stored, or only the epoch updated).
+        db->run("CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT OR UPDATE OF next_offset ON " + schema +
+                ".ingest_offsets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.next_offset IS NOT NULL)"
+                " EXECUTE FUNCTION " + schema + ".fail_commit()");
     }
 };
 

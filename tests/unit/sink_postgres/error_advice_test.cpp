@@ -50,7 +50,7 @@ TEST_F(ErrorAdvice, AMissingTableSchemaOrColumnSaysHowToGetItBack) {
     const std::string column = configuration_advice("42703", WriteStep::SavingOffsets, plain, "\"w\"");
     EXPECT_NE(column.find("The table \"app\".\"offs\" does not have the layout the sink writes: \"app\".\"offs\" "
                           "(connector text, topic text, kafka_partition integer, next_offset bigint, updated_at "
-                          "timestamptz)"),
+                          "timestamptz, epoch bigint)"),
               std::string::npos)
         << column;
 }
