@@ -13,6 +13,7 @@
 #include "worker/state_file.hpp"
 #include "worker/worker.hpp"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <ingest/conformance.hpp>
 #include <boost/algorithm/string/predicate.hpp>
@@ -209,6 +210,17 @@ int main(int argc, char** argv) {
     run->add_option("--bootstrap", options.bootstrap, "Kafka bootstrap servers; none: start the embedded mock broker");
     run->add_option("--state-dir", state_dir, "Where the runner writes its state (e.g. the embedded broker's address)")
         ->capture_default_str();
+    run->add_option("--worker-id", options.worker_id,
+                    "How statuses name this worker (default: the host name; with --cluster, host name:process id)");
+    run->add_option("--cluster", options.cluster,
+                    "Join the cluster NAME of workers on --bootstrap: they share its connectors (topics "
+                    "ingest-NAME-configs, -status, -slots; group ingest-NAME-workers) instead of reading --connectors")
+        ->envname("INGEST_CLUSTER");
+    std::string cluster_session_timeout_ms = "10000";
+    run->add_option("--cluster-session-timeout-ms", cluster_session_timeout_ms,
+                    "With --cluster: how long a silent worker keeps its tasks before they move to the others")
+        ->check(CLI::Range(1000, 300000))
+        ->capture_default_str();
     run->add_flag("--until-done", options.until_done,
                   "Exit once every source ended and every validator reported (exit 0 only if all passed)");
     cli::RestSettings rest_settings;
@@ -314,6 +326,10 @@ int main(int argc, char** argv) {
             options.state_dir = state_dir;
             options.plugin_path = path;
             options.start_service = cli::rest_service(rest_settings, options.state_dir, options.connectors_dir);
+            options.cluster_membership["session.timeout.ms"] = cluster_session_timeout_ms;
+            // Heartbeats a few times per session, as Kafka Connect's worker does.
+            options.cluster_membership["heartbeat.interval.ms"] =
+                std::to_string(std::max(500, std::stoi(cluster_session_timeout_ms) / 4));
             config::set_client_override_policy(
                 {{allowed_client_settings.begin(), allowed_client_settings.end()},
                  {client_file_dirs.begin(), client_file_dirs.end()}});

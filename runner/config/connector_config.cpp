@@ -91,6 +91,19 @@ std::string shown_key(const std::string& key) {
 
 }  // namespace
 
+ConnectorSpec spec_of(const std::string& name, const std::map<std::string, std::string>& values,
+                      const std::string& source, const EnvLookup& env) {
+    ConnectorSpec spec{source, name, {}, {}};
+    for (const auto& [key, value] : values) {
+        std::string expanded;
+        if (auto problem = expand_env(value, env, expanded))
+            spec.problems.push_back({key, *problem});
+        else
+            spec.raw[key] = expanded;
+    }
+    return spec;
+}
+
 ConnectorSpec parse_connector(const std::string& text, const std::string& source,
                               const std::string& fallback_name, const EnvLookup& env) {
     if (text.size() > kMaxConnectorFileBytes)

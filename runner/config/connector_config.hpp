@@ -51,6 +51,11 @@ struct ConnectorSpec {
     std::vector<Problem> problems;
 };
 
+// A connector given as its config values as written (REST, cluster mode's config topic), each
+// `${env:...}` expanded; a value that cannot be is left out of `raw` with its problem kept.
+ConnectorSpec spec_of(const std::string& name, const std::map<std::string, std::string>& values,
+                      const std::string& source, const EnvLookup& env);
+
 // Parses the Kafka Connect-style body {"name": ..., "config": {...}}. `fallback_name` is used when
 // the body has no name (the file's stem). A key whose value cannot be read is left out of `raw`
 // and its problem kept in `problems`. Throws ConfigError, with every problem found, only when

@@ -61,16 +61,8 @@ void check_name(const std::string& name) {
 worker::ConnectorDefinition validate_values(const std::string& name, const ConfigValues& values,
                                         const plugin_host::PluginCatalog& catalog, const config::EnvLookup& env) {
     const std::string source = "connector '" + name + "'";
-    config::ConnectorSpec spec{source, name, {}};
-    std::vector<config::Problem> problems;
-    for (const auto& [key, value] : values) {
-        std::string expanded;
-        if (auto problem = config::expand_env(value, env, expanded))
-            problems.push_back({key, *problem});
-        else
-            spec.raw[key] = expanded;
-    }
-    if (!problems.empty()) throw config::ConfigError(source, problems);
+    auto spec = config::spec_of(name, values, source, env);
+    if (!spec.problems.empty()) throw config::ConfigError(source, spec.problems);
     const std::string plugin = config::plugin_name_of(spec);
     std::shared_ptr<plugin_host::PluginLibrary> library;
     try {

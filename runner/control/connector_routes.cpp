@@ -1,8 +1,8 @@
 // /connectors: list, create, inspect, change, pause/resume/stop, restart and delete connectors,
 // with Kafka Connect's paths, shapes and status codes. Reads and operations go to the herder;
-// create, update and delete write or remove the connector's file in connectors.d/ (after
-// validating it), and the config watcher applies it: one path from a changed config to a
-// restarted connector.
+// create, update and delete write to the worker's ConfigStore after validating the config
+// (connectors.d/ files, applied by the config watcher; in a cluster, the config topic, applied by
+// every worker): one path from a changed config to a restarted connector.
 #include "control/api_error.hpp"
 #include "control/config_view.hpp"
 #include "control/routes.hpp"
@@ -33,19 +33,8 @@ const ingest_plugin* plugin_of(const worker::ConnectorDefinition& definition) {
     return definition.library ? &definition.library->descriptor() : nullptr;
 }
 
-// The connector's file: where it was loaded from, else where a new one goes.
-std::filesystem::path file_of(const RouteContext& context, const std::string& name) {
-    if (auto found = context.herder.definition(name)) {
-        std::error_code ignored;
-        if (!found->config.source.empty() && std::filesystem::is_regular_file(found->config.source, ignored))
-            return found->config.source;
-    }
-    return context.files.path_for(name);
-}
-
 bool exists(const RouteContext& context, const std::string& name) {
-    std::error_code ignored;
-    return context.herder.definition(name) || std::filesystem::exists(context.files.path_for(name), ignored);
+    return context.herder.definition(name) || context.store->written(name);
 }
 
 object status_json(const RouteContext& context, const worker::ConnectorStatus& status) {
@@ -177,8 +166,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         std::lock_guard lock(*writing);
         if (exists(context, name)) throw ApiError(409, "Connector " + name + " already exists");
         if (context.record_initial_state) context.record_initial_state(name, initial);
-        context.files.write(name, values);
-        log::info("rest") << "connector " << name << " created: wrote " << context.files.path_for(name).string();
+        const auto where = context.store->write(name, values);
+        log::info("rest") << "connector " << name << " created: wrote " << where;
         reply(response, 201, written_info(name, values, valid));
     });
 
@@ -201,9 +190,8 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         auto valid = validate_values(name, values, context.catalog, context.env);
         std::lock_guard lock(*writing);
         const bool created = !exists(context, name);
-        const auto file = file_of(context, name);
-        context.files.write(name, values, file);
-        log::info("rest") << "connector " << name << (created ? " created" : " config replaced") << ": wrote " << file.string();
+        const auto where = context.store->write(name, values);
+        log::info("rest") << "connector " << name << (created ? " created" : " config replaced") << ": wrote " << where;
         reply(response, created ? 201 : 200, written_info(name, values, valid));
     });
 
@@ -215,12 +203,11 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         auto body = parse_object_body(request);
         std::lock_guard lock(*writing);
         auto definition = definition_of(context, name);
-        const auto file = file_of(context, name);
-        auto base = written_config(file).value_or(definition.config.raw);
+        auto base = context.store->written(name).value_or(definition.config.raw);
         auto values = config_values(body, name, std::move(base), true);
         auto valid = validate_values(name, values, context.catalog, context.env);
-        context.files.write(name, values, file);
-        log::info("rest") << "connector " << name << " config patched: wrote " << file.string();
+        const auto where = context.store->write(name, values);
+        log::info("rest") << "connector " << name << " config patched: wrote " << where;
         reply(response, 200, written_info(name, values, valid));
     });
 
@@ -229,10 +216,9 @@ void add_connector_routes(Router& router, const RouteContext& context) {
         const std::string name = request.matches[1];
         std::lock_guard lock(*writing);
         const bool known = context.herder.definition(name).has_value();
-        const auto file = file_of(context, name);
-        const bool removed = context.files.remove(file);
+        const bool removed = context.store->remove(name);
         if (!known && !removed) throw ApiError(404, not_found(name));
-        log::info("rest") << "connector " << name << " deleted: removed " << file.string();
+        log::info("rest") << "connector " << name << " deleted";
         response.status = 204;
     });
 

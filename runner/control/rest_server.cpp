@@ -1,5 +1,7 @@
 #include "control/rest_server.hpp"
 
+#include "control/file_config_store.hpp"
+
 #include "control/api_error.hpp"
 #include "control/router.hpp"
 #include "control/routes.hpp"
@@ -48,12 +50,18 @@ bool is_loopback(const std::string& host) {
     return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
+// The herder's own store (cluster mode), else the connector files.
+std::shared_ptr<worker::ConfigStore> config_store(worker::Herder& herder, worker::ConnectorFiles files) {
+    if (auto* own = herder.config_store()) return std::shared_ptr<worker::ConfigStore>(own, [](worker::ConfigStore*) {});
+    return std::make_shared<FileConfigStore>(herder, std::move(files));
+}
+
 struct RestServer::Impl {
     Impl(RestOptions options, worker::Herder& herder, const plugin_host::PluginCatalog& catalog,
          worker::ConnectorFiles files)
         : context{herder,
                   catalog,
-                  std::move(files),
+                  config_store(herder, std::move(files)),
                   std::move(options.env),
                   std::move(options.metrics),
                   std::make_shared<std::atomic<bool>>(!options.starting),
@@ -161,7 +169,7 @@ std::string describe_api_markdown() {
     // never called, so the herder and catalog behind them are empty ones.
     worker::StandaloneHerder herder(worker::HerderOptions{});
     const auto catalog = plugin_host::PluginCatalog::scan({});
-    RouteContext context{herder, catalog, worker::ConnectorFiles({}), config::process_env(), nullptr,
+    RouteContext context{herder, catalog, config_store(herder, worker::ConnectorFiles({})), config::process_env(), nullptr,
                          std::make_shared<std::atomic<bool>>(true), {}};
     httplib::Server unused;
     Router router(unused, AuthPolicy{});

@@ -6,7 +6,7 @@
 #include "control/router.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_catalog.hpp"
-#include "worker/connector_files.hpp"
+#include "worker/config_store.hpp"
 #include "worker/herder.hpp"
 
 #include <atomic>
@@ -19,7 +19,9 @@ namespace ingest::control {
 struct RouteContext {
     worker::Herder& herder;
     const plugin_host::PluginCatalog& catalog;
-    worker::ConnectorFiles files;  // create, update and delete write here; the config watcher applies
+    // Create, update and delete write here (connectors.d/ files, or a cluster's config topic); the
+    // herder applies what was written.
+    std::shared_ptr<worker::ConfigStore> store;
     config::EnvLookup env;         // `${env:...}` in configs being validated
     std::shared_ptr<const metrics::Metrics> metrics;  // GET /metrics, GET /worker/metrics; unset: 404
     std::shared_ptr<std::atomic<bool>> started;  // GET /health: false while the worker starts up

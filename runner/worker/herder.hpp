@@ -49,9 +49,15 @@ struct RestartOutcome {
     std::vector<int> tasks;
 };
 
+class ConfigStore;
+
 class Herder {
    public:
     virtual ~Herder() = default;
+
+    // Where the REST API writes connector configs when this herder keeps them itself (cluster
+    // mode: its config topic); nullptr: in connectors.d/ files, which the config watcher applies.
+    virtual ConfigStore* config_store() { return nullptr; }
 
     // Creates the connector, or replaces the config of an existing one: only that connector's
     // tasks stop and start again with the new config, in its current target state (`initial`

@@ -211,8 +211,41 @@ void StandaloneHerder::update_task(const std::string& name, int id, const std::f
     });
 }
 
+bool StandaloneHerder::runs(const std::string& connector, int task) const {
+    return !options_.runs_task || options_.runs_task(connector, task);
+}
+
+void StandaloneHerder::reassign() {
+    std::lock_guard lock(operations_);
+    if (shut_down_) return;
+    std::vector<Task*> leaving;
+    for (auto& [name, connector] : connectors_)
+        for (size_t id = 0; id < connector.tasks.size(); ++id) {
+            auto& task = connector.tasks[id];
+            if (task.runner && !runs(name, static_cast<int>(id))) {
+                task.runner->request_stop();
+                leaving.push_back(&task);
+            }
+        }
+    for (auto* task : leaving) {
+        task->runner->join();
+        task->runner.reset();
+    }
+    for (auto& [name, connector] : connectors_) {
+        if (connector.target == TargetState::stopped) continue;
+        for (size_t id = 0; id < connector.tasks.size(); ++id) {
+            const int task = static_cast<int>(id);
+            if (!runs(name, task))
+                update_task(name, task, [](TaskStatus& t) { t = TaskStatus{t.id}; });
+            else if (!connector.tasks[id].runner)
+                start_task(connector, task);
+        }
+    }
+}
+
 void StandaloneHerder::start_task(Connector& connector, int id) {
     const auto& definition = connector.definition;
+    if (!runs(definition.config.name, id)) return;  // another worker's: stays UNASSIGNED here
     update_task(definition.config.name, id, [](TaskStatus& t) {
         // RESTARTING stays until the task reports in, as in Kafka Connect.
         if (t.state != State::restarting) t.state = State::unassigned;
@@ -406,7 +439,7 @@ RestartOutcome StandaloneHerder::restart(const std::string& name, bool include_t
     if (!include_tasks) return outcome;
     std::vector<int> chosen;
     for (const auto& task : current.tasks)
-        if (!only_failed || task.state == State::failed) chosen.push_back(task.id);
+        if ((!only_failed || task.state == State::failed) && runs(name, task.id)) chosen.push_back(task.id);
     // Stop all chosen tasks first, then start them again.
     for (int id : chosen) {
         auto& task = connector.tasks.at(static_cast<size_t>(id));
@@ -432,6 +465,7 @@ void StandaloneHerder::restart_task(const std::string& name, int id) {
     Connector& connector = find(name);
     if (id < 0 || static_cast<size_t>(id) >= connector.tasks.size())
         throw std::out_of_range("connector '" + name + "' has no task " + std::to_string(id));
+    if (!runs(name, id)) return;  // another worker's (cluster mode)
     log::info("worker") << "restarting task " << pipeline::task_label(name, id);
     auto& task = connector.tasks[static_cast<size_t>(id)];
     if (task.runner) {

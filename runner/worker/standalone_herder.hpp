@@ -1,6 +1,6 @@
 // The herder of a single worker: every connector's tasks run in this process, one thread each.
-// (Kafka Connect's StandaloneHerder; a herder that shares connectors between workers through
-// Kafka would implement the same interface.)
+// (Kafka Connect's StandaloneHerder.) In cluster mode the DistributedHerder runs its worker's share
+// of the tasks in one of these (HerderOptions::runs_task).
 //
 // A task that fails is restarted automatically after a backoff, up to its connector's
 // `errors.restart.max` restarts in a row (RestartPolicy); one thread of the herder waits out the
@@ -33,6 +33,9 @@ struct HerderOptions {
     // Where pause/stop survive a worker restart (`<state-dir>/target-states.json`); empty: in
     // memory only.
     std::filesystem::path target_state_file;
+    // Which tasks run in this process (cluster mode: those of the slots this worker holds); the
+    // others stay UNASSIGNED here. Unset: all of them. reassign() applies a change.
+    std::function<bool(const std::string& connector, int task)> runs_task;
 };
 
 class StandaloneHerder final : public Herder {
@@ -58,6 +61,9 @@ class StandaloneHerder final : public Herder {
     // Forgets saved target states of connectors this herder does not run (their files were
     // removed while the worker was down). Call once the start-up connectors are applied.
     void forget_other_target_states();
+    // Stops the tasks runs_task no longer gives this process (all of them first, then waits) and
+    // starts those it now gives, in their connector's target state.
+    void reassign();
 
     std::optional<ConnectorStatus> status(const std::string& name) const override;
     std::vector<ConnectorStatus> statuses() const override;
@@ -91,6 +97,7 @@ class StandaloneHerder final : public Herder {
     };
 
     Connector& find(const std::string& name);
+    bool runs(const std::string& connector, int task) const;
     void start(Connector& connector);
     void start_task(Connector& connector, int id);
     void stop_tasks(Connector& connector);

@@ -1,6 +1,7 @@
 #include "worker/status_model.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace ingest::worker {
 
@@ -17,22 +18,59 @@ const char* state_name(State state) {
     return "UNKNOWN";
 }
 
+std::optional<State> state_of(std::string_view name) {
+    for (State state : {State::unassigned, State::running, State::paused, State::stopped, State::failed,
+                        State::restarting, State::finished})
+        if (name == state_name(state)) return state;
+    return std::nullopt;
+}
+
 const char* type_name(ConnectorType type) { return type == ConnectorType::source ? "source" : "sink"; }
 
+boost::json::object to_json(const TaskStatus& t, const std::string& worker_id) {
+    boost::json::object task{{"id", t.id}, {"state", state_name(t.state)},
+                             {"worker_id", t.worker_id.empty() ? worker_id : t.worker_id}};
+    if (!t.trace.empty()) task["trace"] = t.trace;
+    task["restarts"] = t.restarts;
+    if (t.restart_scheduled) task["restart_scheduled"] = true;
+    if (t.verdict) task["verdict"] = boost::json::object{{"passed", t.verdict->passed}, {"summary", t.verdict->summary}};
+    return task;
+}
+
+TaskStatus task_status_from_json(const boost::json::object& json) {
+    auto field = [&](const char* name) -> const boost::json::value& {
+        const auto* value = json.if_contains(name);
+        if (!value) throw std::invalid_argument(std::string("a task status without \"") + name + "\"");
+        return *value;
+    };
+    TaskStatus task;
+    try {
+        task.id = static_cast<int>(field("id").to_number<int64_t>());
+        const auto state = state_of(field("state").as_string());
+        if (!state) throw std::invalid_argument("unknown task state '" + std::string(field("state").as_string()) + "'");
+        task.state = *state;
+        task.worker_id = std::string(field("worker_id").as_string());
+        if (const auto* trace = json.if_contains("trace")) task.trace = std::string(trace->as_string());
+        if (const auto* restarts = json.if_contains("restarts")) task.restarts = static_cast<int>(restarts->to_number<int64_t>());
+        if (const auto* scheduled = json.if_contains("restart_scheduled")) task.restart_scheduled = scheduled->as_bool();
+        if (const auto* verdict = json.if_contains("verdict"))
+            task.verdict = Verdict{verdict->at("passed").as_bool(), std::string(verdict->at("summary").as_string())};
+    } catch (const std::invalid_argument&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw std::invalid_argument(std::string("a task status field of the wrong type: ") + error.what());
+    }
+    return task;
+}
+
 boost::json::object to_json(const ConnectorStatus& status, const std::string& worker_id) {
-    boost::json::object connector{{"state", state_name(status.state)}, {"worker_id", worker_id}};
+    boost::json::object connector{{"state", state_name(status.state)},
+                                  {"worker_id", status.worker_id.empty() ? worker_id : status.worker_id}};
     if (!status.trace.empty()) connector["trace"] = status.trace;
     connector["restarts"] = status.restarts;
     if (!status.config_error.empty()) connector["config_error"] = status.config_error;
     boost::json::array tasks;
-    for (const auto& t : status.tasks) {
-        boost::json::object task{{"id", t.id}, {"state", state_name(t.state)}, {"worker_id", worker_id}};
-        if (!t.trace.empty()) task["trace"] = t.trace;
-        task["restarts"] = t.restarts;
-        if (t.restart_scheduled) task["restart_scheduled"] = true;
-        if (t.verdict) task["verdict"] = boost::json::object{{"passed", t.verdict->passed}, {"summary", t.verdict->summary}};
-        tasks.push_back(std::move(task));
-    }
+    for (const auto& t : status.tasks) tasks.push_back(to_json(t, worker_id));
     return {{"name", status.name},
             {"connector", std::move(connector)},
             {"tasks", std::move(tasks)},

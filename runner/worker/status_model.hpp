@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ingest::worker {
@@ -16,6 +17,8 @@ namespace ingest::worker {
 // committed), which `ingest run --until-done` waits for.
 enum class State { unassigned, running, paused, stopped, failed, restarting, finished };
 const char* state_name(State state);
+// The State a state_name() names; nullopt for any other text.
+std::optional<State> state_of(std::string_view name);
 
 struct Verdict {
     bool passed = false;
@@ -31,6 +34,9 @@ struct TaskStatus {
     // FAILED, and an automatic restart is on its way (errors.restart.max not used up): not a
     // final failure yet.
     bool restart_scheduled = false;
+    // The worker that runs it, where that is not the worker showing the status (cluster mode:
+    // any worker shows every task); empty: the one showing it.
+    std::string worker_id;
 };
 
 enum class ConnectorType { source, sink };
@@ -47,6 +53,7 @@ struct ConnectorStatus {
     // Why the connector's file in connectors.d/ was not applied (every problem); the previous
     // version keeps running. Empty once a valid version is applied.
     std::string config_error;
+    std::string worker_id;  // as TaskStatus::worker_id
 };
 
 // Kafka Connect's `GET /connectors/{name}/status` body:
@@ -55,8 +62,13 @@ struct ConnectorStatus {
 // a judging task's "verdict": {"passed", "summary"}, "restart_scheduled": true on a FAILED task
 // about to be restarted automatically, and "config_error" on the connector while its file's
 // newest version is invalid.
+// `worker_id` names the worker of every status whose own worker_id is empty.
 boost::json::object to_json(const ConnectorStatus& status, const std::string& worker_id);
 boost::json::array to_json(const std::vector<ConnectorStatus>& statuses, const std::string& worker_id);
+// One task's entry of "tasks" above, and back (cluster mode's status topic carries these). Throws
+// std::invalid_argument naming what does not fit.
+boost::json::object to_json(const TaskStatus& task, const std::string& worker_id);
+TaskStatus task_status_from_json(const boost::json::object& json);
 
 // "connector <name> task <id>: <STATE> (<trace>); verdict PASS: <summary>": the log summary.
 std::string describe(const ConnectorStatus& connector, const TaskStatus& task);

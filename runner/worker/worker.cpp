@@ -1,5 +1,6 @@
 #include "worker/worker.hpp"
 
+#include "cluster/distributed_herder.hpp"
 #include "config/connector_config.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/mock_cluster.hpp"
@@ -149,6 +150,115 @@ void print_summary(const std::vector<ConnectorStatus>& statuses) {
     }
 }
 
+// Runs `herder` until `stop` (or, with until_done, until the work is done): the service beside it
+// (REST), `apply_connectors` once the service is up, the config watcher of a standalone worker,
+// the status file, and the summary at the end. Returns an ExitCode.
+int serve(Herder& herder, const WorkerOptions& options, const plugin_host::PluginCatalog& catalog,
+          std::atomic<bool>& stop, const std::function<void()>& apply_connectors) {
+    HerderRegistration registration(herder);
+    std::unique_ptr<WorkerService> service;
+    if (options.start_service) {
+        try {
+            service = options.start_service(herder, catalog);
+        } catch (const std::exception& error) {
+            log::error("worker") << error.what() << "; nothing was started";
+            return kBadConfig;
+        }
+    }
+    apply_connectors();
+    if (service) service->started();
+
+    // A run --until-done is a batch over a fixed set of connectors: nothing to watch.
+    std::unique_ptr<ConfigWatcher> watcher;
+    if (!options.until_done && options.cluster.empty()) {
+        try {
+            watcher = std::make_unique<ConfigWatcher>(
+                herder, [&](const config::ConnectorSpec& spec) { return resolve_connector(spec, catalog); },
+                ConfigWatcherOptions{options.connectors_dir});
+        } catch (const std::exception& error) {
+            log::error("worker") << error.what() << "; connector files are not reloaded while this worker runs";
+        }
+    }
+
+    const auto status_file = options.state_dir / "status.json";
+    int exit_code = kOk;
+    uint64_t seen = herder.version();
+    while (true) {
+        write_status_file(status_file, herder);
+        if (stop.load()) {
+            log::info("worker") << "stop requested; stopping " << herder.connectors().size() << " connectors";
+            if (options.until_done) {
+                // Stopped before the work was done: success would claim a verdict nobody gave.
+                log::error("worker") << "interrupted before the work was done (--until-done)";
+                exit_code = kFailed;
+            }
+            break;
+        }
+        if (options.until_done) {
+            auto statuses = herder.statuses();
+            if (any_failed(statuses)) {
+                log::error("worker") << "a task failed; stopping (--until-done)";
+                exit_code = kFailed;
+                break;
+            }
+            if (work_done(statuses)) {
+                log::info("worker") << "all sources ended and all verdicts are in; stopping (--until-done)";
+                break;
+            }
+        }
+        seen = herder.wait_for_change(seen, std::chrono::milliseconds(500));
+    }
+    if (watcher) watcher->stop();  // no change is applied while everything stops
+    service.reset();  // the REST API answers only while the herder runs
+    herder.shutdown();
+
+    write_status_file(status_file, herder);
+    auto statuses = herder.statuses();
+    print_summary(statuses);
+    // As the README says, whatever the mode: a task left FAILED (its automatic restarts used up,
+    // or still pending) is a failed run, also when an operator's signal ended it.
+    if (any_verdict_failed(statuses) || any_failed(statuses)) exit_code = kFailed;
+    return exit_code;
+}
+
+// `ingest run --cluster NAME`: the connectors are the cluster's (its config topic), the tasks this
+// worker's share of them.
+int run_cluster_worker(const WorkerOptions& options, const plugin_host::PluginCatalog& catalog,
+                       std::atomic<bool>& stop) {
+    if (options.bootstrap.empty()) {
+        log::error("worker") << "--cluster needs --bootstrap: the workers of a cluster meet on a Kafka cluster, "
+                                "not on an embedded broker";
+        return kBadConfig;
+    }
+    if (options.until_done || options.only_judges) {
+        log::error("worker") << "--until-done runs a fixed set of connectors; a cluster's connectors are changed "
+                                "through its REST API (ingest connectors apply)";
+        return kBadConfig;
+    }
+    std::filesystem::create_directories(options.state_dir);
+    // Two workers of one cluster on one host must not share a name.
+    const std::string worker_id =
+        options.worker_id.empty() ? host_name() + ":" + std::to_string(getpid()) : options.worker_id;
+    const std::string bootstrap = options.bootstrap;
+    std::unique_ptr<cluster::DistributedHerder> herder;
+    try {
+        herder = std::make_unique<cluster::DistributedHerder>(cluster::ClusterOptions{
+            options.cluster, bootstrap, worker_id,
+            [bootstrap](const config::ConnectorConfig& config) {
+                kafka::ensure_topics(bootstrap, topics_needed({&config}), config.client_overrides.admin);
+            },
+            [&catalog](const std::string& name, const ConfigStore::Values& values) {
+                return resolve_connector(config::spec_of(name, values, "connector '" + name + "'", config::process_env()),
+                                         catalog);
+            },
+            options.cluster_membership});
+    } catch (const std::exception& error) {
+        log::error("worker") << "cannot join cluster " << options.cluster << " at " << bootstrap << ": " << error.what();
+        return kFailed;
+    }
+    return serve(*herder, options, catalog, stop, [] {});
+}
+
 }  // namespace
 
 void notify_worker() {
@@ -159,6 +269,7 @@ void notify_worker() {
 int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     auto catalog = plugin_host::PluginCatalog::scan(
         options.plugin_path.empty() ? plugin_host::default_plugin_path() : options.plugin_path);
+    if (!options.cluster.empty()) return run_cluster_worker(options, catalog, stop);
     std::vector<ConnectorDefinition> connectors;
     try {
         connectors = load_connectors(options, catalog);
@@ -215,76 +326,15 @@ int run_worker(const WorkerOptions& options, std::atomic<bool>& stop) {
     };
     StandaloneHerder herder({bootstrap, options.worker_id.empty() ? host_name() : options.worker_id, prepare,
                              options.state_dir / "target-states.json"});
-    HerderRegistration registration(herder);
-    std::unique_ptr<WorkerService> service;
-    if (options.start_service) {
-        try {
-            service = options.start_service(herder, catalog);
-        } catch (const std::exception& error) {
-            log::error("worker") << error.what() << "; nothing was started";
-            return kBadConfig;
-        }
-    }
-    if (connectors.empty())
-        log::info("worker") << "no connectors in " << options.connectors_dir.string()
-                            << "; waiting for connector files there"
-                            << (service ? " or for the REST API (POST /connectors)" : "");
-    for (auto& c : connectors) herder.apply(std::move(c));
-    // `ingest validate` runs a subset of the files: the others' saved states are not stale.
-    if (!options.only_judges) herder.forget_other_target_states();
-    if (service) service->started();
-
-    // A run --until-done is a batch over a fixed set of connectors: nothing to watch.
-    std::unique_ptr<ConfigWatcher> watcher;
-    if (!options.until_done) {
-        try {
-            watcher = std::make_unique<ConfigWatcher>(
-                herder, [&](const config::ConnectorSpec& spec) { return resolve_connector(spec, catalog); },
-                ConfigWatcherOptions{options.connectors_dir});
-        } catch (const std::exception& error) {
-            log::error("worker") << error.what() << "; connector files are not reloaded while this worker runs";
-        }
-    }
-
-    const auto status_file = options.state_dir / "status.json";
-    int exit_code = kOk;
-    uint64_t seen = herder.version();
-    while (true) {
-        write_status_file(status_file, herder);
-        if (stop.load()) {
-            log::info("worker") << "stop requested; stopping " << herder.connectors().size() << " connectors";
-            if (options.until_done) {
-                // Stopped before the work was done: success would claim a verdict nobody gave.
-                log::error("worker") << "interrupted before the work was done (--until-done)";
-                exit_code = kFailed;
-            }
-            break;
-        }
-        if (options.until_done) {
-            auto statuses = herder.statuses();
-            if (any_failed(statuses)) {
-                log::error("worker") << "a task failed; stopping (--until-done)";
-                exit_code = kFailed;
-                break;
-            }
-            if (work_done(statuses)) {
-                log::info("worker") << "all sources ended and all verdicts are in; stopping (--until-done)";
-                break;
-            }
-        }
-        seen = herder.wait_for_change(seen, std::chrono::milliseconds(500));
-    }
-    if (watcher) watcher->stop();  // no change is applied while everything stops
-    service.reset();  // the REST API answers only while the herder runs
-    herder.shutdown();
-
-    write_status_file(status_file, herder);
-    auto statuses = herder.statuses();
-    print_summary(statuses);
-    // As the README says, whatever the mode: a task left FAILED (its automatic restarts used up,
-    // or still pending) is a failed run, also when an operator's signal ended it.
-    if (any_verdict_failed(statuses) || any_failed(statuses)) exit_code = kFailed;
-    return exit_code;
+    return serve(herder, options, catalog, stop, [&] {
+        if (connectors.empty())
+            log::info("worker") << "no connectors in " << options.connectors_dir.string()
+                                << "; waiting for connector files there"
+                                << (options.start_service ? " or for the REST API (POST /connectors)" : "");
+        for (auto& c : connectors) herder.apply(std::move(c));
+        // `ingest validate` runs a subset of the files: the others' saved states are not stale.
+        if (!options.only_judges) herder.forget_other_target_states();
+    });
 }
 
 }  // namespace ingest::worker

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,8 +37,14 @@ struct WorkerOptions {
     bool until_done = false;
     // Run only the connectors whose plugin reports a verdict (validators): `ingest validate`.
     bool only_judges = false;
-    // How statuses name this worker; empty: the host name.
+    // How statuses name this worker; empty: the host name (in a cluster: host name:process id).
     std::string worker_id;
+    // Cluster mode (`--cluster NAME`, cluster/distributed_herder.hpp): the connectors are the
+    // cluster's, kept in its config topic on `bootstrap`; connectors_dir is not read. Empty:
+    // standalone.
+    std::string cluster;
+    // The cluster membership's client properties (session.timeout.ms).
+    std::map<std::string, std::string> cluster_membership;
     // Called once the herder exists, before any connector is applied; what it returns is
     // destroyed before the herder shuts down. A std::exception it throws (e.g. a busy REST
     // address) is logged and run_worker returns kBadConfig with nothing started.

@@ -41,6 +41,45 @@ TEST(StatusModel, SerialisesKafkaConnectsStatusShape) {
               R"("type":"sink"})");
 }
 
+TEST(StatusModel, EachStatusNamesItsOwnWorkerWhenItHasOne) {
+    auto status = validator();
+    status.tasks.push_back({1, State::running, {}, 0, std::nullopt});
+    status.tasks[1].worker_id = "other:8083";
+    status.worker_id = "other:8083";
+    auto json = to_json(status, "host:8083");
+    EXPECT_EQ(json.at("connector").at("worker_id").as_string(), "other:8083");
+    EXPECT_EQ(json.at("tasks").as_array().at(0).at("worker_id").as_string(), "host:8083");
+    EXPECT_EQ(json.at("tasks").as_array().at(1).at("worker_id").as_string(), "other:8083");
+}
+
+TEST(StatusModel, ATaskStatusReadsBackAsItWasWritten) {
+    TaskStatus task{3, State::failed, "put: boom", 2, Verdict{false, "1 missing"}, true, "w1"};
+    const auto back = task_status_from_json(to_json(task, "ignored"));
+    EXPECT_EQ(back.id, 3);
+    EXPECT_EQ(back.state, State::failed);
+    EXPECT_EQ(back.trace, "put: boom");
+    EXPECT_EQ(back.restarts, 2);
+    ASSERT_TRUE(back.verdict.has_value());
+    EXPECT_FALSE(back.verdict->passed);
+    EXPECT_EQ(back.verdict->summary, "1 missing");
+    EXPECT_TRUE(back.restart_scheduled);
+    EXPECT_EQ(back.worker_id, "w1");
+}
+
+TEST(StatusModel, AMalformedTaskStatusIsRefusedNamingWhatIsWrong) {
+    auto refused = [](const char* text) {
+        try {
+            task_status_from_json(boost::json::parse(text).as_object());
+        } catch (const std::invalid_argument& error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(refused(R"({"id":0,"worker_id":"w"})"), "a task status without \"state\"");
+    EXPECT_EQ(refused(R"({"id":0,"state":"ASLEEP","worker_id":"w"})"), "unknown task state 'ASLEEP'");
+    EXPECT_NE(refused(R"({"id":"zero","state":"RUNNING","worker_id":"w"})").find("wrong type"), std::string::npos);
+}
+
 TEST(StatusModel, AVerdictAppearsInTheTaskAndTheSummaryLine) {
     auto status = validator();
     status.tasks[0].state = State::stopped;
