@@ -49,7 +49,9 @@ std::map<int32_t, int64_t> PgReader::sink_offsets(const std::string& connector,
     try {
         pg::PgResult result = connection().query(
             "SELECT kafka_partition::bigint, next_offset::bigint FROM " + offsets +
-                " WHERE connector = $1 AND topic = $2",
+                // A row without an offset is a partition a sink task claimed (its fencing epoch)
+                // before it wrote anything: no stored offset yet.
+                " WHERE connector = $1 AND topic = $2 AND next_offset IS NOT NULL",
             {{connector}, {topic}});
         std::map<int32_t, int64_t> stored;
         for (int row = 0; row < PQntuples(result.get()); ++row)

@@ -62,7 +62,8 @@ runner_alive() { pid_alive "$runner" || { show_log "$log" 60; fail "ingest run e
 # stored_offsets: "PARTITION NEXT_OFFSET" lines of the sink's own offsets table.
 stored_offsets() {
   psql -X -q -tA -v ON_ERROR_STOP=1 -F ' ' -d "$INGEST_PG_DSN" -v c="$sink" -v t="$topic" <<'SQL'
-SELECT kafka_partition, next_offset FROM ingest_offsets WHERE connector = :'c' AND topic = :'t' ORDER BY kafka_partition;
+SELECT kafka_partition, next_offset FROM ingest_offsets WHERE connector = :'c' AND topic = :'t' AND next_offset IS NOT NULL
+ORDER BY kafka_partition;
 SQL
 }
 committed() { stored_offsets 2>/dev/null | awk '{ sum += $2 } END { print sum + 0 }'; }

@@ -41,7 +41,7 @@ TABLE_SQL = {
 }
 
 OFFSETS_SQL = ("SELECT kafka_partition, next_offset FROM ingest_offsets "
-               "WHERE connector = :'connector' AND topic = :'topic' ORDER BY 1")
+               "WHERE connector = :'connector' AND topic = :'topic' AND next_offset IS NOT NULL ORDER BY 1")
 
 
 class Checks:
