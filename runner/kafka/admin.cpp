@@ -2,9 +2,12 @@
 
 #include "log/logging.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <thread>
 
 namespace ingest::kafka {
 namespace {
@@ -99,6 +102,34 @@ void warn_about_differences(rd_kafka_t* admin, const std::string& bootstrap, con
     }
 }
 
+// The broker lists a new topic's partitions with their leader in its metadata a few milliseconds
+// before that leader takes them on: until then it answers NOT_LEADER_FOR_PARTITION. A producer
+// that starts in that window has its first batches refused and retried, and an idempotent one can
+// then report records as delivered that were never stored (kafka/producer.hpp). So a topic is
+// ready once every partition answers a ListOffsets request, which only the partition's leader does.
+// Past the deadline it is left to the producer's retries, with a warning.
+constexpr int kFoundTopicWaitMs = 5000;
+
+void wait_until_led(rd_kafka_t* admin, const std::string& topic, int partitions, int timeout_ms) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (int32_t partition = 0; partition < partitions; ++partition) {
+        while (true) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            int64_t low = 0, high = 0;
+            const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+                admin, topic.c_str(), partition, &low, &high, static_cast<int>(std::clamp<int64_t>(left, 1, 5000)));
+            if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+            if (Clock::now() >= deadline) {
+                log::warn("kafka") << "topic '" << topic << "' partition " << partition << " has no leader ready after "
+                                   << timeout_ms << " ms (" << error_text(err) << "); producers will retry";
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+}
+
 }  // namespace
 
 std::map<std::string, std::string> describe_topic_configs(rd_kafka_t* handle, const std::string& bootstrap,
@@ -153,8 +184,10 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
         ~Requests() { rd_kafka_NewTopic_destroy_array(list.data(), list.size()); }
     } owned{requests};
     for (const auto& topic : topics) {
-        if (partition_count(admin.get(), topic.name, timeout_ms) > 0) {
+        if (const int partitions = partition_count(admin.get(), topic.name, timeout_ms); partitions > 0) {
             warn_about_differences(admin.get(), bootstrap, topic, timeout_ms);
+            // Another worker may have created it a moment ago; an established topic answers at once.
+            wait_until_led(admin.get(), topic.name, partitions, std::min(timeout_ms, kFoundTopicWaitMs));
             continue;
         }
         char error[512];
@@ -174,6 +207,7 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
                                 rd_kafka_CreateTopics(handle, requests.data(), requests.size(), options, queue);
                             });
     std::string failure;
+    std::vector<std::string> created;
     size_t count = 0;
     const rd_kafka_topic_result_t** results =
         rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
@@ -182,10 +216,17 @@ void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& t
         std::string name = rd_kafka_topic_result_name(results[i]);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             log::info("kafka") << "created topic '" << name << "'" << describe_configs_of(topics, name);
-        else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            created.push_back(name);
+        else
             failure += (failure.empty() ? "" : "; ") + name + ": " + error_text(err);
     }
     if (!failure.empty()) throw KafkaError(what + ": " + failure);
+    for (const auto& topic : topics)
+        if (std::find(created.begin(), created.end(), topic.name) != created.end())
+            wait_until_led(admin.get(), topic.name,
+                           topic.partitions > 0 ? topic.partitions : partition_count(admin.get(), topic.name, timeout_ms),
+                           timeout_ms);
 }
 
 std::vector<PartitionOffset> committed_offsets(const std::string& bootstrap, const std::string& group,

@@ -23,7 +23,9 @@ struct TopicSpec {
 
 // Creates the topics that do not exist yet, with their configs; existing topics are left as they
 // are, and where an existing topic's config differs from its spec's, a warning names each setting.
-// Throws KafkaError naming the topic and the broker's reason.
+// Returns once every partition of these topics has a leader that accepts requests (a producer
+// that starts on a new topic at once would otherwise have its first batches refused), or warns
+// after `timeout_ms`. Throws KafkaError naming the topic and the broker's reason.
 void ensure_topics(const std::string& bootstrap, const std::vector<TopicSpec>& topics, const Properties& overrides = {},
                    int timeout_ms = 30000);
 
