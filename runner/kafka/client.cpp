@@ -31,6 +31,14 @@ void HandleDeleter::operator()(rd_kafka_t* handle) const {
     g_last_errors.erase(handle);
 }
 
+void destroy_without_leaving(Handle handle) {
+    rd_kafka_t* raw = handle.release();
+    if (!raw) return;
+    rd_kafka_destroy_flags(raw, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    std::lock_guard lock(g_last_errors_mutex);
+    g_last_errors.erase(raw);
+}
+
 std::string last_client_error(const rd_kafka_t* handle) {
     std::lock_guard lock(g_last_errors_mutex);
     auto it = g_last_errors.find(handle);

@@ -69,6 +69,9 @@ Conf client_conf(const Properties& defaults, const Properties& overrides, const 
 
 // Creates the client; on success librdkafka owns `conf`.
 Handle make_handle(rd_kafka_type_t type, Conf conf);
+// Destroys a consumer without leaving its group first (the group drops it when its session times
+// out): for a consumer whose leaving did not finish (Consumer::close).
+void destroy_without_leaving(Handle handle);
 
 // Routes librdkafka's own log lines into the runner's log (component "kafka"); each client's last
 // error line is kept for last_client_error.

@@ -6,6 +6,7 @@
 #include "kafka/fetch_wake.hpp"
 #include "kafka/record_adapter.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,7 +43,13 @@ class Consumer {
     ConsumerEvent poll(int timeout_ms);
     // Synchronous commit of the given next offsets to the group; throws KafkaError.
     void commit(const std::vector<PartitionOffset>& offsets);
+    // Revokes the assignment (through the listener) and leaves the group, waiting at most
+    // kCloseTimeout for the group: librdkafka's own close waits without bound, and caught in a
+    // rebalance of the group (a JoinGroup the broker holds until every member has rejoined) it
+    // waited minutes, the group's rebalance timeout, while a worker waited for the task to stop.
+    // Past the bound the consumer is dropped without leaving; its group notices after its session.
     void close();
+    static constexpr std::chrono::seconds kCloseTimeout{10};
 
     // Stops fetching from every assigned partition (and from partitions assigned later) while
     // poll() keeps the group membership alive; resume() fetches again from the position after
@@ -69,11 +76,13 @@ class Consumer {
     void wake_fetchers_if_due(size_t message_bytes);
 
     RebalanceListener& listener_;
+    const std::string group_;
     Handle handle_;
     Queue consumer_queue_;
     FetchWake wake_{0};
     Queue wake_answers_;
     bool closed_ = false;
+    bool left_group_ = true;  // false when close() gave up waiting for the group
     bool paused_ = false;
     // Why the last assignment could not be positioned; poll() reports it as a fatal error.
     std::string assignment_failure_;

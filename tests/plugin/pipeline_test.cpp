@@ -204,7 +204,9 @@ TEST_F(PipelineTest, ASinkWhoseStartingOffsetCannotBeLookedUpFails) {
         "offsets.file": ")" + (dir_ / "offsets.txt").string() + R"(", "records.file": ")" +
                                       (dir_ / "records.txt").string() + R"("}})");
     const int16_t kListOffsets = 2;  // the Kafka protocol's API key
-    cluster.fail_requests(kListOffsets, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, 10);
+    // Enough refusals to outlast the worker's own readiness check of the topic (ensure_topics asks
+    // every partition for its offsets, for at most 5 s, then leaves it to the clients).
+    cluster.fail_requests(kListOffsets, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, 100000);
     // Before the fix the run never ended: bound it, so that a regression fails instead of hanging.
     std::thread watchdog([this] {
         for (int i = 0; i < 600 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
