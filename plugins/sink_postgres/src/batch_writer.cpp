@@ -130,14 +130,35 @@ StoredPartition BatchWriter::read_offset(const std::string& topic, int32_t parti
 
 StoredPartition BatchWriter::claim(const std::string& topic, int32_t partition) {
     const PartitionBatch claimed[] = {{topic, partition, 0, 0}};
+    std::vector<int64_t> terminated;
     conn_->run("BEGIN");
     // Under the lock a batch holds to its COMMIT: a predecessor's batch in flight either committed
     // before the claim (its offset is what the claim returns) or reads the new epoch and is refused.
-    lock_partitions(claimed);
+    conn_->run("SET LOCAL lock_timeout = " + std::to_string(kClaimPatience.count()));
+    try {
+        lock_partitions(claimed);
+    } catch (const PgError& error) {
+        if (error.sqlstate() != "55P03") throw;  // lock_not_available: the patience ran out
+        conn_->run("ROLLBACK");
+        // pg_locks shows a bigint advisory key as its high and low 32 bits (classid, objid).
+        const std::string key = std::to_string(advisory_lock_key(lock_text(tables_->events, claimed[0])));
+        step_ = WriteStep::LockingPartitions;
+        PgResult holders = conn_->query(
+            "SELECT l.pid, pg_terminate_backend(l.pid) FROM pg_locks l"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND l.classid = (($1::int8 >> 32) & 4294967295)::oid AND l.objid = ($1::int8 & 4294967295)::oid",
+            {{key}});
+        for (int row = 0; row < PQntuples(holders.get()); ++row)
+            terminated.push_back(std::stoll(PQgetvalue(holders.get(), row, 0)));
+        conn_->run("BEGIN");
+        lock_partitions(claimed);
+    }
     step_ = WriteStep::ClaimingPartitions;
     const std::string partition_text = std::to_string(partition);
     StoredPartition stored = stored_partition(conn_->execute(kClaimPartition, {{connector_}, {topic}, {partition_text}}));
     conn_->run("COMMIT");
+    stored.terminated = std::move(terminated);
     return stored;
 }
 

@@ -39,6 +39,7 @@
 
 #include <ingest/sdk.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -61,7 +62,15 @@ struct PartitionBatch {
 struct StoredPartition {
     std::optional<int64_t> next_offset;  // none: no row, or a claim that stored no offset yet
     int64_t epoch = 0;                   // 0: no row (claims count from 1)
+    // Sessions the claim terminated: they held the partition's lock past kClaimPatience.
+    std::vector<int64_t> terminated;
 };
+
+// How long a claim waits for the partition's lock before it ends the session holding it. A live
+// predecessor's batch commits well within it; a session that holds the lock longer belongs to a
+// task that lost the partition and stopped in the middle of a transaction (frozen, cut off), which
+// would otherwise hold the partition until it came back.
+inline constexpr std::chrono::milliseconds kClaimPatience{10000};
 
 // A batch refused because another task claimed one of its partitions since this task did: this
 // task lost its assignment (a zombie: paused past its session, partitioned away) and its
@@ -123,7 +132,9 @@ class BatchWriter {
     // Claims a partition for this writer's task (open()): in one transaction under the partition's
     // advisory lock, increments the epoch of its offsets row (inserting the row, with no offset,
     // when it has none). Returns the stored offset and the new epoch, which the task's batches of
-    // that partition carry (PartitionBatch::epoch). Throws PgError.
+    // that partition carry (PartitionBatch::epoch). A session that holds the partition's lock past
+    // kClaimPatience is terminated (pg_terminate_backend): its transaction rolls back, and its task,
+    // should it come back, finds the new epoch and is refused. Throws PgError.
     StoredPartition claim(const std::string& topic, int32_t partition);
 
     // The operator's view of the stored offsets (Kafka Connect's KIP-875): every stored next

@@ -157,6 +157,11 @@ std::optional<int64_t> PostgresSinkTask::open(sdk::TopicPartition partition) {
     with_retries("claiming " + topic + "-" + std::to_string(partition.partition) + " and reading its stored offset",
                  [&](BatchWriter& writer) { stored = writer.claim(topic, partition.partition); }, kNoWaitBudget,
                  retries);
+    for (int64_t pid : stored.terminated)
+        host().warn("sink_postgres ended PostgreSQL session " + std::to_string(pid) + ", which held " + topic + "-" +
+                    std::to_string(partition.partition) + " for more than " +
+                    std::to_string(kClaimPatience.count() / 1000) +
+                    " s: a task that lost the partition (its transaction rolls back; it cannot write here again)");
     partitions_[{topic, partition.partition}] = PartitionState{stored.next_offset.value_or(-1), -1, {}, stored.epoch};
     host().debug("sink_postgres claimed " + topic + "-" + std::to_string(partition.partition) + " with epoch " +
                  std::to_string(stored.epoch));

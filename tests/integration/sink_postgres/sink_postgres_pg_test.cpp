@@ -1061,6 +1061,44 @@ TEST_F(SinkPostgres, AClaimWaitsForTheBatchInFlightAndResumesAfterIt) {
     EXPECT_EQ(stored_offset(0, connector), "4");
 }
 
+// A predecessor that stops in the middle of a transaction (frozen, cut off: here its batch waits on
+// a table another session keeps locked) would hold its partition until it came back: the claim
+// waits kClaimPatience (10 s) for the partition's lock, then ends the session holding it. The
+// predecessor's batch rolls back, and when it tries again it is fenced; the successor writes.
+TEST_F(SinkPostgres, AClaimEndsTheSessionOfAPredecessorThatHoldsThePartitionPastItsPatience) {
+    const std::string connector = "claim-takes-over";
+    SinkTask predecessor(sink_postgres(), config(), as(connector));
+    ASSERT_TRUE(ok(predecessor.start()));
+    assign(predecessor, {0});
+    ASSERT_TRUE(ok(applied(predecessor, {rec(0, 0, 1, event(1))})));
+    SinkTask successor(sink_postgres(), config(), as(connector));
+    ASSERT_TRUE(ok(successor.start()));
+    Db blocker(test_dsn());
+    blocker.run("BEGIN");
+    blocker.run("LOCK TABLE " + events_table() + " IN SHARE MODE");
+    ASSERT_TRUE(ok(predecessor.put({rec(0, 1, 2, event(2)), rec(0, 2, 3, event(3))})));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool blocked = false;
+    while (!blocked && std::chrono::steady_clock::now() < deadline) {
+        blocked = db->value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = "
+                            "'relation' AND application_name = 'ingest/" + connector + "'") != "0";
+        if (!blocked) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(blocked) << "the predecessor's batch never reached the locked table";
+
+    const auto claim_started = std::chrono::steady_clock::now();
+    EXPECT_EQ(assign(successor, {0}), (std::vector<int64_t>{1})) << "the claim returns the last committed offset";
+    // The patience is sink_postgres's kClaimPatience.
+    EXPECT_GE(std::chrono::steady_clock::now() - claim_started, std::chrono::seconds(10)) << "the claim did not wait first";
+    blocker.run("COMMIT");
+    const Status fenced = predecessor.pre_commit();
+    EXPECT_TRUE(fenced.fatal()) << fenced;
+    EXPECT_EQ(count("events"), "1") << "the predecessor's batch in flight rolled back";
+    ASSERT_TRUE(ok(applied(successor, {rec(0, 1, 2, event(2)), rec(0, 2, 3, event(3))})));
+    EXPECT_EQ(count("events"), "3");
+    EXPECT_EQ(stored_offset(0, connector), "3");
+}
+
 // A claim of a partition that has no stored offset stores none (the row holds only its epoch): it
 // is neither listed nor returned as an offset, and a reset forgets the row with its epoch.
 TEST_F(SinkPostgres, AClaimStoresNoOffsetAndOffsetsOperationsIgnoreIt) {
