@@ -326,8 +326,10 @@ bool DistributedHerder::remove(const std::string& name) {
         std::lock_guard lock(state_mutex_);
         if (!connectors_.count(name)) return false;
     }
+    // The connector's records all go: compaction then forgets them.
     config_log_->write(kConnectorKey + name, std::nullopt);
     config_log_->write(kTargetKey + name, std::nullopt);
+    config_log_->write(kRestartKey + name, std::nullopt);
     return true;
 }
 

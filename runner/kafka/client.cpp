@@ -31,6 +31,33 @@ void HandleDeleter::operator()(rd_kafka_t* handle) const {
     g_last_errors.erase(handle);
 }
 
+bool close_consumer(rd_kafka_t* handle, const std::string& group,
+                    void (*on_rebalance)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*),
+                    void* opaque, std::chrono::milliseconds timeout) {
+    // The close's rebalance (the revocation) comes through this queue.
+    Queue closing(rd_kafka_queue_new(handle));
+    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(handle, closing.get())) {
+        log::warn("kafka") << "cannot leave group '" << group << "': " << rd_kafka_error_string(error);
+        rd_kafka_error_destroy(error);
+        return false;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!rd_kafka_consumer_closed(handle)) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            log::warn("kafka") << "leaving group '" << group << "' did not finish within " << timeout.count()
+                               << " ms (the group is rebalancing); the group drops this member when its session "
+                                  "times out";
+            return false;
+        }
+        rd_kafka_event_t* event = rd_kafka_queue_poll(closing.get(), 100);
+        if (!event) continue;
+        if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE)
+            on_rebalance(handle, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event), opaque);
+        rd_kafka_event_destroy(event);
+    }
+    return true;
+}
+
 void destroy_without_leaving(Handle handle) {
     rd_kafka_t* raw = handle.release();
     if (!raw) return;

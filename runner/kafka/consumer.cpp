@@ -207,29 +207,7 @@ void Consumer::commit(const std::vector<PartitionOffset>& offsets) {
 void Consumer::close() {
     if (closed_ || !handle_) return;
     closed_ = true;
-    // The close's rebalance (the revocation) comes through this queue to on_rebalance.
-    Queue closing(rd_kafka_queue_new(handle_.get()));
-    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(handle_.get(), closing.get())) {
-        log::warn("kafka") << "cannot leave group '" << group_ << "': " << rd_kafka_error_string(error);
-        rd_kafka_error_destroy(error);
-        left_group_ = false;
-        return;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + kCloseTimeout;
-    while (!rd_kafka_consumer_closed(handle_.get())) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            log::warn("kafka") << "leaving group '" << group_ << "' did not finish within " << kCloseTimeout.count()
-                               << " s (the group is rebalancing); the group drops this member when its session "
-                                  "times out";
-            left_group_ = false;
-            return;
-        }
-        rd_kafka_event_t* event = rd_kafka_queue_poll(closing.get(), 100);
-        if (!event) continue;
-        if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE)
-            on_rebalance(handle_.get(), rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event), this);
-        rd_kafka_event_destroy(event);
-    }
+    left_group_ = close_consumer(handle_.get(), group_, &Consumer::on_rebalance, this, kCloseTimeout);
 }
 
 std::vector<PartitionOffset> Consumer::assignment() const {

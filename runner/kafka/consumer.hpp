@@ -44,10 +44,8 @@ class Consumer {
     // Synchronous commit of the given next offsets to the group; throws KafkaError.
     void commit(const std::vector<PartitionOffset>& offsets);
     // Revokes the assignment (through the listener) and leaves the group, waiting at most
-    // kCloseTimeout for the group: librdkafka's own close waits without bound, and caught in a
-    // rebalance of the group (a JoinGroup the broker holds until every member has rejoined) it
-    // waited minutes, the group's rebalance timeout, while a worker waited for the task to stop.
-    // Past the bound the consumer is dropped without leaving; its group notices after its session.
+    // kCloseTimeout for the group (close_consumer): a worker waits for its tasks to stop. Past the
+    // bound the consumer is dropped without leaving; its group notices after its session.
     void close();
     static constexpr std::chrono::seconds kCloseTimeout{10};
 

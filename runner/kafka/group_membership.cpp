@@ -6,7 +6,7 @@ namespace ingest::kafka {
 
 GroupMembership::GroupMembership(const std::string& bootstrap, const std::string& group, std::string topic,
                                  const Properties& overrides, OnAssignment on_assignment)
-    : topic_(std::move(topic)), on_assignment_(std::move(on_assignment)) {
+    : group_(group), topic_(std::move(topic)), on_assignment_(std::move(on_assignment)) {
     // Kafka Connect's worker defaults: a worker is gone 10 s after its last heartbeat.
     const Properties defaults = {{"session.timeout.ms", "10000"}, {"heartbeat.interval.ms", "2000"}};
     const Properties guarantees = {
@@ -44,8 +44,10 @@ void GroupMembership::run() {
             rd_kafka_message_destroy(message);
         }
     }
-    // Revokes through on_rebalance, then leaves the group.
-    rd_kafka_consumer_close(handle_.get());
+    // Revokes through on_rebalance, then leaves the group, or gives up (see close_consumer): a
+    // worker stopping must not wait for a rebalance of the cluster.
+    if (!close_consumer(handle_.get(), group_, &GroupMembership::on_rebalance, this, std::chrono::seconds(10)))
+        destroy_without_leaving(std::move(handle_));
 }
 
 void GroupMembership::on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,

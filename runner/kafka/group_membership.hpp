@@ -41,6 +41,7 @@ class GroupMembership {
                              void* opaque);
     void run();
 
+    const std::string group_;
     const std::string topic_;
     const OnAssignment on_assignment_;
     Handle handle_;

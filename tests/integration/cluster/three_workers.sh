@@ -79,6 +79,12 @@ wait_until 60 "worker B to show the five tasks RUNNING on the three workers" spr
   || { placement b >&2 || true; fail "the tasks did not spread over the three workers"; }
 placement b
 pass "connectors created through A; B shows their tasks on a, b and c"
+# The CLI's declarative apply, against C, finds the cluster's connectors equal to the files.
+"$INGEST_BIN" connectors apply --dry-run bodies --url "http://$(rest c)" >apply.txt 2>&1 \
+  || { cat apply.txt >&2; fail "ingest connectors apply --dry-run failed against worker C"; }
+grep -qx "apply: 0 to create, 0 to update, 0 to delete, 3 unchanged" apply.txt \
+  || { cat apply.txt >&2; fail "apply --dry-run on C does not find the connectors created through A"; }
+pass "ingest connectors apply --dry-run on C: the cluster's connectors equal the files"
 
 # The victim: the worker of sink task 1 (a sink task moves; whatever else runs there moves too).
 victim=$(placement b | awk -v t="$sink/1" '$1 == t {print $3}')
