@@ -128,11 +128,21 @@ python3 "$INGEST_ROOT/tests/integration/faults/check_resumed_run.py" --audit "$a
   --dsn "$INGEST_PG_DSN" --bootstrap "$bootstrap" --topic "$topic" --dlq "$dlq" --sink-connector "$sink" \
   --events "$events" || fail "the run does not match the truth (see FAIL above)"
 
-for worker in "${survivors[@]}"; do kill -TERM "${pid[$worker]}"; done
-for worker in "${survivors[@]}"; do
-  wait_until 60 "worker $worker to stop on SIGTERM" not pid_alive "${pid[$worker]}" || fail "$worker did not stop"
-  status=0
-  wait "${pid[$worker]}" || status=$?
-  assert_no_crash "$status" "$INGEST_TEST_WORK/$worker.log"
-done
-pass "three workers, one killed mid-stream: its tasks moved, PASS with exact counts"
+# A worker that leaves (SIGTERM) stops its tasks cleanly; the last worker runs them all.
+leaving=${survivors[0]} last=${survivors[1]}
+kill -TERM "${pid[$leaving]}"
+wait_until 60 "worker $leaving to stop on SIGTERM" not pid_alive "${pid[$leaving]}" || fail "$leaving did not stop"
+status=0
+wait "${pid[$leaving]}" || status=$?
+assert_no_crash "$status" "$INGEST_TEST_WORK/$leaving.log"
+((status == 0)) || { show_log "$INGEST_TEST_WORK/$leaving.log" 40; fail "worker $leaving exited $status on SIGTERM"; }
+# (The simulator's stream is complete by now: started again, its task FINISHES at once.)
+all_on_last() { alive "$last" && (($(placement "$last" | grep -cE " (RUNNING|FINISHED) $last\$") == 5)); }
+wait_until 60 "worker $last to run every task" all_on_last || { placement "$last" >&2 || true; fail "the tasks did not move to $last"; }
+pass "worker $leaving left (SIGTERM); $last runs every task"
+kill -TERM "${pid[$last]}"
+wait_until 60 "worker $last to stop on SIGTERM" not pid_alive "${pid[$last]}" || fail "$last did not stop"
+status=0
+wait "${pid[$last]}" || status=$?
+assert_no_crash "$status" "$INGEST_TEST_WORK/$last.log"
+pass "three workers, one killed mid-stream and one stopped: their tasks moved, PASS with exact counts"
