@@ -2,11 +2,14 @@
 # Cluster mode (issue 14): three workers join one cluster on the private broker; the three shipped
 # connectors are created through worker A's REST API only; worker B's REST API shows their tasks
 # spread over all three workers. The worker that runs sink task 1 is killed (-9) mid-stream: once
-# its session expires, the group hands its task slots to the two others, its tasks start there and resume from the offsets stored in
-# PostgreSQL. The validator's PASS and an independent check of the table, the topic and the
-# dead letters (faults/check_resumed_run.py) show nothing lost and nothing applied twice.
+# its session expires, the group hands its task slots to the two others, its tasks start there and
+# resume from the offsets stored in PostgreSQL. The validator's PASS and an independent check of
+# the table, the topic and the dead letters (faults/check_resumed_run.py) show nothing lost and
+# nothing applied twice. Then one survivor leaves (SIGTERM) and the last one runs every task.
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=cluster_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster_lib.sh"
 
 fresh_work_dir
 require_runner
@@ -14,7 +17,6 @@ require_runner
 bootstrap=$(service_file kafka/bootstrap)
 cluster=it-$(date +%s)-$$
 topic=cluster-$(date +%s)-$$
-dlq=$topic.dlq
 sim=cl-simulator
 sink=cl-postgres
 validator=cl-validator
@@ -24,51 +26,18 @@ events=40000
 # The connectors' files (audit log, report) are on this machine's disk, shared by the workers as a
 # cluster's workers would share a volume; each worker has its own state directory.
 export INGEST_STATE_DIR=$INGEST_TEST_WORK/shared
-mkdir -p "$INGEST_STATE_DIR" bodies
+mkdir -p "$INGEST_STATE_DIR"
 audit=$INGEST_STATE_DIR/user-events.audit.jsonl
 report=$INGEST_STATE_DIR/validation-report.json
 
-declare -A pid=()
-start_worker() {
-  local worker=$1
-  "$INGEST_BIN" run --cluster "$cluster" --worker-id "$worker" --bootstrap "$bootstrap" \
-    --state-dir "$INGEST_TEST_WORK/$worker" --rest-auth none --cluster-session-timeout-ms 6000 \
-    >"$INGEST_TEST_WORK/$worker.log" 2>&1 </dev/null &
-  pid[$worker]=$!
-  test_pids+=("${pid[$worker]}")
-}
-alive() { pid_alive "${pid[$1]}" || { show_log "$INGEST_TEST_WORK/$1.log" 60; fail "worker $1 exited"; }; }
-rest() { cat "$INGEST_TEST_WORK/$1/rest"; }
-# api WORKER METHOD PATH [BODY-FILE]: the body of the answer; fails on any status >= 300.
-api() {
-  local worker=$1 method=$2 path=$3 body=${4:-}
-  curl -sS --fail-with-body -X "$method" -H 'Content-Type: application/json' ${body:+--data-binary "@$body"} \
-    "http://$(rest "$worker")$path"
-}
-# placement WORKER: "connector/task state worker_id" per task, as WORKER's REST API shows them.
-placement() {
-  api "$1" GET '/connectors?expand=status' | python3 -c '
-import json, sys
-for name, entry in sorted(json.load(sys.stdin).items()):
-    for task in entry["status"]["tasks"]:
-        print(name + "/" + str(task["id"]), task["state"], task["worker_id"])'
-}
-holds_slots() { alive "$1" && grep -q "worker $1 holds 16 of 48 task slots" "$INGEST_TEST_WORK/$1.log"; }
-
 for worker in a b c; do start_worker "$worker"; done
-all_joined() { holds_slots a && holds_slots b && holds_slots c; }
+all_joined() { holds_slots a 16 && holds_slots b 16 && holds_slots c 16; }
 wait_until 60 "the three workers to join and hold 16 task slots each" all_joined \
   || { show_log "$INGEST_TEST_WORK/a.log" 40; fail "the workers did not share the task slots"; }
 pass "three workers joined cluster $cluster"
 
 # Paced (about 20 s of production), so that a worker dies while records still arrive.
-shipped_connector user-events-simulator bodies "$sim" topic="$topic" events="$events" rate=2000 seed=5
-shipped_connector user-events-postgres bodies "$sink" topics="$topic" tasks.max=3
-shipped_connector user-events-validator bodies "$validator" topics="$topic,$dlq" source.topic="$topic" \
-  dlq.topic="$dlq" sink.connector="$sink" timeout.ms=240000
-for connector in "$sim" "$sink" "$validator"; do
-  api a POST /connectors "bodies/$connector.json" >/dev/null || fail "worker A refused to create $connector"
-done
+create_connectors a "$sim" "$sink" "$validator" "$topic" "$events" 5 3
 # B shows all five tasks RUNNING, on all three workers.
 spread() {
   local shown
@@ -91,11 +60,6 @@ victim=$(placement b | awk -v t="$sink/1" '$1 == t {print $3}')
 [[ $victim =~ ^[abc]$ ]] || fail "no worker runs $sink/1"
 survivors=()
 for worker in a b c; do [[ $worker == "$victim" ]] || survivors+=("$worker"); done
-committed() {
-  psql -X -q -tA -v ON_ERROR_STOP=1 -d "$INGEST_PG_DSN" -v c="$sink" 2>/dev/null \
-    <<<"SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE connector = :'c';" || echo 0
-}
-progress_after() { (($(committed) > $1)); }
 wait_until 60 "the sink to commit 5000 records" progress_after 5000 || fail "no progress with three workers"
 ! grep -q '"complete":true' "$audit" 2>/dev/null || fail "the stream completed before the kill; pace it slower"
 kill -KILL "${pid[$victim]}"
@@ -115,34 +79,16 @@ wait_until 90 "the victim's tasks to run again on ${survivors[*]}" moved \
 placement "${survivors[1]}"
 pass "$victim's tasks run again on ${survivors[*]}"
 
-verdict() {
-  alive "${survivors[0]}" && alive "${survivors[1]}" || return 1
-  api "${survivors[0]}" GET "/connectors/$validator/status" | grep -q '"verdict"'
-}
-wait_until 300 "the validator's verdict" verdict || fail "no verdict"
-api "${survivors[0]}" GET "/connectors/$validator/status" | grep -q '"passed":true' \
-  || { api "${survivors[0]}" GET "/connectors/$validator/status" >&2; fail "the verdict is not PASS"; }
+verdict_pass "${survivors[0]}" "$validator"
 pass "the validator's verdict is PASS"
-
-python3 "$INGEST_ROOT/tests/integration/faults/check_resumed_run.py" --audit "$audit" --report "$report" \
-  --dsn "$INGEST_PG_DSN" --bootstrap "$bootstrap" --topic "$topic" --dlq "$dlq" --sink-connector "$sink" \
-  --events "$events" || fail "the run does not match the truth (see FAIL above)"
+check_run "$events"
 
 # A worker that leaves (SIGTERM) stops its tasks cleanly; the last worker runs them all.
 leaving=${survivors[0]} last=${survivors[1]}
-kill -TERM "${pid[$leaving]}"
-wait_until 60 "worker $leaving to stop on SIGTERM" not pid_alive "${pid[$leaving]}" || fail "$leaving did not stop"
-status=0
-wait "${pid[$leaving]}" || status=$?
-assert_no_crash "$status" "$INGEST_TEST_WORK/$leaving.log"
-((status == 0)) || { show_log "$INGEST_TEST_WORK/$leaving.log" 40; fail "worker $leaving exited $status on SIGTERM"; }
+stop_worker "$leaving"
 # (The simulator's stream is complete by now: started again, its task FINISHES at once.)
 all_on_last() { alive "$last" && (($(placement "$last" | grep -cE " (RUNNING|FINISHED) $last\$") == 5)); }
 wait_until 60 "worker $last to run every task" all_on_last || { placement "$last" >&2 || true; fail "the tasks did not move to $last"; }
 pass "worker $leaving left (SIGTERM); $last runs every task"
-kill -TERM "${pid[$last]}"
-wait_until 60 "worker $last to stop on SIGTERM" not pid_alive "${pid[$last]}" || fail "$last did not stop"
-status=0
-wait "${pid[$last]}" || status=$?
-assert_no_crash "$status" "$INGEST_TEST_WORK/$last.log"
+stop_worker "$last"
 pass "three workers, one killed mid-stream and one stopped: their tasks moved, PASS with exact counts"

@@ -9,6 +9,8 @@
 # that the zombie wrote nothing.
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=cluster_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster_lib.sh"
 
 fresh_work_dir
 require_runner
@@ -16,7 +18,6 @@ require_runner
 bootstrap=$(service_file kafka/bootstrap)
 cluster=zombie-$(date +%s)-$$
 topic=zombie-$(date +%s)-$$
-dlq=$topic.dlq
 sim=zw-simulator
 sink=zw-postgres
 validator=zw-validator
@@ -24,65 +25,31 @@ INGEST_PG_DSN=$(fresh_database "$(service_file postgres/dsn)" it_cluster_zombie)
 export INGEST_PG_DSN
 events=60000
 export INGEST_STATE_DIR=$INGEST_TEST_WORK/shared
-mkdir -p "$INGEST_STATE_DIR" bodies
+mkdir -p "$INGEST_STATE_DIR"
 audit=$INGEST_STATE_DIR/user-events.audit.jsonl
 report=$INGEST_STATE_DIR/validation-report.json
 
-declare -A pid=()
-start_worker() {
-  local worker=$1
-  "$INGEST_BIN" run --cluster "$cluster" --worker-id "$worker" --bootstrap "$bootstrap" \
-    --state-dir "$INGEST_TEST_WORK/$worker" --rest-auth none --cluster-session-timeout-ms 6000 \
-    >"$INGEST_TEST_WORK/$worker.log" 2>&1 </dev/null &
-  pid[$worker]=$!
-  test_pids+=("${pid[$worker]}")
-}
 cleanup() {
   # A frozen worker cannot die from SIGKILL's default handling until it is continued.
   for worker in "${!pid[@]}"; do kill -CONT "${pid[$worker]}" 2>/dev/null || true; done
   kill_test_processes
 }
 trap cleanup EXIT
-rest() { cat "$INGEST_TEST_WORK/$1/rest"; }
-api() {
-  local worker=$1 method=$2 path=$3 body=${4:-}
-  curl -sS --fail-with-body -X "$method" -H 'Content-Type: application/json' ${body:+--data-binary "@$body"} \
-    "http://$(rest "$worker")$path"
-}
-placement() {
-  api "$1" GET '/connectors?expand=status' | python3 -c '
-import json, sys
-for name, entry in sorted(json.load(sys.stdin).items()):
-    for task in entry["status"]["tasks"]:
-        print(name + "/" + str(task["id"]), task["state"], task["worker_id"])'
-}
-holds_slots() { pid_alive "${pid[$1]}" && grep -q "worker $1 holds 24 of 48 task slots" "$INGEST_TEST_WORK/$1.log"; }
 
 start_worker a
 start_worker b
-both_joined() { holds_slots a && holds_slots b; }
+both_joined() { holds_slots a 24 && holds_slots b 24; }
 wait_until 60 "the two workers to join and hold 24 task slots each" both_joined \
   || { show_log "$INGEST_TEST_WORK/a.log" 40; fail "the workers did not share the task slots"; }
 
 # Paced (about 30 s of production), so that records still arrive while Z is frozen and resumed.
-shipped_connector user-events-simulator bodies "$sim" topic="$topic" events="$events" rate=2000 seed=9
-shipped_connector user-events-postgres bodies "$sink" topics="$topic" tasks.max=2
-shipped_connector user-events-validator bodies "$validator" topics="$topic,$dlq" source.topic="$topic" \
-  dlq.topic="$dlq" sink.connector="$sink" timeout.ms=240000
-for connector in "$sim" "$sink" "$validator"; do
-  api a POST /connectors "bodies/$connector.json" >/dev/null || fail "worker A refused to create $connector"
-done
+create_connectors a "$sim" "$sink" "$validator" "$topic" "$events" 9 2
 all_running() { (($(placement a | grep -c ' RUNNING ') == 4)); }
 wait_until 60 "the four tasks to run" all_running || { placement a >&2 || true; fail "the tasks did not start"; }
 zombie=$(placement a | awk -v t="$sink/0" '$1 == t {print $3}')
 [[ $zombie =~ ^[ab]$ ]] || fail "no worker runs $sink/0"
 other=a
 [[ $zombie == a ]] && other=b
-committed() {
-  psql -X -q -tA -v ON_ERROR_STOP=1 -d "$INGEST_PG_DSN" -v c="$sink" 2>/dev/null \
-    <<<"SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE connector = :'c';" || echo 0
-}
-progress_after() { (($(committed) > $1)); }
 wait_until 60 "the sink to commit 5000 records" progress_after 5000 || fail "no progress"
 ! grep -q '"complete":true' "$audit" 2>/dev/null || fail "the stream completed before the freeze; pace it slower"
 
@@ -160,19 +127,8 @@ wait_until 60 "the resumed zombie's transaction to be refused" fenced \
 grep -E "\[$sink-[01]\].*fenced" "$INGEST_TEST_WORK/$zombie.log" | head -n 3
 pass "the zombie's late transaction was refused"
 
-verdict() { api "$other" GET "/connectors/$validator/status" | grep -q '"verdict"'; }
-wait_until 300 "the validator's verdict" verdict || fail "no verdict"
-api "$other" GET "/connectors/$validator/status" | grep -q '"passed":true' \
-  || { api "$other" GET "/connectors/$validator/status" >&2; fail "the verdict is not PASS"; }
-python3 "$INGEST_ROOT/tests/integration/faults/check_resumed_run.py" --audit "$audit" --report "$report" \
-  --dsn "$INGEST_PG_DSN" --bootstrap "$bootstrap" --topic "$topic" --dlq "$dlq" --sink-connector "$sink" \
-  --events "$events" || fail "the run does not match the truth (see FAIL above)"
-
-for worker in a b; do kill -TERM "${pid[$worker]}"; done
-for worker in a b; do
-  wait_until 60 "worker $worker to stop on SIGTERM" not pid_alive "${pid[$worker]}" || fail "$worker did not stop"
-  status=0
-  wait "${pid[$worker]}" || status=$?
-  assert_no_crash "$status" "$INGEST_TEST_WORK/$worker.log"
-done
+verdict_pass "$other" "$validator"
+check_run "$events"
+stop_worker "$other"
+stop_worker "$zombie" any  # its fenced task may show FAILED
 pass "a zombie sink task resumed after its successor started: refused, the table exact, PASS"
