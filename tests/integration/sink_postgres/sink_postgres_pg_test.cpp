@@ -338,6 +338,18 @@ class SinkPostgres : public ::testing::Test {
         return cfg;
     }
     std::string events_table() { return schema + ".events"; }
+    // Until one of the connector's sessions (application_name ingest/CONNECTOR) waits for a lock
+    // of that kind ("relation", "advisory"); false after 30 s.
+    bool waits_for_lock(const std::string& connector, const std::string& lock_kind) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (db->value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = '" +
+                          lock_kind + "' AND application_name = 'ingest/" + connector + "'") != "0")
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
     std::string row_of(int n) {
         return db->value("SELECT user_id, event_type, (event_time AT TIME ZONE 'UTC')::text,"
                          " (received_time AT TIME ZONE 'UTC')::text, is_valid, revision,"
@@ -1023,18 +1035,7 @@ TEST_F(SinkPostgres, AClaimWaitsForTheBatchInFlightAndResumesAfterIt) {
     blocker.run("BEGIN");
     blocker.run("LOCK TABLE " + events_table() + " IN SHARE MODE");
     ASSERT_TRUE(ok(predecessor.put({rec(0, 1, 2, event(2)), rec(0, 2, 3, event(3))})));
-    // Until one of the connector's sessions waits for a lock of that kind (polled, deadline 30 s).
-    auto waiting = [&](const std::string& lock_kind) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (db->value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = '" +
-                          lock_kind + "' AND application_name = 'ingest/" + connector + "'") != "0")
-                return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
-    };
-    ASSERT_TRUE(waiting("relation")) << "the predecessor's batch never reached the locked table";
+    ASSERT_TRUE(waits_for_lock(connector, "relation")) << "the predecessor's batch never reached the locked table";
 
     std::vector<int64_t> resumed;
     std::string claim_error;
@@ -1045,7 +1046,7 @@ TEST_F(SinkPostgres, AClaimWaitsForTheBatchInFlightAndResumesAfterIt) {
             claim_error = error.what();
         }
     });
-    const bool claim_waited = waiting("advisory");
+    const bool claim_waited = waits_for_lock(connector, "advisory");
     blocker.run("COMMIT");
     claimer.join();
     EXPECT_TRUE(claim_waited) << "the claim did not wait for the partition's lock";
@@ -1077,14 +1078,7 @@ TEST_F(SinkPostgres, AClaimEndsTheSessionOfAPredecessorThatHoldsThePartitionPast
     blocker.run("BEGIN");
     blocker.run("LOCK TABLE " + events_table() + " IN SHARE MODE");
     ASSERT_TRUE(ok(predecessor.put({rec(0, 1, 2, event(2)), rec(0, 2, 3, event(3))})));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool blocked = false;
-    while (!blocked && std::chrono::steady_clock::now() < deadline) {
-        blocked = db->value("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = "
-                            "'relation' AND application_name = 'ingest/" + connector + "'") != "0";
-        if (!blocked) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(blocked) << "the predecessor's batch never reached the locked table";
+    ASSERT_TRUE(waits_for_lock(connector, "relation")) << "the predecessor's batch never reached the locked table";
 
     const auto claim_started = std::chrono::steady_clock::now();
     EXPECT_EQ(assign(successor, {0}), (std::vector<int64_t>{1})) << "the claim returns the last committed offset";
