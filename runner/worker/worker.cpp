@@ -215,9 +215,11 @@ int serve(Herder& herder, const WorkerOptions& options, const plugin_host::Plugi
     write_status_file(status_file, herder);
     auto statuses = herder.statuses();
     print_summary(statuses);
-    // As the README says, whatever the mode: a task left FAILED (its automatic restarts used up,
-    // or still pending) is a failed run, also when an operator's signal ended it.
-    if (any_verdict_failed(statuses) || any_failed(statuses)) exit_code = kFailed;
+    // As the README says: a task left FAILED (its automatic restarts used up, or still pending) is
+    // a failed run, also when an operator's signal ended it. A cluster's worker shows the
+    // cluster's tasks, which run on after it left: like a Kafka Connect worker in distributed
+    // mode, it exits 0 from a clean stop.
+    if (options.cluster.empty() && (any_verdict_failed(statuses) || any_failed(statuses))) exit_code = kFailed;
     return exit_code;
 }
 
