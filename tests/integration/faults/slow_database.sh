@@ -71,7 +71,9 @@ start_worker p --until-done
 complete() { alive p && alive s && grep -q '"complete":true' "$audit" 2>/dev/null; }
 wait_until 180 "the simulator to write its whole stream" complete || { show_log "$INGEST_TEST_WORK/p.log"; fail "the stream never completed"; }
 waiting_sink() { [[ $(sql -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()") -ge 1 ]]; }
-waiting_sink || fail "the sink is not waiting for the table lock"
+# The stream can be complete before the sink's first batch reaches the table (300k records take the
+# simulator a few seconds): wait for it.
+wait_until 60 "the sink to wait for the table lock" waiting_sink || fail "the sink is not waiting for the table lock"
 (($(committed) == 0)) || fail "the sink committed $(committed) records through the lock"
 # The backlog's size: the keys and values of every record waiting in the topic.
 backlog_bytes=$(kcat -C -b "$bootstrap" -t "$topic" -e -q -f '%K %S\n' 2>/dev/null \
