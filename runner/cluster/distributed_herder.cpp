@@ -197,10 +197,7 @@ void DistributedHerder::on_status_record(const std::string& key, const std::opti
 bool DistributedHerder::runs_task(const std::string& connector, int task) const {
     std::lock_guard lock(state_mutex_);
     auto it = connectors_.find(connector);
-    if (it == connectors_.end() || task < 0) return false;
-    const auto& slots = it->second.slots;
-    const int slot = static_cast<size_t>(task) < slots.size() ? slots[static_cast<size_t>(task)] : task % kSlots;
-    return held_.count(slot) > 0;
+    return it != connectors_.end() && task >= 0 && held_.count(it->second.slot_of(task)) > 0;
 }
 
 void DistributedHerder::on_assignment(const std::vector<int32_t>& slots) {
@@ -343,29 +340,17 @@ const DistributedHerder::Connector& DistributedHerder::find(const std::string& n
     return it->second;
 }
 
-void DistributedHerder::pause(const std::string& name) {
+void DistributedHerder::change_target(const std::string& name, TargetState state) {
     {
         std::lock_guard lock(state_mutex_);
         find(name);
     }
-    write_target(name, TargetState::paused);
+    write_target(name, state);
 }
 
-void DistributedHerder::resume(const std::string& name) {
-    {
-        std::lock_guard lock(state_mutex_);
-        find(name);
-    }
-    write_target(name, TargetState::started);
-}
-
-void DistributedHerder::stop(const std::string& name) {
-    {
-        std::lock_guard lock(state_mutex_);
-        find(name);
-    }
-    write_target(name, TargetState::stopped);
-}
+void DistributedHerder::pause(const std::string& name) { change_target(name, TargetState::paused); }
+void DistributedHerder::resume(const std::string& name) { change_target(name, TargetState::started); }
+void DistributedHerder::stop(const std::string& name) { change_target(name, TargetState::stopped); }
 
 bool DistributedHerder::remember_target_state(const std::string& name, TargetState state) {
     {
@@ -435,11 +420,8 @@ std::optional<worker::ConnectorStatus> DistributedHerder::status(const std::stri
         status.state = worker::State::failed;
         status.trace = it->second.error;
     }
-    const auto& slots = it->second.slots;
     for (auto& task : status.tasks) {
-        const int slot =
-            static_cast<size_t>(task.id) < slots.size() ? slots[static_cast<size_t>(task.id)] : task.id % kSlots;
-        if (held_.count(slot)) {
+        if (held_.count(it->second.slot_of(task.id))) {
             task.worker_id = options_.worker_id;
         } else if (auto shown = task_statuses_.find(task_key(name, task.id)); shown != task_statuses_.end()) {
             task = shown->second;

@@ -62,8 +62,6 @@ class DistributedHerder final : public worker::Herder, public worker::ConfigStor
     DistributedHerder(const DistributedHerder&) = delete;
     DistributedHerder& operator=(const DistributedHerder&) = delete;
 
-    const ClusterTopics& topics() const { return topics_; }
-
     // worker::ConfigStore: the REST API's creates, updates and deletes.
     std::optional<Values> written(const std::string& name) const override;
     std::string write(const std::string& name, const Values& values) override;
@@ -103,6 +101,11 @@ class DistributedHerder final : public worker::Herder, public worker::ConfigStor
         std::vector<int> slots;  // task id -> slot
         TargetState target = TargetState::started;
         std::string error;       // why this worker could not resolve its config
+
+        // A task beyond the record's slots (written by hand) shares a slot by its id.
+        int slot_of(int task) const {
+            return static_cast<size_t>(task) < slots.size() ? slots[static_cast<size_t>(task)] : task % kSlots;
+        }
     };
 
     void on_config_record(const std::string& key, const std::optional<std::string>& value);
@@ -111,6 +114,7 @@ class DistributedHerder final : public worker::Herder, public worker::ConfigStor
     bool runs_task(const std::string& connector, int task) const;
     void publish_statuses();
     void write_target(const std::string& name, TargetState state);
+    void change_target(const std::string& name, TargetState state);  // of an existing connector
     void write_config(const std::string& name, const Values& values, int tasks);
     const Connector& find(const std::string& name) const;  // under state_mutex_; throws UnknownConnector
     void changed();

@@ -20,21 +20,6 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
     delivery->done = true;
 }
 
-// The partition's watermarks, asked again until `deadline` while the broker cannot answer yet (a
-// topic just created has no leader for a moment).
-std::pair<int64_t, int64_t> watermarks_by(rd_kafka_t* handle, const std::string& topic,
-                                          std::chrono::steady_clock::time_point deadline) {
-    while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        try {
-            return watermarks(handle, topic, 0, static_cast<int>(std::max<int64_t>(left.count(), 1000)));
-        } catch (const KafkaError&) {
-            if (std::chrono::steady_clock::now() >= deadline) throw;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-}
-
 }  // namespace
 
 CompactedLog::CompactedLog(const std::string& bootstrap, std::string topic, Apply apply,
@@ -57,7 +42,7 @@ CompactedLog::CompactedLog(const std::string& bootstrap, std::string topic, Appl
     producer_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    const auto [low, high] = watermarks_by(consumer_.get(), topic_, deadline);
+    const auto [low, high] = watermarks(consumer_.get(), topic_, 0, static_cast<int>(timeout.count()));
     PartitionList start = to_list({{topic_, 0, low}});
     if (auto error = rd_kafka_assign(consumer_.get(), start.get()))
         throw KafkaError("cannot read topic '" + topic_ + "': " + error_text(error));
@@ -86,13 +71,13 @@ void CompactedLog::stop() {
     applied_changed_.notify_all();
 }
 
-bool CompactedLog::poll_once(int timeout_ms) {
+void CompactedLog::poll_once(int timeout_ms) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
-    if (!message) return false;
+    if (!message) return;
     std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(message, &rd_kafka_message_destroy);
     if (message->err) {
         log::warn("cluster") << "reading topic '" << topic_ << "': " << rd_kafka_message_errstr(message);
-        return false;
+        return;
     }
     const std::string key(static_cast<const char*>(message->key), message->key_len);
     std::optional<std::string> value;
@@ -109,7 +94,6 @@ bool CompactedLog::poll_once(int timeout_ms) {
         applied_ = message->offset + 1;
     }
     applied_changed_.notify_all();
-    return true;
 }
 
 void CompactedLog::follow() {
@@ -140,18 +124,6 @@ void CompactedLog::write(const std::string& key, const std::optional<std::string
     std::unique_lock lock(applied_mutex_);
     if (!applied_changed_.wait_until(lock, deadline, [&] { return applied_ > delivery.offset || stopping_; }))
         throw KafkaError("'" + key + "' was written to topic '" + topic_ + "' but not read back within 30 s");
-}
-
-int64_t CompactedLog::end_offset(std::chrono::milliseconds timeout) {
-    return watermarks_by(consumer_.get(), topic_, std::chrono::steady_clock::now() + timeout).second;
-}
-
-void CompactedLog::read_to_end(std::chrono::milliseconds timeout) {
-    const int64_t end = end_offset(timeout);
-    std::unique_lock lock(applied_mutex_);
-    if (!applied_changed_.wait_for(lock, timeout, [&] { return applied_ >= end || stopping_; }))
-        throw KafkaError("topic '" + topic_ + "' was not read to offset " + std::to_string(end) + " within " +
-                         std::to_string(timeout.count()) + " ms");
 }
 
 }  // namespace ingest::kafka

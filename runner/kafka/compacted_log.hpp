@@ -23,7 +23,7 @@ class CompactedLog {
     using Apply = std::function<void(const std::string& key, const std::optional<std::string>& value)>;
 
     // Reads `topic`'s partition 0 from its start to its end before it returns, then follows it on a
-    // thread of its own; `apply` is called on that thread (and, until the end, on the caller's).
+    // thread of its own (the topic exists and has a ready leader: kafka::ensure_topics); `apply` is called on that thread (and, until the end, on the caller's).
     // Throws KafkaError when the log cannot be read to its end within `timeout`.
     CompactedLog(const std::string& bootstrap, std::string topic, Apply apply,
                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
@@ -36,17 +36,11 @@ class CompactedLog {
     // Throws KafkaError. With `wait_applied`, returns only once this reader has applied it too
     // (read your own write).
     void write(const std::string& key, const std::optional<std::string>& value, bool wait_applied = true);
-    // Returns once every record written before the call (by anyone) has been applied here.
-    // Throws KafkaError after `timeout`.
-    void read_to_end(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-
-    const std::string& topic() const { return topic_; }
     void stop();
 
    private:
     void follow();
-    bool poll_once(int timeout_ms);  // applies at most one record; false when none came
-    int64_t end_offset(std::chrono::milliseconds timeout);
+    void poll_once(int timeout_ms);  // applies at most one record
 
     const std::string topic_;
     const Apply apply_;
