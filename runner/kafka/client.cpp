@@ -33,7 +33,7 @@ void HandleDeleter::operator()(rd_kafka_t* handle) const {
 
 bool close_consumer(rd_kafka_t* handle, const std::string& group,
                     void (*on_rebalance)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*),
-                    void* opaque, std::chrono::milliseconds timeout) {
+                    void* opaque) {
     // The close's rebalance (the revocation) comes through this queue.
     Queue closing(rd_kafka_queue_new(handle));
     if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(handle, closing.get())) {
@@ -41,11 +41,11 @@ bool close_consumer(rd_kafka_t* handle, const std::string& group,
         rd_kafka_error_destroy(error);
         return false;
     }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = std::chrono::steady_clock::now() + kLeaveGroupTimeout;
     while (!rd_kafka_consumer_closed(handle)) {
         if (std::chrono::steady_clock::now() >= deadline) {
-            log::warn("kafka") << "leaving group '" << group << "' did not finish within " << timeout.count()
-                               << " ms (the group is rebalancing); the group drops this member when its session "
+            log::warn("kafka") << "leaving group '" << group << "' did not finish within " << kLeaveGroupTimeout.count()
+                               << " s (the group is rebalancing); the group drops this member when its session "
                                   "times out";
             return false;
         }

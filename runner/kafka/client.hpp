@@ -70,15 +70,18 @@ Conf client_conf(const Properties& defaults, const Properties& overrides, const 
 
 // Creates the client; on success librdkafka owns `conf`.
 Handle make_handle(rd_kafka_type_t type, Conf conf);
+// How long closing a group consumer waits for its group (close_consumer).
+inline constexpr std::chrono::seconds kLeaveGroupTimeout{10};
+
 // Closes a group consumer: its revocation goes to `on_rebalance` (with the handle's rebalance
-// callback's arguments and opaque), then it leaves the group, waiting at most `timeout`.
+// callback's arguments and opaque), then it leaves the group, waiting at most kLeaveGroupTimeout.
 // rd_kafka_consumer_close() waits without bound, and caught in a rebalance of the group (a
 // JoinGroup the broker holds until every member has rejoined) it waited for minutes, the group's
 // rebalance timeout. Returns false when it gave up: destroy the handle with destroy_without_leaving,
 // and the group drops the member when its session times out.
 bool close_consumer(rd_kafka_t* handle, const std::string& group,
                     void (*on_rebalance)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*),
-                    void* opaque, std::chrono::milliseconds timeout);
+                    void* opaque);
 
 // Destroys a consumer without leaving its group first (the group drops it when its session times
 // out): for a consumer whose leaving did not finish (Consumer::close).

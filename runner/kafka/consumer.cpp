@@ -207,7 +207,7 @@ void Consumer::commit(const std::vector<PartitionOffset>& offsets) {
 void Consumer::close() {
     if (closed_ || !handle_) return;
     closed_ = true;
-    left_group_ = close_consumer(handle_.get(), group_, &Consumer::on_rebalance, this, kCloseTimeout);
+    left_group_ = close_consumer(handle_.get(), group_, &Consumer::on_rebalance, this);
 }
 
 std::vector<PartitionOffset> Consumer::assignment() const {

@@ -6,7 +6,6 @@
 #include "kafka/fetch_wake.hpp"
 #include "kafka/record_adapter.hpp"
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,10 +43,9 @@ class Consumer {
     // Synchronous commit of the given next offsets to the group; throws KafkaError.
     void commit(const std::vector<PartitionOffset>& offsets);
     // Revokes the assignment (through the listener) and leaves the group, waiting at most
-    // kCloseTimeout for the group (close_consumer): a worker waits for its tasks to stop. Past the
-    // bound the consumer is dropped without leaving; its group notices after its session.
+    // kLeaveGroupTimeout for the group (close_consumer): a worker waits for its tasks to stop. Past
+    // the bound the consumer is dropped without leaving; its group notices after its session.
     void close();
-    static constexpr std::chrono::seconds kCloseTimeout{10};
 
     // Stops fetching from every assigned partition (and from partitions assigned later) while
     // poll() keeps the group membership alive; resume() fetches again from the position after

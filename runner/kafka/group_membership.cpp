@@ -46,7 +46,7 @@ void GroupMembership::run() {
     }
     // Revokes through on_rebalance, then leaves the group, or gives up (see close_consumer): a
     // worker stopping must not wait for a rebalance of the cluster.
-    if (!close_consumer(handle_.get(), group_, &GroupMembership::on_rebalance, this, std::chrono::seconds(10)))
+    if (!close_consumer(handle_.get(), group_, &GroupMembership::on_rebalance, this))
         destroy_without_leaving(std::move(handle_));
 }
 
