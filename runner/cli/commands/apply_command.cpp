@@ -3,15 +3,14 @@
 #include "cli/commands/connector_plan.hpp"
 #include "config/connector_config.hpp"
 #include "control/api_error.hpp"
+#include "control/config_view.hpp"
 #include "control/request_body.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 namespace ingest::cli {
 namespace {
@@ -27,18 +26,14 @@ struct DirConnector {
     std::vector<config::Problem> problems;
 };
 
-// The file's "config" object as written (`${env:...}` not expanded). The file was just read by
-// config::read_connector_file, so it is a JSON object with one.
+// The file's config as written (`${env:...}` not expanded), as a body to send. The file was just
+// read by config::read_connector_file, so it has one.
 json::object written_config(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    boost::system::error_code error;
-    const auto document = json::parse(text.str(), error);
-    if (!error && document.is_object())
-        if (const auto* config = document.as_object().if_contains("config"); config && config->is_object())
-            return config->as_object();
-    throw ClientError(kClientUsage, file + " changed while it was read");
+    const auto values = control::written_config(file);
+    if (!values) throw ClientError(kClientUsage, file + " changed while it was read");
+    json::object config;
+    for (const auto& [key, value] : *values) config[key] = value;
+    return config;
 }
 
 // The spec's values as a PUT body would become them on the worker (control/request_body.hpp:
